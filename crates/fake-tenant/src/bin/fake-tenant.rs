@@ -1,0 +1,3 @@
+fn main() {
+    fake_tenant::cli::main();
+}

@@ -1,0 +1,184 @@
+//! Every way a call can end other than success, each with its own message and next step.
+
+use std::time::Duration;
+
+/// The outcome of a failed call, typed so each front end can say what happened and what to do.
+/// `server_text` is what the tenant said, cleaned for display.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApiError {
+    #[error("the tenant rejected the API token (HTTP 401)")]
+    Unauthorized { server_text: Option<String> },
+    #[error("your account may not change its picture on this tenant (HTTP 403)")]
+    Forbidden { server_text: Option<String> },
+    #[error("the tenant has no such API (HTTP 404)")]
+    NotFound { server_text: Option<String> },
+    #[error("the picture was changed elsewhere at the same time (HTTP 409)")]
+    Conflict { server_text: Option<String> },
+    #[error("the tenant is rate limiting requests (HTTP 429)")]
+    RateLimited {
+        retry_after: Option<Duration>,
+        server_text: Option<String>,
+    },
+    #[error("the tenant had a server error (HTTP {status})")]
+    Server {
+        status: u16,
+        server_text: Option<String>,
+    },
+    #[error("the tenant answered with unexpected HTTP status {status}")]
+    UnexpectedStatus {
+        status: u16,
+        server_text: Option<String>,
+    },
+    #[error("the tenant URL redirects to {location}")]
+    Redirect { status: u16, location: String },
+    #[error("cannot find the host {host} (DNS lookup failed)")]
+    Dns { host: String },
+    #[error("{host} refused the connection")]
+    ConnectionRefused { host: String },
+    #[error("the connection to {host} was reset or closed before an answer")]
+    ConnectionReset { host: String },
+    #[error("secure connection to {host} failed: {detail}")]
+    Tls { host: String, detail: String },
+    #[error("{host} did not answer within {} s", .after.as_secs())]
+    Timeout { host: String, after: Duration },
+    #[error("network error talking to {host}: {detail}")]
+    Network { host: String, detail: String },
+    #[error("the tenant's answer could not be read: {detail}")]
+    InvalidResponse { detail: String },
+}
+
+impl ApiError {
+    /// What the user can do about it, in one sentence.
+    pub fn next_step(&self) -> String {
+        match self {
+            ApiError::Unauthorized { .. } => {
+                "The token may be wrong or expired: create a new API token in the Console and update it.".into()
+            }
+            ApiError::Forbidden { .. } => {
+                "Ask your tenant administrator whether your account may change its profile picture.".into()
+            }
+            ApiError::NotFound { .. } => {
+                "Check the tenant URL: it should look like https://acme.console.ves.volterra.io.".into()
+            }
+            ApiError::Conflict { .. } => "Try again.".into(),
+            ApiError::RateLimited { retry_after, .. } => match retry_after {
+                Some(wait) => format!("Try again in {} s.", wait.as_secs().max(1)),
+                None => "Wait a minute, then try again.".into(),
+            },
+            ApiError::Server { .. } | ApiError::UnexpectedStatus { .. } => {
+                "Try again in a few minutes; if it persists, check F5's status page.".into()
+            }
+            ApiError::Redirect { location, .. } => {
+                format!("Use the tenant URL it points to ({location}) if you trust it.")
+            }
+            ApiError::Dns { .. } => "Check the tenant URL and your network or proxy settings.".into(),
+            ApiError::ConnectionRefused { .. } | ApiError::ConnectionReset { .. } => {
+                "Check your network, VPN or proxy (HTTPS_PROXY), then try again.".into()
+            }
+            ApiError::Tls { host, .. } => format!(
+                "The certificate of {host} is not trusted: if a corporate proxy inspects HTTPS, \
+                 its root certificate must be installed in the system store."
+            ),
+            ApiError::Timeout { .. } => "Check your network, then try again.".into(),
+            ApiError::Network { .. } => "Check your network, then try again.".into(),
+            ApiError::InvalidResponse { .. } => {
+                "Check the tenant URL points to an F5 Distributed Cloud Console.".into()
+            }
+        }
+    }
+
+    /// What the tenant said, if anything useful.
+    pub fn server_text(&self) -> Option<&str> {
+        match self {
+            ApiError::Unauthorized { server_text }
+            | ApiError::Forbidden { server_text }
+            | ApiError::NotFound { server_text }
+            | ApiError::Conflict { server_text }
+            | ApiError::RateLimited { server_text, .. }
+            | ApiError::Server { server_text, .. }
+            | ApiError::UnexpectedStatus { server_text, .. } => server_text.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Maps a non-success status and its body to the outcome.
+    pub(crate) fn from_status(status: u16, retry_after: Option<Duration>, body: &[u8]) -> Self {
+        let server_text = server_text(body);
+        match status {
+            401 => ApiError::Unauthorized { server_text },
+            403 => ApiError::Forbidden { server_text },
+            404 => ApiError::NotFound { server_text },
+            409 => ApiError::Conflict { server_text },
+            429 => ApiError::RateLimited {
+                retry_after,
+                server_text,
+            },
+            500..=599 => ApiError::Server {
+                status,
+                server_text,
+            },
+            _ => ApiError::UnexpectedStatus {
+                status,
+                server_text,
+            },
+        }
+    }
+}
+
+/// Longest server text we show: one short paragraph.
+const SERVER_TEXT_MAX_CHARS: usize = 300;
+
+/// The tenant's words from an error body: a JSON string, a JSON object's `message`, or plain
+/// text; trimmed, control characters removed, capped to a short paragraph.
+pub fn server_text(body: &[u8]) -> Option<String> {
+    let raw = String::from_utf8_lossy(body);
+    let text = match serde_json::from_str::<serde_json::Value>(&raw) {
+        Ok(serde_json::Value::String(s)) => s,
+        Ok(serde_json::Value::Object(map)) => match map.get("message").and_then(|m| m.as_str()) {
+            Some(message) => message.to_owned(),
+            None => raw.into_owned(),
+        },
+        _ => raw.into_owned(),
+    };
+    let cleaned: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if cleaned.is_empty() {
+        return None;
+    }
+    if cleaned.chars().count() > SERVER_TEXT_MAX_CHARS {
+        let cut: String = cleaned.chars().take(SERVER_TEXT_MAX_CHARS - 1).collect();
+        return Some(format!("{}…", cut.trim_end()));
+    }
+    Some(cleaned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_text_from_each_body_form() {
+        assert_eq!(
+            server_text(br#""token expired""#).as_deref(),
+            Some("token expired")
+        );
+        assert_eq!(
+            server_text(br#"{"code":16,"message":"bad token"}"#).as_deref(),
+            Some("bad token")
+        );
+        assert_eq!(
+            server_text(b"  upstream\r\n\x1b[31mfailed\t ").as_deref(),
+            Some("upstream [31mfailed")
+        );
+        assert_eq!(server_text(b"   "), None);
+        let long = "x".repeat(1000);
+        let shown = server_text(long.as_bytes()).unwrap_or_default();
+        assert_eq!(shown.chars().count(), SERVER_TEXT_MAX_CHARS);
+        assert!(shown.ends_with('…'));
+    }
+}

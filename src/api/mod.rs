@@ -1,0 +1,14 @@
+//! The XC client: the only code that speaks HTTP. Front ends consume its typed outcomes.
+
+mod client;
+mod error;
+mod tenant;
+
+pub use client::{ClientOptions, WhoAmI, XcClient};
+pub use error::{ApiError, server_text};
+pub use tenant::{TenantUrl, TenantUrlError};
+
+/// The profile-picture endpoint (PUT uploads, GET reads, DELETE removes).
+pub const IMAGE_PATH: &str = "/api/web/namespaces/system/user/settings/image";
+/// The cheap authenticated call that tells who a token belongs to.
+pub const WHOAMI_PATH: &str = "/api/web/custom/namespaces/system/whoami";

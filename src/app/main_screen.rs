@@ -1,0 +1,183 @@
+//! The main screen: the picture with its crop, Upload, and the outcome of the last action.
+
+use eframe::egui::{self, Color32, Rect, Stroke, StrokeKind, Vec2};
+
+use super::state::{Action, AppState, NoticeAction, Picture, Tone, sentence};
+
+pub fn show(ui: &mut egui::Ui, state: &AppState, files_hovering: bool) -> Option<Action> {
+    let mut action = None;
+
+    egui::Panel::top("tenant_bar").show(ui, |ui| {
+        ui.horizontal(|ui| {
+            match &state.connection {
+                Some(connection) => ui.label(format!("Tenant: {}", connection.tenant)),
+                None => ui.label("No tenant configured"),
+            };
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui
+                    .button("Tenant and token…")
+                    .on_hover_text("Change the tenant URL or API token")
+                    .clicked()
+                {
+                    action = Some(Action::OpenSetup { reason: None });
+                }
+            });
+        });
+    });
+
+    egui::Panel::bottom("actions").show(ui, |ui| {
+        ui.add_space(6.0);
+        if let Some(a) = notice(ui, state) {
+            action = Some(a);
+        }
+        ui.horizontal(|ui| {
+            if ui
+                .button("Choose image…")
+                .on_hover_text("Open a picture (Ctrl+O), or drop one on the window")
+                .clicked()
+            {
+                action = Some(Action::OpenDialog);
+            }
+            if let Some(name) = &state.loading {
+                ui.spinner();
+                ui.label(format!("Opening {name}…"));
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let upload = ui
+                    .add_enabled(state.can_upload(), egui::Button::new("Upload"))
+                    .on_hover_text("Set this as your profile picture (Ctrl+Enter)");
+                if upload.clicked() {
+                    action = Some(Action::Upload);
+                }
+                if state.uploading {
+                    ui.label("Uploading…");
+                    ui.spinner();
+                }
+            });
+        });
+        ui.add_space(6.0);
+    });
+
+    egui::CentralPanel::default().show(ui, |ui| {
+        let area = ui.available_rect_before_wrap();
+        match &state.picture {
+            Some(picture) => picture_view(ui, picture, area),
+            None => empty_view(ui, area),
+        }
+        if files_hovering {
+            let painter = ui.painter();
+            painter.rect_filled(
+                area,
+                8.0,
+                ui.visuals().selection.bg_fill.gamma_multiply(0.35),
+            );
+            painter.rect_stroke(
+                area.shrink(2.0),
+                8.0,
+                Stroke::new(3.0, ui.visuals().selection.stroke.color),
+                StrokeKind::Inside,
+            );
+            painter.text(
+                area.center(),
+                egui::Align2::CENTER_CENTER,
+                "Drop to open",
+                egui::FontId::proportional(28.0),
+                ui.visuals().strong_text_color(),
+            );
+        }
+    });
+    action
+}
+
+/// The picture scaled to fit, the area outside the crop darkened, the avatar circle outlined.
+fn picture_view(ui: &mut egui::Ui, picture: &Picture, area: Rect) {
+    let image_size = Vec2::new(
+        picture.source.width() as f32,
+        picture.source.height() as f32,
+    );
+    let scale = (area.width() / image_size.x).min(area.height() / image_size.y);
+    let shown = Rect::from_center_size(area.center(), image_size * scale);
+    let response = ui.put(
+        shown,
+        egui::Image::new(&picture.texture)
+            .fit_to_exact_size(shown.size())
+            .alt_text(format!("{} with the crop circle", picture.name)),
+    );
+    let crop = picture.crop;
+    let crop_rect = Rect::from_min_size(
+        shown.min + Vec2::new(crop.x as f32, crop.y as f32) * scale,
+        Vec2::splat(crop.side as f32 * scale),
+    );
+    let painter = ui.painter_at(response.rect);
+    let shade = Color32::from_black_alpha(140);
+    for outside in [
+        Rect::from_min_max(shown.min, egui::pos2(shown.max.x, crop_rect.min.y)),
+        Rect::from_min_max(egui::pos2(shown.min.x, crop_rect.max.y), shown.max),
+        Rect::from_min_max(
+            egui::pos2(shown.min.x, crop_rect.min.y),
+            egui::pos2(crop_rect.min.x, crop_rect.max.y),
+        ),
+        Rect::from_min_max(
+            egui::pos2(crop_rect.max.x, crop_rect.min.y),
+            egui::pos2(shown.max.x, crop_rect.max.y),
+        ),
+    ] {
+        painter.rect_filled(outside, 0.0, shade);
+    }
+    painter.circle_stroke(
+        crop_rect.center(),
+        crop_rect.width() / 2.0,
+        Stroke::new(2.0, Color32::WHITE),
+    );
+}
+
+fn empty_view(ui: &mut egui::Ui, area: Rect) {
+    let painter = ui.painter();
+    painter.rect_stroke(
+        area.shrink(16.0),
+        12.0,
+        Stroke::new(2.0, ui.visuals().widgets.noninteractive.bg_stroke.color),
+        StrokeKind::Inside,
+    );
+    ui.scope_builder(egui::UiBuilder::new().max_rect(area), |ui| {
+        ui.vertical_centered(|ui| {
+            ui.add_space(area.height() / 2.0 - 40.0);
+            ui.heading("Drop a photo here");
+            ui.label("or choose one below (Ctrl+O). JPEG, PNG, WebP, GIF, BMP or TIFF.");
+        });
+    });
+}
+
+/// The outcome panel: title, what the server said, the next step, and the button that fits.
+fn notice(ui: &mut egui::Ui, state: &AppState) -> Option<Action> {
+    let notice = state.notice.as_ref()?;
+    let mut action = None;
+    let color = match notice.tone {
+        Tone::Success => Color32::from_rgb(0x2e, 0x9d, 0x4f),
+        Tone::Error => ui.visuals().error_fg_color,
+    };
+    egui::Frame::group(ui.style())
+        .stroke(Stroke::new(1.0, color))
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.colored_label(color, egui::RichText::new(sentence(&notice.title)).strong());
+            if let Some(said) = &notice.server_text {
+                ui.label(format!("Server said: {said}"));
+            }
+            if let Some(step) = &notice.next_step {
+                ui.label(step);
+            }
+            if let Some((label, what)) = &notice.action
+                && ui.button(label).clicked()
+            {
+                action = Some(match what {
+                    NoticeAction::UpdateToken | NoticeAction::CheckTenant => Action::OpenSetup {
+                        reason: Some(sentence(&notice.title)),
+                    },
+                    NoticeAction::TryAgain => Action::Upload,
+                });
+            }
+        });
+    ui.add_space(6.0);
+    action
+}

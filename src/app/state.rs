@@ -1,0 +1,112 @@
+//! What the app knows. Screens read it and return [`Action`]s; `XcAvatarApp::apply` changes it.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use eframe::egui;
+
+use crate::api::TenantUrl;
+use crate::avatar::{Crop, SourceImage};
+use crate::credentials::ApiToken;
+
+/// Something the user asked for. Screens return these; one place applies them.
+pub enum Action {
+    OpenDialog,
+    Load {
+        path: PathBuf,
+        bytes: Option<Vec<u8>>,
+    },
+    Upload,
+    Connect {
+        tenant: TenantUrl,
+        token: ApiToken,
+    },
+    OpenSetup {
+        reason: Option<String>,
+    },
+    CloseSetup,
+}
+
+/// Where uploads go, and as whom.
+#[derive(Clone)]
+pub struct Connection {
+    pub tenant: TenantUrl,
+    pub token: ApiToken,
+}
+
+/// The setup screen's form.
+#[derive(Default)]
+pub struct SetupForm {
+    pub tenant: String,
+    pub token: String,
+    pub reveal_token: bool,
+    /// Why the user was sent here (e.g. the token was rejected).
+    pub reason: Option<String>,
+    /// Whether there is a working connection to go back to.
+    pub can_cancel: bool,
+}
+
+pub enum Screen {
+    Setup(SetupForm),
+    Main,
+}
+
+/// The picture being edited.
+pub struct Picture {
+    pub name: String,
+    pub source: Arc<SourceImage>,
+    pub texture: egui::TextureHandle,
+    pub crop: Crop,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tone {
+    Success,
+    Error,
+}
+
+/// The outcome of the last thing the user did, shown until the next one.
+pub struct Notice {
+    pub tone: Tone,
+    pub title: String,
+    pub server_text: Option<String>,
+    pub next_step: Option<String>,
+    /// A button that fits the outcome: its label and what it does.
+    pub action: Option<(String, NoticeAction)>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoticeAction {
+    UpdateToken,
+    CheckTenant,
+    TryAgain,
+}
+
+pub struct AppState {
+    pub screen: Screen,
+    pub connection: Option<Connection>,
+    /// The token came from `F5XC_API_TOKEN`; the setup screen says so.
+    pub token_from_env: bool,
+    pub picture: Option<Picture>,
+    /// The file being decoded, if any.
+    pub loading: Option<String>,
+    /// Bumped on each load so a slow, older load cannot replace a newer picture.
+    pub load_generation: u64,
+    pub uploading: bool,
+    pub notice: Option<Notice>,
+}
+
+impl AppState {
+    pub fn can_upload(&self) -> bool {
+        self.picture.is_some() && self.connection.is_some() && !self.uploading
+    }
+}
+
+/// "the tenant…" → "The tenant…": core errors are lower-case clauses; titles are sentences.
+pub fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}

@@ -1,0 +1,185 @@
+//! Background work: decoding, dialogs and HTTP run here, off the UI thread, and report back
+//! through one channel, each followed by a repaint request.
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, Sender, channel};
+
+use eframe::egui;
+
+use crate::api::{ApiError, ClientOptions, TenantUrl, XcClient};
+use crate::avatar::{self, AvatarError, Crop, EncodedAvatar, SourceImage};
+use crate::credentials::ApiToken;
+
+/// Longest side of the picture shown on screen; the upload uses the full-resolution source.
+const PREVIEW_MAX_SIDE: u32 = 1024;
+
+/// Shows the native "open image" dialog. A seam, so tests never block on a real dialog.
+pub trait FilePicker: Send + Sync {
+    fn pick_image(&self) -> Pin<Box<dyn Future<Output = Option<PathBuf>> + Send>>;
+}
+
+/// The platform's file dialog (xdg-desktop-portal or zenity on Linux, native elsewhere).
+pub struct NativeFilePicker;
+
+impl FilePicker for NativeFilePicker {
+    fn pick_image(&self) -> Pin<Box<dyn Future<Output = Option<PathBuf>> + Send>> {
+        Box::pin(async {
+            rfd::AsyncFileDialog::new()
+                .set_title("Choose a picture")
+                .add_filter(
+                    "Images",
+                    &["jpg", "jpeg", "png", "webp", "gif", "bmp", "tif", "tiff"],
+                )
+                .add_filter("All files", &["*"])
+                .pick_file()
+                .await
+                .map(|handle| handle.path().to_path_buf())
+        })
+    }
+}
+
+/// A decoded picture with its on-screen preview, ready for the UI thread.
+pub struct LoadedPicture {
+    pub name: String,
+    pub source: Arc<SourceImage>,
+    pub preview: egui::ColorImage,
+}
+
+/// What a finished upload sent.
+#[derive(Clone, Debug)]
+pub struct UploadReport {
+    pub tenant: TenantUrl,
+    pub avatar: EncodedAvatar,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum UploadError {
+    #[error(transparent)]
+    Avatar(#[from] AvatarError),
+    #[error(transparent)]
+    Api(#[from] ApiError),
+}
+
+/// A background task's result.
+pub enum TaskEvent {
+    Picked(Option<PathBuf>),
+    Loaded {
+        generation: u64,
+        result: Result<LoadedPicture, AvatarError>,
+    },
+    Uploaded(Result<UploadReport, UploadError>),
+}
+
+/// Owns the async runtime and the channel back to the UI.
+pub struct Tasks {
+    runtime: tokio::runtime::Runtime,
+    sender: EventSender,
+    receiver: Receiver<TaskEvent>,
+    picker: Arc<dyn FilePicker>,
+}
+
+/// Sends an event and wakes the UI so it is handled at once (the app repaints only on demand).
+#[derive(Clone)]
+struct EventSender {
+    sender: Sender<TaskEvent>,
+    ctx: egui::Context,
+}
+
+impl EventSender {
+    fn send(&self, event: TaskEvent) {
+        // The receiver only goes away when the app is closing; nothing is left to tell.
+        let _ = self.sender.send(event);
+        self.ctx.request_repaint();
+    }
+}
+
+impl Tasks {
+    pub fn new(ctx: egui::Context, picker: Arc<dyn FilePicker>) -> std::io::Result<Self> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("xc-avatar-task")
+            .enable_all()
+            .build()?;
+        let (sender, receiver) = channel();
+        Ok(Tasks {
+            runtime,
+            sender: EventSender { sender, ctx },
+            receiver,
+            picker,
+        })
+    }
+
+    /// Events that arrived since the last frame.
+    pub fn drain(&self) -> Vec<TaskEvent> {
+        self.receiver.try_iter().collect()
+    }
+
+    pub fn pick_file(&self) {
+        let sender = self.sender.clone();
+        let dialog = self.picker.pick_image();
+        self.runtime.spawn(async move {
+            sender.send(TaskEvent::Picked(dialog.await));
+        });
+    }
+
+    /// Decodes `path` (or the dropped bytes) and builds the preview, off the UI thread.
+    pub fn load(&self, generation: u64, path: PathBuf, bytes: Option<Vec<u8>>) {
+        let sender = self.sender.clone();
+        self.runtime.spawn_blocking(move || {
+            let result = load_picture(&path, bytes);
+            sender.send(TaskEvent::Loaded { generation, result });
+        });
+    }
+
+    /// Renders the avatar and uploads it.
+    pub fn upload(&self, source: Arc<SourceImage>, crop: Crop, tenant: TenantUrl, token: ApiToken) {
+        let sender = self.sender.clone();
+        self.runtime.spawn(async move {
+            let result = upload(source, crop, tenant, token).await;
+            sender.send(TaskEvent::Uploaded(result));
+        });
+    }
+}
+
+fn load_picture(path: &Path, bytes: Option<Vec<u8>>) -> Result<LoadedPicture, AvatarError> {
+    let source = match bytes {
+        Some(bytes) => avatar::load_bytes(&bytes)?,
+        None => avatar::load_path(path)?,
+    };
+    let preview = source
+        .image
+        .thumbnail(PREVIEW_MAX_SIDE, PREVIEW_MAX_SIDE)
+        .to_rgba8();
+    let preview = egui::ColorImage::from_rgba_unmultiplied(
+        [preview.width() as usize, preview.height() as usize],
+        preview.as_raw(),
+    );
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string());
+    Ok(LoadedPicture {
+        name,
+        source: Arc::new(source),
+        preview,
+    })
+}
+
+async fn upload(
+    source: Arc<SourceImage>,
+    crop: Crop,
+    tenant: TenantUrl,
+    token: ApiToken,
+) -> Result<UploadReport, UploadError> {
+    let avatar = tokio::task::spawn_blocking(move || {
+        avatar::render(&source.image, crop, avatar::DEFAULT_SIZE)
+    })
+    .await
+    .map_err(|e| AvatarError::Encode(e.to_string()))??;
+    let client = XcClient::new(tenant.clone(), &token, ClientOptions::default())?;
+    client.update_image(&avatar).await?;
+    Ok(UploadReport { tenant, avatar })
+}

@@ -1,0 +1,118 @@
+//! Command line: `xc-avatar [FILE]` opens the app; subcommands run the same core headless.
+
+mod exit;
+mod upload;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+pub use exit::Exit;
+
+const AFTER_HELP: &str = "\
+Exit codes:
+  0  success
+  1  unexpected internal error
+  2  usage or configuration error (bad flag, bad or non-https tenant URL)
+  3  image unreadable, unsupported or too large
+  4  not authenticated (401, or no token available)
+  5  forbidden (403)
+  6  not found (404)
+  7  conflict (409)
+  8  rate limited (429)
+  9  server error (5xx, other unexpected status, redirect)
+  10 network: DNS, connect, reset, TLS, timeout
+
+The API token is read from F5XC_API_TOKEN, never from a flag.";
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "xc-avatar",
+    version,
+    about = "Change your F5 Distributed Cloud profile picture",
+    long_about = "Change your F5 Distributed Cloud profile picture.\n\n\
+                  With no command, opens the app (with FILE loaded, if given).",
+    args_conflicts_with_subcommands = true,
+    after_help = AFTER_HELP
+)]
+pub struct Cli {
+    /// Picture to open in the app
+    pub file: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Upload FILE as your profile picture (centre square, 512×512 JPEG)
+    #[command(after_help = AFTER_HELP)]
+    Upload(UploadArgs),
+    /// Write the avatar `upload` would send to OUT, without sending anything
+    #[command(after_help = AFTER_HELP)]
+    Prepare(PrepareArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct UploadArgs {
+    /// The picture to upload (JPEG, PNG, WebP, GIF, BMP, TIFF)
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub tenant: TenantArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct PrepareArgs {
+    /// The picture to prepare
+    pub file: PathBuf,
+    /// Where to write the avatar (JPEG)
+    #[arg(short, long)]
+    pub output: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct TenantArgs {
+    /// Tenant URL or name, e.g. acme or https://acme.console.ves.volterra.io
+    #[arg(long, env = crate::ENV_TENANT, value_name = "URL")]
+    pub tenant: Option<String>,
+    /// Give up on a call after this many seconds
+    #[arg(long, default_value_t = 60, value_name = "SECS",
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            // --help and --version are not errors.
+            let code = if err.use_stderr() {
+                Exit::Usage
+            } else {
+                Exit::Success
+            };
+            let _ = err.print();
+            return code.into();
+        }
+    };
+    init_logging();
+    match cli.command {
+        None => crate::app::run(cli.file),
+        Some(Command::Upload(args)) => upload::upload(&args),
+        Some(Command::Prepare(args)) => upload::prepare(&args),
+    }
+    .into()
+}
+
+/// Logs go to stderr, filtered by `RUST_LOG` (default: warnings). The token never reaches them:
+/// it is only ever held as a redacted `ApiToken` or a sensitive header.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}

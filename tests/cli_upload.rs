@@ -1,0 +1,273 @@
+//! `xc-avatar upload` and `prepare` end to end: the real binary against the fake tenant.
+
+mod support;
+
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use base64::Engine as _;
+use fake_tenant::{DEFAULT_TOKEN, FakeTenant, IMAGE_PATH, Scripted};
+use image::ImageFormat;
+
+fn xc_avatar(args: &[&str], tenant: Option<&str>, token: Option<&str>) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_xc-avatar"));
+    command
+        .args(args)
+        .env_remove("F5XC_API_URL")
+        .env_remove("F5XC_API_TOKEN")
+        .env("RUST_LOG", "trace");
+    if let Some(tenant) = tenant {
+        command.env("F5XC_API_URL", tenant);
+    }
+    if let Some(token) = token {
+        command.env("F5XC_API_TOKEN", token);
+    }
+    command.output().expect("run xc-avatar")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Runs `upload` of a stripes photo against `tenant` with `token`.
+fn upload(tenant: &FakeTenant, token: &str, extra: &[&str]) -> Output {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let photo = support::write_photo(dir.path(), "photo.jpg", ImageFormat::Jpeg);
+    let mut args = vec!["upload", photo.to_str().expect("utf-8 path")];
+    args.extend_from_slice(extra);
+    let output = xc_avatar(&args, Some(&tenant.url()), Some(token));
+    assert!(
+        !stderr(&output).contains("panicked"),
+        "xc-avatar panicked:\n{}",
+        stderr(&output)
+    );
+    assert!(
+        !stdout(&output).contains(token) && !stderr(&output).contains(token),
+        "the token appeared in the output"
+    );
+    output
+}
+
+#[test]
+fn upload_sends_a_512_jpeg_with_the_api_token() {
+    let tenant = FakeTenant::start();
+    let output = upload(&tenant, DEFAULT_TOKEN, &[]);
+
+    assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+    let line = stdout(&output);
+    assert!(
+        line.contains("uploaded your new profile picture to http://127.0.0.1")
+            && line.contains("512×512 JPEG"),
+        "stdout: {line}"
+    );
+    assert_eq!(line.lines().count(), 1, "one line of output: {line}");
+
+    let puts = tenant.received_on("PUT", IMAGE_PATH);
+    assert_eq!(puts.len(), 1, "exactly one upload");
+    let put = &puts[0];
+    assert_eq!(put.status, 200);
+    assert_eq!(
+        put.header("authorization"),
+        Some(format!("APIToken {DEFAULT_TOKEN}").as_str())
+    );
+    assert!(
+        put.header("content-type")
+            .is_some_and(|c| c.starts_with("application/json"))
+    );
+    assert!(
+        put.header("user-agent")
+            .is_some_and(|ua| ua.starts_with("xc-avatar/"))
+    );
+    let body = put.json().expect("JSON body");
+    let fields: Vec<&String> = body.as_object().expect("JSON object").keys().collect();
+    assert_eq!(fields, ["content_type", "image"]);
+    assert_eq!(body["content_type"], "image/jpeg");
+    let jpeg = base64::engine::general_purpose::STANDARD
+        .decode(body["image"].as_str().expect("image is a string"))
+        .expect("standard base64");
+    support::assert_is_stripes_avatar(&jpeg, 512);
+    assert_eq!(tenant.image_of(DEFAULT_TOKEN).map(|i| i.bytes), Some(jpeg));
+}
+
+/// (scripted answer, exit code, words the one-line message must contain)
+#[test]
+fn each_error_status_reaches_the_user_with_its_exit_code() {
+    let cases: [(u16, i32, &str); 7] = [
+        (401, 4, "rejected the API token (HTTP 401)"),
+        (
+            403,
+            5,
+            "may not change its picture on this tenant (HTTP 403)",
+        ),
+        (404, 6, "has no such API (HTTP 404)"),
+        (409, 7, "changed elsewhere at the same time (HTTP 409)"),
+        (429, 8, "rate limiting requests (HTTP 429)"),
+        (503, 9, "server error (HTTP 503)"),
+        (418, 9, "unexpected HTTP status 418"),
+    ];
+    let tenant = FakeTenant::start();
+    for (status, code, words) in cases {
+        tenant.push(Scripted::status(status, "the server's own words"));
+        let output = upload(&tenant, DEFAULT_TOKEN, &[]);
+        let message = stderr(&output);
+        assert_eq!(output.status.code(), Some(code), "HTTP {status}: {message}");
+        assert!(message.contains(words), "HTTP {status}: {message}");
+        assert!(
+            message.contains("server said: \"the server's own words\""),
+            "HTTP {status} shows the server's text: {message}"
+        );
+        assert!(stdout(&output).is_empty(), "nothing on stdout on failure");
+    }
+}
+
+#[test]
+fn an_unknown_token_is_rejected_by_the_tenant() {
+    let tenant = FakeTenant::start();
+    let output = upload(&tenant, "not-a-real-token", &[]);
+    assert_eq!(output.status.code(), Some(4));
+    let message = stderr(&output);
+    assert!(message.contains("rejected the API token"), "{message}");
+    assert!(
+        message.contains("Invalid or expired API token"),
+        "{message}"
+    );
+    assert!(message.contains("update it"), "{message}");
+    assert_eq!(tenant.image_of(DEFAULT_TOKEN), None);
+}
+
+#[test]
+fn a_redirect_is_reported_and_the_token_goes_nowhere_else() {
+    let tenant = FakeTenant::start();
+    let elsewhere = FakeTenant::start();
+    tenant.push(Scripted::Redirect {
+        status: 307,
+        location: format!("{}{IMAGE_PATH}", elsewhere.url()),
+    });
+    let output = upload(&tenant, DEFAULT_TOKEN, &[]);
+    assert_eq!(output.status.code(), Some(9));
+    assert!(stderr(&output).contains(&format!("redirects to {}", elsewhere.url())));
+    assert!(
+        elsewhere.received().is_empty(),
+        "the other origin got a request"
+    );
+}
+
+#[test]
+fn a_reset_and_a_slow_server_are_network_errors() {
+    let tenant = FakeTenant::start();
+    tenant.push(Scripted::Reset);
+    let output = upload(&tenant, DEFAULT_TOKEN, &[]);
+    assert_eq!(output.status.code(), Some(10), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("was reset or closed"),
+        "{}",
+        stderr(&output)
+    );
+
+    tenant.push(Scripted::Delay(Duration::from_secs(5)));
+    let output = upload(&tenant, DEFAULT_TOKEN, &["--timeout", "1"]);
+    assert_eq!(output.status.code(), Some(10), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("did not answer within 1 s"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn configuration_problems_are_usage_errors_before_any_request() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let photo = support::write_photo(dir.path(), "p.png", ImageFormat::Png);
+    let photo = photo.to_str().expect("utf-8 path");
+
+    let output = xc_avatar(&["upload", photo], None, Some("t"));
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("no tenant: pass --tenant URL or set F5XC_API_URL"));
+
+    let output = xc_avatar(
+        &["upload", photo, "--tenant", "http://acme.example.com"],
+        None,
+        Some("t"),
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("http:// is only allowed for this computer"));
+
+    let tenant = FakeTenant::start();
+    let output = xc_avatar(&["upload", photo], Some(&tenant.url()), None);
+    assert_eq!(output.status.code(), Some(4));
+    assert!(stderr(&output).contains("no API token: set F5XC_API_TOKEN"));
+    assert!(tenant.received().is_empty());
+}
+
+#[test]
+fn a_file_that_is_not_an_image_is_refused_with_exit_3() {
+    let tenant = FakeTenant::start();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let page = dir.path().join("saved-page.jpg");
+    std::fs::write(
+        &page,
+        "<!doctype html><html><body>not a photo</body></html>",
+    )
+    .expect("write");
+    let output = xc_avatar(
+        &["upload", page.to_str().expect("utf-8 path")],
+        Some(&tenant.url()),
+        Some(DEFAULT_TOKEN),
+    );
+    assert_eq!(output.status.code(), Some(3));
+    assert!(
+        stderr(&output).contains("this is not an image"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(tenant.received().is_empty());
+}
+
+#[test]
+fn prepare_writes_what_upload_would_send_and_leaves_the_original_alone() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let photo = support::write_photo(dir.path(), "photo.webp", ImageFormat::WebP);
+    let before = std::fs::read(&photo).expect("read photo");
+    let out = dir.path().join("avatar.jpg");
+    let output = xc_avatar(
+        &[
+            "prepare",
+            photo.to_str().expect("utf-8"),
+            "-o",
+            out.to_str().expect("utf-8"),
+        ],
+        None,
+        None,
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stdout(&output).contains("512×512 JPEG"));
+    support::assert_is_stripes_avatar(&std::fs::read(&out).expect("read avatar"), 512);
+    assert_eq!(std::fs::read(&photo).expect("read photo"), before);
+}
+
+#[test]
+fn help_documents_every_command_and_the_exit_codes() {
+    for args in [
+        &["--help"][..],
+        &["upload", "--help"],
+        &["prepare", "--help"],
+    ] {
+        let output = xc_avatar(args, None, None);
+        assert_eq!(output.status.code(), Some(0));
+        assert!(
+            stdout(&output).contains("Usage: xc-avatar"),
+            "{}",
+            stdout(&output)
+        );
+    }
+    let help = stdout(&xc_avatar(&["upload", "--help"], None, None));
+    assert!(
+        help.contains("10 network: DNS, connect, reset, TLS, timeout"),
+        "{help}"
+    );
+    assert!(help.contains("never from a flag"));
+}

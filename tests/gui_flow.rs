@@ -1,0 +1,283 @@
+//! The app's flows in egui_kittest, against the fake tenant on loopback: no window, real HTTP.
+
+mod support;
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use eframe::egui;
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT as _, Queryable as _};
+use fake_tenant::{DEFAULT_TOKEN, FakeTenant, IMAGE_PATH, Scripted};
+use image::ImageFormat;
+use xc_avatar::app::{AppConfig, FilePicker, XcAvatarApp};
+use xc_avatar::credentials::ApiToken;
+
+/// A file dropped on the window, as the windowing layer hands it over.
+#[derive(Debug)]
+struct DroppedPath(PathBuf);
+
+impl egui::DroppedFile for DroppedPath {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+/// Stands in for the native dialog: "chooses" a fixed file.
+struct ChoosesFile(Option<PathBuf>);
+
+impl FilePicker for ChoosesFile {
+    fn pick_image(&self) -> Pin<Box<dyn Future<Output = Option<PathBuf>> + Send>> {
+        let path = self.0.clone();
+        Box::pin(async move { path })
+    }
+}
+
+struct Fixture {
+    tenant: FakeTenant,
+    dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    fn new() -> Self {
+        Fixture {
+            tenant: FakeTenant::start(),
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    fn photo(&self, name: &str) -> PathBuf {
+        support::write_photo(self.dir.path(), name, ImageFormat::Jpeg)
+    }
+
+    fn config(&self, token: Option<&str>, picked: Option<PathBuf>) -> AppConfig {
+        AppConfig {
+            tenant: Some(self.tenant.url()),
+            token: token.map(|t| ApiToken::new(t).expect("valid token")),
+            token_from_env: false,
+            initial_file: None,
+            picker: Arc::new(ChoosesFile(picked)),
+        }
+    }
+}
+
+fn harness(config: AppConfig) -> Harness<'static, XcAvatarApp> {
+    Harness::builder()
+        .with_size([900.0, 700.0])
+        .build_eframe(move |cc| XcAvatarApp::new(cc, config).expect("app starts"))
+}
+
+/// Steps frames until `done` holds; background tasks report through the app's channel.
+fn wait_for(
+    harness: &mut Harness<'_, XcAvatarApp>,
+    what: &str,
+    done: impl Fn(&XcAvatarApp) -> bool,
+) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !done(harness.state()) {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        harness.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    harness.step();
+    harness.step();
+}
+
+fn drop_file(harness: &mut Harness<'_, XcAvatarApp>, path: PathBuf) {
+    harness
+        .input_mut()
+        .dropped_files
+        .push(Arc::new(DroppedPath(path)));
+    harness.step();
+    wait_for(harness, "the picture to load", |app| {
+        app.state().loading.is_none()
+    });
+}
+
+/// Focuses the field named `label`, selects what it holds, and types `text` over it.
+fn type_into(harness: &mut Harness<'_, XcAvatarApp>, label: &str, text: &str) {
+    harness.get_by_label(label).focus();
+    harness.run();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.run();
+    harness.get_by_label(label).type_text(text);
+    harness.run();
+}
+
+fn picture_name(app: &XcAvatarApp) -> Option<String> {
+    app.state().picture.as_ref().map(|p| p.name.clone())
+}
+
+#[test]
+fn drop_a_photo_then_upload_it() {
+    let fixture = Fixture::new();
+    let mut harness = harness(fixture.config(Some(DEFAULT_TOKEN), None));
+    harness.run();
+    harness.get_by_label("Drop a photo here");
+    assert!(
+        harness
+            .get_by_label("Upload")
+            .accesskit_node()
+            .is_disabled()
+    );
+
+    drop_file(&mut harness, fixture.photo("holiday.jpg"));
+    assert_eq!(
+        picture_name(harness.state()).as_deref(),
+        Some("holiday.jpg")
+    );
+    harness.get_by_label("holiday.jpg with the crop circle");
+
+    harness.get_by_label("Upload").click();
+    harness.step();
+    wait_for(&mut harness, "the upload", |app| !app.state().uploading);
+    harness.get_by_label_contains("Your new profile picture is live on 127.0.0.1 (512×512 JPEG");
+
+    let puts = fixture.tenant.received_on("PUT", IMAGE_PATH);
+    assert_eq!(puts.len(), 1);
+    assert_eq!(
+        puts[0].header("authorization"),
+        Some(format!("APIToken {DEFAULT_TOKEN}").as_str())
+    );
+    let stored = fixture
+        .tenant
+        .image_of(DEFAULT_TOKEN)
+        .expect("picture stored");
+    support::assert_is_stripes_avatar(&stored.bytes, 512);
+}
+
+#[test]
+fn choose_image_opens_the_picked_file_and_ctrl_enter_uploads() {
+    let fixture = Fixture::new();
+    let photo = fixture.photo("picked.jpg");
+    let mut harness = harness(fixture.config(Some(DEFAULT_TOKEN), Some(photo)));
+    harness.run();
+    harness.get_by_label("Choose image…").click();
+    harness.step();
+    wait_for(&mut harness, "the picked picture", |app| {
+        app.state().picture.is_some()
+    });
+    assert_eq!(picture_name(harness.state()).as_deref(), Some("picked.jpg"));
+
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
+    harness.step();
+    wait_for(&mut harness, "the upload", |app| {
+        !app.state().uploading && app.state().notice.is_some()
+    });
+    assert!(fixture.tenant.image_of(DEFAULT_TOKEN).is_some());
+}
+
+#[test]
+fn a_server_error_is_a_message_and_try_again_succeeds() {
+    let fixture = Fixture::new();
+    let mut harness = harness(fixture.config(Some(DEFAULT_TOKEN), None));
+    harness.run();
+    drop_file(&mut harness, fixture.photo("a.jpg"));
+
+    fixture
+        .tenant
+        .push(Scripted::status(503, "upstream connect error"));
+    harness.get_by_label("Upload").click();
+    harness.step();
+    wait_for(&mut harness, "the failed upload", |app| {
+        !app.state().uploading
+    });
+    harness.get_by_label("The tenant had a server error (HTTP 503)");
+    harness.get_by_label("Server said: upstream connect error");
+    harness.get_by_label_contains("Try again in a few minutes");
+    assert_eq!(fixture.tenant.image_of(DEFAULT_TOKEN), None);
+
+    harness.get_by_label("Try again").click();
+    harness.step();
+    wait_for(&mut harness, "the retried upload", |app| {
+        !app.state().uploading
+    });
+    harness.get_by_label_contains("Your new profile picture is live");
+    assert!(fixture.tenant.image_of(DEFAULT_TOKEN).is_some());
+}
+
+#[test]
+fn a_rejected_token_leads_to_the_setup_screen_with_the_reason() {
+    let fixture = Fixture::new();
+    let mut harness = harness(fixture.config(Some("expired-token"), None));
+    harness.run();
+    drop_file(&mut harness, fixture.photo("a.jpg"));
+    harness.get_by_label("Upload").click();
+    harness.step();
+    wait_for(&mut harness, "the rejected upload", |app| {
+        !app.state().uploading
+    });
+    harness.get_by_label("The tenant rejected the API token (HTTP 401)");
+    harness.get_by_label("Server said: Invalid or expired API token");
+
+    harness.get_by_label("Update token").click();
+    harness.run();
+    harness.get_by_label("Connect to your F5 Distributed Cloud tenant");
+    harness.get_by_label("The tenant rejected the API token (HTTP 401)");
+    assert_eq!(
+        harness.get_by_label("Tenant").value().as_deref(),
+        Some(fixture.tenant.url().as_str())
+    );
+
+    type_into(&mut harness, "API token", DEFAULT_TOKEN);
+    harness.get_by_label("Continue").click();
+    harness.run();
+    // Back on the main screen with the picture still there.
+    assert_eq!(picture_name(harness.state()).as_deref(), Some("a.jpg"));
+    harness.get_by_label("Upload").click();
+    harness.step();
+    wait_for(&mut harness, "the upload", |app| !app.state().uploading);
+    assert!(fixture.tenant.image_of(DEFAULT_TOKEN).is_some());
+}
+
+#[test]
+fn without_a_token_the_app_asks_for_tenant_and_token_first() {
+    let fixture = Fixture::new();
+    let mut config = fixture.config(None, None);
+    config.tenant = None;
+    let mut harness = harness(config);
+    harness.run();
+    harness.get_by_label("Connect to your F5 Distributed Cloud tenant");
+    assert!(
+        harness
+            .get_by_label("Continue")
+            .accesskit_node()
+            .is_disabled()
+    );
+
+    type_into(&mut harness, "Tenant", "http://acme.example.com");
+    harness.get_by_label_contains("Http:// is only allowed for this computer");
+
+    type_into(&mut harness, "Tenant", "acme");
+    harness.get_by_label("Will call https://acme.console.ves.volterra.io");
+
+    type_into(&mut harness, "API token", "abc 123");
+    harness.get_by_label_contains("contains spaces or control characters");
+    assert!(
+        harness
+            .get_by_label("Continue")
+            .accesskit_node()
+            .is_disabled()
+    );
+}
+
+#[test]
+fn a_bad_file_shows_its_error_and_keeps_the_picture() {
+    let fixture = Fixture::new();
+    let mut harness = harness(fixture.config(Some(DEFAULT_TOKEN), None));
+    harness.run();
+    drop_file(&mut harness, fixture.photo("good.jpg"));
+
+    let bad = fixture.dir.path().join("broken.png");
+    std::fs::write(&bad, b"\x89PNG\r\n\x1a\n truncated").expect("write");
+    drop_file(&mut harness, bad);
+    harness.get_by_label_contains("Cannot open this file: the image is damaged or truncated");
+    assert_eq!(picture_name(harness.state()).as_deref(), Some("good.jpg"));
+}
