@@ -90,6 +90,25 @@ fn wait_for(
     harness.step();
 }
 
+/// The app signed in with `token`, with a photo named `name` dropped on it.
+fn with_photo(fixture: &Fixture, token: &str, name: &str) -> Harness<'static, XcAvatarApp> {
+    let mut harness = harness(fixture.config(Some(token), None));
+    harness.run();
+    drop_file(&mut harness, fixture.photo(name));
+    harness
+}
+
+/// Clicks Upload, then steps until `done`.
+fn upload_until(
+    harness: &mut Harness<'_, XcAvatarApp>,
+    what: &str,
+    done: impl Fn(&XcAvatarApp) -> bool,
+) {
+    harness.get_by_label("Upload").click();
+    harness.step();
+    wait_for(harness, what, done);
+}
+
 fn drop_file(harness: &mut Harness<'_, XcAvatarApp>, path: PathBuf) {
     harness
         .input_mut()
@@ -135,9 +154,7 @@ fn drop_a_photo_then_upload_it() {
     );
     harness.get_by_label("holiday.jpg with the crop circle");
 
-    harness.get_by_label("Upload").click();
-    harness.step();
-    wait_for(&mut harness, "the upload", |app| !app.state().uploading);
+    upload_until(&mut harness, "the upload", |app| !app.state().uploading());
     harness.get_by_label_contains("Your new profile picture is live on 127.0.0.1 (512×512 JPEG");
 
     let puts = fixture.tenant.received_on("PUT", IMAGE_PATH);
@@ -169,7 +186,7 @@ fn choose_image_opens_the_picked_file_and_ctrl_enter_uploads() {
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
     harness.step();
     wait_for(&mut harness, "the upload", |app| {
-        !app.state().uploading && app.state().notice.is_some()
+        !app.state().uploading() && app.state().notice.is_some()
     });
     assert!(fixture.tenant.image_of(DEFAULT_TOKEN).is_some());
 }
@@ -177,19 +194,15 @@ fn choose_image_opens_the_picked_file_and_ctrl_enter_uploads() {
 #[test]
 fn a_server_error_is_a_message_and_try_again_succeeds() {
     let fixture = Fixture::new();
-    let mut harness = harness(fixture.config(Some(DEFAULT_TOKEN), None));
-    harness.run();
-    drop_file(&mut harness, fixture.photo("a.jpg"));
+    let mut harness = with_photo(&fixture, DEFAULT_TOKEN, "a.jpg");
 
     fixture
         .tenant
-        .push(Scripted::status(503, "upstream connect error"));
-    harness.get_by_label("Upload").click();
-    harness.step();
-    wait_for(&mut harness, "the failed upload", |app| {
-        !app.state().uploading
+        .push(Scripted::status(500, "upstream connect error"));
+    upload_until(&mut harness, "the failed upload", |app| {
+        !app.state().uploading()
     });
-    harness.get_by_label("The tenant had a server error (HTTP 503)");
+    harness.get_by_label("The tenant had a server error (HTTP 500)");
     harness.get_by_label("Server said: upstream connect error");
     harness.get_by_label_contains("Try again in a few minutes");
     assert_eq!(fixture.tenant.image_of(DEFAULT_TOKEN), None);
@@ -197,7 +210,7 @@ fn a_server_error_is_a_message_and_try_again_succeeds() {
     harness.get_by_label("Try again").click();
     harness.step();
     wait_for(&mut harness, "the retried upload", |app| {
-        !app.state().uploading
+        !app.state().uploading()
     });
     harness.get_by_label_contains("Your new profile picture is live");
     assert!(fixture.tenant.image_of(DEFAULT_TOKEN).is_some());
@@ -206,13 +219,9 @@ fn a_server_error_is_a_message_and_try_again_succeeds() {
 #[test]
 fn a_rejected_token_leads_to_the_setup_screen_with_the_reason() {
     let fixture = Fixture::new();
-    let mut harness = harness(fixture.config(Some("expired-token"), None));
-    harness.run();
-    drop_file(&mut harness, fixture.photo("a.jpg"));
-    harness.get_by_label("Upload").click();
-    harness.step();
-    wait_for(&mut harness, "the rejected upload", |app| {
-        !app.state().uploading
+    let mut harness = with_photo(&fixture, "expired-token", "a.jpg");
+    upload_until(&mut harness, "the rejected upload", |app| {
+        !app.state().uploading()
     });
     harness.get_by_label("The tenant rejected the API token (HTTP 401)");
     harness.get_by_label("Server said: Invalid or expired API token");
@@ -231,9 +240,7 @@ fn a_rejected_token_leads_to_the_setup_screen_with_the_reason() {
     harness.run();
     // Back on the main screen with the picture still there.
     assert_eq!(picture_name(harness.state()).as_deref(), Some("a.jpg"));
-    harness.get_by_label("Upload").click();
-    harness.step();
-    wait_for(&mut harness, "the upload", |app| !app.state().uploading);
+    upload_until(&mut harness, "the upload", |app| !app.state().uploading());
     assert!(fixture.tenant.image_of(DEFAULT_TOKEN).is_some());
 }
 
@@ -271,13 +278,45 @@ fn without_a_token_the_app_asks_for_tenant_and_token_first() {
 #[test]
 fn a_bad_file_shows_its_error_and_keeps_the_picture() {
     let fixture = Fixture::new();
-    let mut harness = harness(fixture.config(Some(DEFAULT_TOKEN), None));
-    harness.run();
-    drop_file(&mut harness, fixture.photo("good.jpg"));
+    let mut harness = with_photo(&fixture, DEFAULT_TOKEN, "good.jpg");
 
     let bad = fixture.dir.path().join("broken.png");
     std::fs::write(&bad, b"\x89PNG\r\n\x1a\n truncated").expect("write");
     drop_file(&mut harness, bad);
     harness.get_by_label_contains("Cannot open this file: the image is damaged or truncated");
     assert_eq!(picture_name(harness.state()).as_deref(), Some("good.jpg"));
+}
+
+#[test]
+fn a_rate_limit_counts_down_then_the_upload_succeeds() {
+    let fixture = Fixture::new();
+    let mut harness = with_photo(&fixture, DEFAULT_TOKEN, "a.jpg");
+    fixture
+        .tenant
+        .push(Scripted::status(429, "slow down").with_retry_after("2"));
+
+    upload_until(&mut harness, "the retry", |app| app.state().retry.is_some());
+    harness.get_by_label_contains("The tenant is rate limiting requests (HTTP 429) — retrying in ");
+    harness.get_by_label_contains("s (attempt 2 of 4)");
+    wait_for(&mut harness, "the upload", |app| !app.state().uploading());
+    harness.get_by_label_contains("Your new profile picture is live");
+    assert_eq!(fixture.tenant.received_on("PUT", IMAGE_PATH).len(), 2);
+}
+
+#[test]
+fn an_upload_can_be_cancelled_while_it_waits() {
+    let fixture = Fixture::new();
+    let mut harness = with_photo(&fixture, DEFAULT_TOKEN, "a.jpg");
+    fixture
+        .tenant
+        .push(Scripted::status(503, "maintenance").with_retry_after("100"));
+
+    upload_until(&mut harness, "the retry", |app| app.state().retry.is_some());
+    harness.get_by_label("Cancel").click();
+    harness.step();
+    harness.step();
+    assert!(!harness.state().state().uploading());
+    harness.get_by_label("Upload cancelled: your profile picture was not changed");
+    assert_eq!(fixture.tenant.received_on("PUT", IMAGE_PATH).len(), 1);
+    assert_eq!(fixture.tenant.image_of(DEFAULT_TOKEN), None);
 }

@@ -1,12 +1,14 @@
-use std::error::Error as _;
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 use base64::Engine as _;
+use image::ImageFormat;
 use reqwest::header::{self, HeaderMap, HeaderValue};
-use reqwest::{Method, Response, StatusCode};
+use reqwest::{Method, Response};
 use serde::{Deserialize, Serialize};
 
-use super::{ApiError, IMAGE_PATH, TenantUrl, WHOAMI_PATH};
+use super::retry::{RetryPolicy, parse_retry_after};
+use super::{ApiError, IMAGE_PATH, SETTINGS_PATH, TenantUrl, WHOAMI_PATH};
 use crate::avatar::EncodedAvatar;
 use crate::credentials::ApiToken;
 
@@ -15,8 +17,9 @@ use crate::credentials::ApiToken;
 pub struct ClientOptions {
     /// Time allowed to open the connection (DNS, TCP, TLS).
     pub connect_timeout: Duration,
-    /// Time allowed for the whole call, from sending to the last byte of the answer.
+    /// Time allowed for one attempt, from sending to the last byte of the answer.
     pub timeout: Duration,
+    pub retry: RetryPolicy,
 }
 
 impl Default for ClientOptions {
@@ -24,6 +27,7 @@ impl Default for ClientOptions {
         ClientOptions {
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(60),
+            retry: RetryPolicy::default(),
         }
     }
 }
@@ -60,12 +64,50 @@ struct UpdateImageRequest<'a> {
     image: String,
 }
 
-/// A client for one tenant, acting as the user who owns the token.
+/// Something worth telling the user while a call is still going on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CallEvent {
+    /// The tenant said "not now"; attempt `next_attempt` of `attempts` starts after `wait`.
+    Retrying {
+        next_attempt: u32,
+        attempts: u32,
+        wait: Duration,
+        reason: ApiError,
+    },
+}
+
+type EventSink = Arc<dyn Fn(&CallEvent) + Send + Sync>;
+
+/// A profile picture as the tenant holds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Picture {
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+impl Picture {
+    /// The usual file extension for its type (`jpg`, `png`, …).
+    pub fn extension(&self) -> &'static str {
+        ImageFormat::from_mime_type(&self.content_type)
+            .and_then(|f| f.extensions_str().first().copied())
+            .unwrap_or("img")
+    }
+}
+
+/// A 2xx answer.
+struct Answer {
+    content_type: String,
+    body: Vec<u8>,
+}
+
+/// A client for one tenant, acting as the user who owns the token. Calls that get 429, 503 or
+/// 504 are retried per [`RetryPolicy`]; dropping a call's future cancels it at once.
 pub struct XcClient {
     http: reqwest::Client,
     tenant: TenantUrl,
     auth: HeaderValue,
     options: ClientOptions,
+    on_event: Option<EventSink>,
 }
 
 impl XcClient {
@@ -101,7 +143,14 @@ impl XcClient {
             tenant,
             auth,
             options,
+            on_event: None,
         })
+    }
+
+    /// Calls `sink` for each [`CallEvent`] (e.g. to count down a retry).
+    pub fn on_event(mut self, sink: impl Fn(&CallEvent) + Send + Sync + 'static) -> Self {
+        self.on_event = Some(Arc::new(sink));
+        self
     }
 
     pub fn tenant(&self) -> &TenantUrl {
@@ -114,40 +163,109 @@ impl XcClient {
             content_type: avatar.content_type(),
             image: base64::engine::general_purpose::STANDARD.encode(&avatar.bytes),
         };
-        let response = self
-            .send(self.request(Method::PUT, IMAGE_PATH).json(&body))
-            .await?;
-        let bytes = self.read_success(response).await?;
-        if serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&bytes).is_err() {
-            tracing::warn!(
-                body_len = bytes.len(),
-                "upload answered 200 with a body that is not a JSON object; treating as success"
-            );
+        let body = serde_json::to_vec(&body).map_err(|e| ApiError::InvalidResponse {
+            detail: format!("cannot build the request: {e}"),
+        })?;
+        let answer = self.call(Method::PUT, IMAGE_PATH, Some(body)).await?;
+        warn_unless_json_object("upload", &answer.body);
+        Ok(())
+    }
+
+    /// The token owner's current picture, or `None` when there is none.
+    pub async fn current_image(&self) -> Result<Option<Picture>, ApiError> {
+        match self.call(Method::GET, IMAGE_PATH, None).await {
+            Ok(answer) => picture_from_image_answer(answer),
+            // Some tenants answer 404 for "no picture"; the settings say for sure.
+            Err(ApiError::NotFound { .. }) => self.picture_from_settings().await,
+            Err(other) => Err(other),
         }
+    }
+
+    /// Removes the token owner's picture.
+    pub async fn delete_image(&self) -> Result<(), ApiError> {
+        let answer = self.call(Method::DELETE, IMAGE_PATH, None).await?;
+        warn_unless_json_object("remove", &answer.body);
         Ok(())
     }
 
     /// Who the token belongs to: the cheap call that proves a token works.
     pub async fn whoami(&self) -> Result<WhoAmI, ApiError> {
-        let response = self.send(self.request(Method::GET, WHOAMI_PATH)).await?;
-        let bytes = self.read_success(response).await?;
-        serde_json::from_slice(&bytes).map_err(|e| ApiError::InvalidResponse {
+        let answer = self.call(Method::GET, WHOAMI_PATH, None).await?;
+        serde_json::from_slice(&answer.body).map_err(|e| ApiError::InvalidResponse {
             detail: format!("whoami is not the expected JSON ({e})"),
         })
     }
 
-    fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
-        self.http
-            .request(method, self.tenant.endpoint(path))
-            .header(header::AUTHORIZATION, self.auth.clone())
+    async fn picture_from_settings(&self) -> Result<Option<Picture>, ApiError> {
+        #[derive(Deserialize)]
+        struct Settings {
+            #[serde(default)]
+            image: String,
+        }
+        let answer = self.call(Method::GET, SETTINGS_PATH, None).await?;
+        let settings: Settings =
+            serde_json::from_slice(&answer.body).map_err(|e| ApiError::InvalidResponse {
+                detail: format!("user settings are not the expected JSON ({e})"),
+            })?;
+        picture_from_base64(&settings.image, None)
     }
 
-    async fn send(&self, request: reqwest::RequestBuilder) -> Result<Response, ApiError> {
-        request.send().await.map_err(|e| self.network_error(&e))
+    /// One call with retries on "not now" answers.
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Vec<u8>>,
+    ) -> Result<Answer, ApiError> {
+        let policy = self.options.retry;
+        let mut attempt = 1;
+        loop {
+            let error = match self.attempt(method.clone(), path, body.clone()).await {
+                Ok(answer) => return Ok(answer),
+                Err(error) => error,
+            };
+            let Some(wait) = policy.delay_before(attempt + 1, &error) else {
+                return Err(error);
+            };
+            attempt += 1;
+            tracing::info!(
+                attempt,
+                wait_ms = wait.as_millis() as u64,
+                "{error}; retrying"
+            );
+            if let Some(sink) = &self.on_event {
+                sink(&CallEvent::Retrying {
+                    next_attempt: attempt,
+                    attempts: policy.max_retries + 1,
+                    wait,
+                    reason: error,
+                });
+            }
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    async fn attempt(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Vec<u8>>,
+    ) -> Result<Answer, ApiError> {
+        let mut request = self
+            .http
+            .request(method, self.tenant.endpoint(path))
+            .header(header::AUTHORIZATION, self.auth.clone());
+        if let Some(body) = body {
+            request = request
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(body);
+        }
+        let response = request.send().await.map_err(|e| self.network_error(&e))?;
+        self.read_success(response).await
     }
 
     /// The body of a 2xx answer, or the typed outcome of any other.
-    async fn read_success(&self, response: Response) -> Result<Vec<u8>, ApiError> {
+    async fn read_success(&self, response: Response) -> Result<Answer, ApiError> {
         let status = response.status();
         if status.is_redirection() {
             let location = response
@@ -161,10 +279,19 @@ impl XcClient {
                 location,
             });
         }
-        let retry_after = retry_after(response.headers());
+        let retry_after = parse_retry_after(response.headers(), SystemTime::now());
+        let content_type = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
         let body = response.bytes().await.map_err(|e| self.network_error(&e))?;
-        if status == StatusCode::OK || status.is_success() {
-            return Ok(body.to_vec());
+        if status.is_success() {
+            return Ok(Answer {
+                content_type,
+                body: body.to_vec(),
+            });
         }
         Err(ApiError::from_status(status.as_u16(), retry_after, &body))
     }
@@ -174,10 +301,88 @@ impl XcClient {
     }
 }
 
-/// `Retry-After` in seconds. (HTTP-date form and retries come with the retry policy.)
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let value = headers.get(header::RETRY_AFTER)?.to_str().ok()?;
-    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+/// A 200 whose body is not `{}`-like JSON still did what was asked; note it for support.
+fn warn_unless_json_object(what: &str, body: &[u8]) {
+    if serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(body).is_err() {
+        tracing::warn!(
+            body_len = body.len(),
+            "{what} answered 200 with a body that is not a JSON object; treating as success"
+        );
+    }
+}
+
+/// GET image answers either raw bytes with an image type (gRPC gateway's `HttpBody`) or the
+/// spec's JSON `{content_type, data}`; empty means no picture.
+fn picture_from_image_answer(answer: Answer) -> Result<Option<Picture>, ApiError> {
+    if answer.body.is_empty() {
+        return Ok(None);
+    }
+    let media_type = answer
+        .content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    if media_type.starts_with("image/") {
+        return Ok(Some(Picture {
+            content_type: media_type,
+            bytes: answer.body,
+        }));
+    }
+    if media_type.contains("json") || answer.body.first() == Some(&b'{') {
+        #[derive(Deserialize)]
+        struct HttpBody {
+            #[serde(default)]
+            content_type: Option<String>,
+            #[serde(default)]
+            data: String,
+        }
+        let json: HttpBody =
+            serde_json::from_slice(&answer.body).map_err(|e| ApiError::InvalidResponse {
+                detail: format!("the picture is not the expected JSON ({e})"),
+            })?;
+        return picture_from_base64(&json.data, json.content_type);
+    }
+    match sniff(&answer.body) {
+        Some(content_type) => Ok(Some(Picture {
+            content_type,
+            bytes: answer.body,
+        })),
+        None => Err(ApiError::InvalidResponse {
+            detail: format!("the picture came as {media_type:?}, which is not an image"),
+        }),
+    }
+}
+
+fn picture_from_base64(
+    data: &str,
+    content_type: Option<String>,
+) -> Result<Option<Picture>, ApiError> {
+    if data.is_empty() {
+        return Ok(None);
+    }
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(data)
+        .map_err(|e| ApiError::InvalidResponse {
+            detail: format!("the picture is not valid base64 ({e})"),
+        })?;
+    let content_type = content_type
+        .filter(|c| c.starts_with("image/"))
+        .or_else(|| sniff(&bytes))
+        .ok_or_else(|| ApiError::InvalidResponse {
+            detail: "the picture's bytes are not an image".into(),
+        })?;
+    Ok(Some(Picture {
+        content_type,
+        bytes,
+    }))
+}
+
+fn sniff(bytes: &[u8]) -> Option<String> {
+    image::guess_format(bytes)
+        .ok()
+        .map(|format| format.to_mime_type().to_owned())
 }
 
 /// Names what went wrong below HTTP from reqwest's error and its causes.
@@ -191,8 +396,13 @@ fn classify(error: &reqwest::Error, host: &str, timeout: Duration) -> ApiError {
     }
     let chain = error_chain(error);
     let lower = chain.to_ascii_lowercase();
-    let mut source = error.source();
-    while let Some(cause) = source {
+    for cause in causes(error) {
+        if cause.downcast_ref::<rustls::Error>().is_some() {
+            return ApiError::Tls {
+                host,
+                detail: chain,
+            };
+        }
         if let Some(io) = cause.downcast_ref::<std::io::Error>() {
             use std::io::ErrorKind::*;
             match io.kind() {
@@ -209,7 +419,6 @@ fn classify(error: &reqwest::Error, host: &str, timeout: Duration) -> ApiError {
                 _ => {}
             }
         }
-        source = cause.source();
     }
     if lower.contains("dns error") || lower.contains("failed to lookup address") {
         ApiError::Dns { host }
@@ -227,6 +436,30 @@ fn classify(error: &reqwest::Error, host: &str, timeout: Duration) -> ApiError {
             detail: chain,
         }
     }
+}
+
+/// Every error under `error`, including those an `io::Error` wraps (which its `source()`
+/// skips): that is where rustls and socket errors hide.
+fn causes<'a>(
+    error: &'a (dyn std::error::Error + 'static),
+) -> Vec<&'a (dyn std::error::Error + 'static)> {
+    let mut found = Vec::new();
+    let mut next = error.source();
+    while let Some(cause) = next {
+        found.push(cause);
+        let mut inner = cause
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref());
+        while let Some(wrapped) = inner {
+            let wrapped: &(dyn std::error::Error + 'static) = wrapped;
+            found.push(wrapped);
+            inner = wrapped
+                .downcast_ref::<std::io::Error>()
+                .and_then(|io| io.get_ref());
+        }
+        next = cause.source();
+    }
+    found
 }
 
 /// "outer: cause: root cause", without repeating a cause that the outer text already includes.

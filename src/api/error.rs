@@ -22,6 +22,7 @@ pub enum ApiError {
     #[error("the tenant had a server error (HTTP {status})")]
     Server {
         status: u16,
+        retry_after: Option<Duration>,
         server_text: Option<String>,
     },
     #[error("the tenant answered with unexpected HTTP status {status}")]
@@ -101,6 +102,42 @@ impl ApiError {
         }
     }
 
+    /// A stable name for scripts (`--json`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ApiError::Unauthorized { .. } => "unauthorized",
+            ApiError::Forbidden { .. } => "forbidden",
+            ApiError::NotFound { .. } => "not_found",
+            ApiError::Conflict { .. } => "conflict",
+            ApiError::RateLimited { .. } => "rate_limited",
+            ApiError::Server { .. } => "server_error",
+            ApiError::UnexpectedStatus { .. } => "unexpected_status",
+            ApiError::Redirect { .. } => "redirect",
+            ApiError::Dns { .. } => "dns",
+            ApiError::ConnectionRefused { .. } => "connection_refused",
+            ApiError::ConnectionReset { .. } => "connection_reset",
+            ApiError::Tls { .. } => "tls",
+            ApiError::Timeout { .. } => "timeout",
+            ApiError::Network { .. } => "network",
+            ApiError::InvalidResponse { .. } => "invalid_response",
+        }
+    }
+
+    /// The HTTP status the tenant answered, when it answered one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ApiError::Unauthorized { .. } => Some(401),
+            ApiError::Forbidden { .. } => Some(403),
+            ApiError::NotFound { .. } => Some(404),
+            ApiError::Conflict { .. } => Some(409),
+            ApiError::RateLimited { .. } => Some(429),
+            ApiError::Server { status, .. }
+            | ApiError::UnexpectedStatus { status, .. }
+            | ApiError::Redirect { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
     /// Maps a non-success status and its body to the outcome.
     pub(crate) fn from_status(status: u16, retry_after: Option<Duration>, body: &[u8]) -> Self {
         let server_text = server_text(body);
@@ -115,6 +152,7 @@ impl ApiError {
             },
             500..=599 => ApiError::Server {
                 status,
+                retry_after,
                 server_text,
             },
             _ => ApiError::UnexpectedStatus {

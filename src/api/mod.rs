@@ -2,13 +2,17 @@
 
 mod client;
 mod error;
+mod retry;
 mod tenant;
 
-pub use client::{ClientOptions, WhoAmI, XcClient};
+pub use client::{CallEvent, ClientOptions, Picture, WhoAmI, XcClient};
 pub use error::{ApiError, server_text};
+pub use retry::{RetryPolicy, parse_retry_after};
 pub use tenant::{TenantUrl, TenantUrlError};
 
 /// The profile-picture endpoint (PUT uploads, GET reads, DELETE removes).
 pub const IMAGE_PATH: &str = "/api/web/namespaces/system/user/settings/image";
+/// The user's settings; carries the picture as base64 in `image`.
+pub const SETTINGS_PATH: &str = "/api/web/namespaces/system/user/settings";
 /// The cheap authenticated call that tells who a token belongs to.
 pub const WHOAMI_PATH: &str = "/api/web/custom/namespaces/system/whoami";

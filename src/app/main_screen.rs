@@ -43,15 +43,23 @@ pub fn show(ui: &mut egui::Ui, state: &AppState, files_hovering: bool) -> Option
                 ui.label(format!("Opening {name}…"));
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                let upload = ui
-                    .add_enabled(state.can_upload(), egui::Button::new("Upload"))
-                    .on_hover_text("Set this as your profile picture (Ctrl+Enter)");
-                if upload.clicked() {
-                    action = Some(Action::Upload);
-                }
-                if state.uploading {
-                    ui.label("Uploading…");
+                if state.uploading() {
+                    if ui
+                        .button("Cancel")
+                        .on_hover_text("Stop the upload (Esc)")
+                        .clicked()
+                    {
+                        action = Some(Action::CancelUpload);
+                    }
+                    ui.label(upload_progress(ui, state));
                     ui.spinner();
+                } else {
+                    let upload = ui
+                        .add_enabled(state.can_upload(), egui::Button::new("Upload"))
+                        .on_hover_text("Set this as your profile picture (Ctrl+Enter)");
+                    if upload.clicked() {
+                        action = Some(Action::Upload);
+                    }
                 }
             });
         });
@@ -87,6 +95,37 @@ pub fn show(ui: &mut egui::Ui, state: &AppState, files_hovering: bool) -> Option
         }
     });
     action
+}
+
+/// "Uploading…", or the retry countdown: "… — retrying in 7 s (attempt 2 of 4)".
+fn upload_progress(ui: &egui::Ui, state: &AppState) -> String {
+    let Some(retry) = &state.retry else {
+        return "Uploading…".into();
+    };
+    let left = retry
+        .at
+        .saturating_duration_since(std::time::Instant::now());
+    if left.is_zero() {
+        return format!(
+            "Uploading… (attempt {} of {})",
+            retry.next_attempt, retry.attempts
+        );
+    }
+    // Wake up for the next tick of the countdown, and not before.
+    let tick = left.as_secs_f32().fract();
+    ui.ctx()
+        .request_repaint_after(std::time::Duration::from_secs_f32(if tick > 0.0 {
+            tick
+        } else {
+            1.0
+        }));
+    format!(
+        "{} — retrying in {} s (attempt {} of {})",
+        sentence(&retry.reason),
+        left.as_secs_f32().ceil() as u64,
+        retry.next_attempt,
+        retry.attempts
+    )
 }
 
 /// The picture scaled to fit, the area outside the crop darkened, the avatar circle outlined.

@@ -11,11 +11,14 @@ use std::sync::Arc;
 
 use eframe::egui;
 
-use crate::api::{ApiError, TenantUrl};
+use crate::api::{ApiError, CallEvent, TenantUrl};
 use crate::avatar::Crop;
 use crate::cli::Exit;
 use crate::credentials::ApiToken;
-use state::{Action, AppState, Connection, Notice, NoticeAction, Picture, Screen, SetupForm, Tone};
+use state::{
+    Action, AppState, Connection, Notice, NoticeAction, Picture, Retry, RunningUpload, Screen,
+    SetupForm, Tone,
+};
 pub use tasks::{FilePicker, NativeFilePicker};
 use tasks::{TaskEvent, Tasks, UploadError};
 
@@ -123,7 +126,9 @@ impl XcAvatarApp {
                 picture: None,
                 loading: None,
                 load_generation: 0,
-                uploading: false,
+                upload: None,
+                upload_count: 0,
+                retry: None,
                 notice: None,
             },
             tasks: Tasks::new(cc.egui_ctx.clone(), config.picker)?,
@@ -150,17 +155,33 @@ impl XcAvatarApp {
                 self.tasks.load(state.load_generation, path, bytes);
             }
             Action::Upload => {
-                if let (Some(picture), Some(connection)) = (&state.picture, &state.connection)
-                    && !state.uploading
+                if let (Some(picture), Some(connection), None) =
+                    (&state.picture, &state.connection, &state.upload)
                 {
-                    state.uploading = true;
                     state.notice = None;
-                    self.tasks.upload(
+                    state.upload_count += 1;
+                    let id = state.upload_count;
+                    let handle = self.tasks.upload(
+                        id,
                         picture.source.clone(),
                         picture.crop,
                         connection.tenant.clone(),
                         connection.token.clone(),
                     );
+                    state.upload = Some(RunningUpload { id, handle });
+                }
+            }
+            Action::CancelUpload => {
+                if let Some(upload) = state.upload.take() {
+                    upload.handle.abort();
+                    state.retry = None;
+                    state.notice = Some(Notice {
+                        tone: Tone::Error,
+                        title: "upload cancelled: your profile picture was not changed".into(),
+                        server_text: None,
+                        next_step: None,
+                        action: None,
+                    });
                 }
             }
             Action::Connect { tenant, token } => {
@@ -222,8 +243,31 @@ impl XcAvatarApp {
                     }
                 }
             }
-            TaskEvent::Uploaded(result) => {
-                state.uploading = false;
+            TaskEvent::Retrying { id, .. } | TaskEvent::Uploaded { id, .. }
+                if state.upload.as_ref().is_none_or(|u| u.id != id) =>
+            {
+                // A cancelled upload's late report no longer concerns the user.
+            }
+            TaskEvent::Retrying {
+                event:
+                    CallEvent::Retrying {
+                        next_attempt,
+                        attempts,
+                        wait,
+                        reason,
+                    },
+                ..
+            } => {
+                state.retry = Some(Retry {
+                    reason: reason.to_string(),
+                    next_attempt,
+                    attempts,
+                    at: std::time::Instant::now() + wait,
+                });
+            }
+            TaskEvent::Uploaded { result, .. } => {
+                state.upload = None;
+                state.retry = None;
                 state.notice = Some(match result {
                     Ok(report) => Notice {
                         tone: Tone::Success,
@@ -323,6 +367,9 @@ impl eframe::App for XcAvatarApp {
                 }
                 if upload {
                     actions.push(Action::Upload);
+                }
+                if self.state.uploading() && ctx.input(|i| i.key_pressed(egui::Key::Escape)) {
+                    actions.push(Action::CancelUpload);
                 }
                 actions.extend(main_screen::show(ui, &self.state, files_hovering));
             }

@@ -17,6 +17,7 @@ pub enum Action {
         bytes: Option<Vec<u8>>,
     },
     Upload,
+    CancelUpload,
     Connect {
         tenant: TenantUrl,
         token: ApiToken,
@@ -92,13 +93,36 @@ pub struct AppState {
     pub loading: Option<String>,
     /// Bumped on each load so a slow, older load cannot replace a newer picture.
     pub load_generation: u64,
-    pub uploading: bool,
+    /// The running upload, if any.
+    pub upload: Option<RunningUpload>,
+    /// Numbers uploads so a cancelled one's late report is ignored.
+    pub upload_count: u64,
+    /// The upload is waiting to retry: why, and when the next attempt starts.
+    pub retry: Option<Retry>,
     pub notice: Option<Notice>,
 }
 
+pub struct RunningUpload {
+    pub id: u64,
+    /// Aborting it cancels the upload at once.
+    pub handle: tokio::task::AbortHandle,
+}
+
+/// A retry the upload is waiting for.
+pub struct Retry {
+    pub reason: String,
+    pub next_attempt: u32,
+    pub attempts: u32,
+    pub at: std::time::Instant,
+}
+
 impl AppState {
+    pub fn uploading(&self) -> bool {
+        self.upload.is_some()
+    }
+
     pub fn can_upload(&self) -> bool {
-        self.picture.is_some() && self.connection.is_some() && !self.uploading
+        self.picture.is_some() && self.connection.is_some() && !self.uploading()
     }
 }
 

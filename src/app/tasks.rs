@@ -9,7 +9,7 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 
 use eframe::egui;
 
-use crate::api::{ApiError, ClientOptions, TenantUrl, XcClient};
+use crate::api::{ApiError, CallEvent, ClientOptions, TenantUrl, XcClient};
 use crate::avatar::{self, AvatarError, Crop, EncodedAvatar, SourceImage};
 use crate::credentials::ApiToken;
 
@@ -70,7 +70,15 @@ pub enum TaskEvent {
         generation: u64,
         result: Result<LoadedPicture, AvatarError>,
     },
-    Uploaded(Result<UploadReport, UploadError>),
+    /// Upload `id` is waiting to try again.
+    Retrying {
+        id: u64,
+        event: CallEvent,
+    },
+    Uploaded {
+        id: u64,
+        result: Result<UploadReport, UploadError>,
+    },
 }
 
 /// Owns the async runtime and the channel back to the UI.
@@ -134,13 +142,30 @@ impl Tasks {
         });
     }
 
-    /// Renders the avatar and uploads it.
-    pub fn upload(&self, source: Arc<SourceImage>, crop: Crop, tenant: TenantUrl, token: ApiToken) {
+    /// Renders the avatar and uploads it. Aborting the handle cancels it at once, even while
+    /// it waits to retry.
+    pub fn upload(
+        &self,
+        id: u64,
+        source: Arc<SourceImage>,
+        crop: Crop,
+        tenant: TenantUrl,
+        token: ApiToken,
+    ) -> tokio::task::AbortHandle {
         let sender = self.sender.clone();
-        self.runtime.spawn(async move {
-            let result = upload(source, crop, tenant, token).await;
-            sender.send(TaskEvent::Uploaded(result));
-        });
+        self.runtime
+            .spawn(async move {
+                let events = sender.clone();
+                let on_event = move |event: &CallEvent| {
+                    events.send(TaskEvent::Retrying {
+                        id,
+                        event: event.clone(),
+                    })
+                };
+                let result = upload(source, crop, tenant, token, on_event).await;
+                sender.send(TaskEvent::Uploaded { id, result });
+            })
+            .abort_handle()
     }
 }
 
@@ -173,13 +198,15 @@ async fn upload(
     crop: Crop,
     tenant: TenantUrl,
     token: ApiToken,
+    on_event: impl Fn(&CallEvent) + Send + Sync + 'static,
 ) -> Result<UploadReport, UploadError> {
     let avatar = tokio::task::spawn_blocking(move || {
         avatar::render(&source.image, crop, avatar::DEFAULT_SIZE)
     })
     .await
     .map_err(|e| AvatarError::Encode(e.to_string()))??;
-    let client = XcClient::new(tenant.clone(), &token, ClientOptions::default())?;
+    let client =
+        XcClient::new(tenant.clone(), &token, ClientOptions::default())?.on_event(on_event);
     client.update_image(&avatar).await?;
     Ok(UploadReport { tenant, avatar })
 }

@@ -1,7 +1,7 @@
 //! Command line: `xc-avatar [FILE]` opens the app; subcommands run the same core headless.
 
+mod commands;
 mod exit;
-mod upload;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -20,11 +20,12 @@ Exit codes:
   5  forbidden (403)
   6  not found (404)
   7  conflict (409)
-  8  rate limited (429)
-  9  server error (5xx, other unexpected status, redirect)
+  8  rate limited (429, after retries)
+  9  server error (5xx after retries, other unexpected status, redirect)
   10 network: DNS, connect, reset, TLS, timeout
 
-The API token is read from F5XC_API_TOKEN, never from a flag.";
+The tenant comes from --tenant, else F5XC_API_URL. The API token is read from F5XC_API_TOKEN,
+never from a flag. 429, 503 and 504 answers are retried up to 3 times, honouring Retry-After.";
 
 #[derive(Parser, Debug)]
 #[command(
@@ -40,6 +41,10 @@ pub struct Cli {
     /// Picture to open in the app
     pub file: Option<PathBuf>,
 
+    /// Print one JSON object on stdout instead of a line of text (for scripts)
+    #[arg(long, global = true)]
+    pub json: bool,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -52,6 +57,12 @@ pub enum Command {
     /// Write the avatar `upload` would send to OUT, without sending anything
     #[command(after_help = AFTER_HELP)]
     Prepare(PrepareArgs),
+    /// Download your current profile picture to OUT (the right extension is added)
+    #[command(after_help = AFTER_HELP)]
+    Current(CurrentArgs),
+    /// Remove your profile picture
+    #[command(after_help = AFTER_HELP)]
+    Remove(RemoveArgs),
 }
 
 #[derive(Args, Debug)]
@@ -59,7 +70,22 @@ pub struct UploadArgs {
     /// The picture to upload (JPEG, PNG, WebP, GIF, BMP, TIFF)
     pub file: PathBuf,
     #[command(flatten)]
-    pub tenant: TenantArgs,
+    pub connection: ConnectionArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct CurrentArgs {
+    /// Where to write the picture, e.g. `me` (becomes me.jpg)
+    #[arg(short, long)]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct RemoveArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
 }
 
 #[derive(Args, Debug)]
@@ -72,11 +98,11 @@ pub struct PrepareArgs {
 }
 
 #[derive(Args, Debug)]
-pub struct TenantArgs {
+pub struct ConnectionArgs {
     /// Tenant URL or name, e.g. acme or https://acme.console.ves.volterra.io
     #[arg(long, env = crate::ENV_TENANT, value_name = "URL")]
     pub tenant: Option<String>,
-    /// Give up on a call after this many seconds
+    /// Give up on one attempt after this many seconds
     #[arg(long, default_value_t = 60, value_name = "SECS",
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout: u64,
@@ -98,10 +124,16 @@ pub fn main() -> ExitCode {
         }
     };
     init_logging();
-    match cli.command {
+    let report = |command| commands::Report {
+        command,
+        json: cli.json,
+    };
+    match &cli.command {
         None => crate::app::run(cli.file),
-        Some(Command::Upload(args)) => upload::upload(&args),
-        Some(Command::Prepare(args)) => upload::prepare(&args),
+        Some(Command::Upload(args)) => commands::upload(args, &report("upload")),
+        Some(Command::Prepare(args)) => commands::prepare(args, &report("prepare")),
+        Some(Command::Current(args)) => commands::current(args, &report("current")),
+        Some(Command::Remove(args)) => commands::remove(args, &report("remove")),
     }
     .into()
 }

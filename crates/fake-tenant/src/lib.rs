@@ -87,6 +87,18 @@ impl Scripted {
             retry_after: None,
         }
     }
+
+    /// The same answer with a `Retry-After` header (seconds or an HTTP-date).
+    pub fn with_retry_after(self, value: &str) -> Self {
+        match self {
+            Scripted::Status { status, body, .. } => Scripted::Status {
+                status,
+                body,
+                retry_after: Some(value.to_owned()),
+            },
+            other => other,
+        }
+    }
 }
 
 /// How GET on the image endpoint answers (F5's real behaviour is not documented, so both).

@@ -1,4 +1,4 @@
-//! `xc-avatar upload` and `prepare` end to end: the real binary against the fake tenant.
+//! The headless commands end to end: the real binary against the fake tenant on loopback.
 
 mod support;
 
@@ -111,7 +111,15 @@ fn each_error_status_reaches_the_user_with_its_exit_code() {
     ];
     let tenant = FakeTenant::start();
     for (status, code, words) in cases {
-        tenant.push(Scripted::status(status, "the server's own words"));
+        // 429, 503 and 504 are retried 3 times: the fourth answer is final.
+        let answers = if matches!(status, 429 | 503 | 504) {
+            4
+        } else {
+            1
+        };
+        for _ in 0..answers {
+            tenant.push(Scripted::status(status, "the server's own words").with_retry_after("0"));
+        }
         let output = upload(&tenant, DEFAULT_TOKEN, &[]);
         let message = stderr(&output);
         assert_eq!(output.status.code(), Some(code), "HTTP {status}: {message}");
@@ -270,4 +278,182 @@ fn help_documents_every_command_and_the_exit_codes() {
         "{help}"
     );
     assert!(help.contains("never from a flag"));
+}
+
+#[test]
+fn a_rate_limit_is_waited_out_then_the_upload_succeeds() {
+    let tenant = FakeTenant::start();
+    tenant.push(Scripted::status(429, "slow down").with_retry_after("1"));
+    let output = upload(&tenant, DEFAULT_TOKEN, &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(tenant.received_on("PUT", IMAGE_PATH).len(), 2);
+}
+
+#[test]
+fn network_failures_are_exit_10_and_name_the_host() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let photo = support::write_photo(dir.path(), "p.jpg", ImageFormat::Jpeg);
+    let photo = photo.to_str().expect("utf-8 path");
+    let tenant = FakeTenant::start();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let closed_url = format!("http://{}", closed.local_addr().expect("addr"));
+    drop(closed);
+    let cases = [
+        (closed_url, "refused the connection".to_owned()),
+        (
+            "https://xc-avatar-test.invalid".to_owned(),
+            "cannot find the host xc-avatar-test.invalid (DNS lookup failed)".to_owned(),
+        ),
+        (
+            format!("https://{}", tenant.addr()),
+            "secure connection to 127.0.0.1 failed".to_owned(),
+        ),
+    ];
+    for (url, words) in cases {
+        let output = xc_avatar(&["upload", photo], Some(&url), Some(DEFAULT_TOKEN));
+        assert_eq!(output.status.code(), Some(10), "{url}: {}", stderr(&output));
+        assert!(
+            stderr(&output).contains(&words),
+            "{url}: {}",
+            stderr(&output)
+        );
+    }
+}
+
+#[test]
+fn current_writes_the_picture_with_its_extension_and_remove_deletes_it() {
+    let tenant = FakeTenant::start();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("me");
+    let out_arg = out.to_str().expect("utf-8 path");
+    let url = Some(tenant.url());
+    let run = |args: &[&str]| xc_avatar(args, url.as_deref(), Some(DEFAULT_TOKEN));
+
+    let output = run(&["current", "-o", out_arg]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stdout(&output).contains("you have no profile picture on http://127.0.0.1"));
+    assert!(!dir.path().join("me.jpg").exists());
+
+    assert_eq!(upload(&tenant, DEFAULT_TOKEN, &[]).status.code(), Some(0));
+    let output = run(&["current", "-o", out_arg]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let written = dir.path().join("me.jpg");
+    assert!(
+        stdout(&output).contains("me.jpg (image/jpeg"),
+        "{}",
+        stdout(&output)
+    );
+    support::assert_is_stripes_avatar(&std::fs::read(&written).expect("me.jpg"), 512);
+
+    // A name with the wrong extension gets the right one.
+    let wrong = dir.path().join("me.png");
+    let output = run(&["current", "-o", wrong.to_str().expect("utf-8")]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(!wrong.exists());
+
+    let output = run(&["remove"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stdout(&output).contains("removed your profile picture on http://127.0.0.1"));
+    assert_eq!(tenant.image_of(DEFAULT_TOKEN), None);
+}
+
+#[test]
+fn json_output_for_scripts() {
+    let tenant = FakeTenant::start();
+    let output = upload(&tenant, DEFAULT_TOKEN, &["--json"]);
+    assert_eq!(output.status.code(), Some(0));
+    let result: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(result["ok"], true);
+    assert_eq!(result["command"], "upload");
+    assert_eq!(result["tenant"], tenant.url());
+    assert_eq!(result["avatar"]["content_type"], "image/jpeg");
+    assert_eq!(result["avatar"]["width"], 512);
+
+    tenant.push(Scripted::status(403, "role lacks user.settings"));
+    let output = upload(&tenant, DEFAULT_TOKEN, &["--json"]);
+    assert_eq!(output.status.code(), Some(5));
+    assert!(stderr(&output).is_empty() || !stderr(&output).contains("error:"));
+    let result: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(result["ok"], false);
+    assert_eq!(result["exit_code"], 5);
+    assert_eq!(result["error"]["kind"], "forbidden");
+    assert_eq!(result["error"]["status"], 403);
+    assert_eq!(result["error"]["server_text"], "role lacks user.settings");
+    assert!(
+        result["error"]["next_step"]
+            .as_str()
+            .is_some_and(|s| s.contains("administrator"))
+    );
+}
+
+/// Every command, with a recognisable token and trace logging: the token appears in no output,
+/// log line or file the program wrote.
+#[test]
+fn the_token_never_leaks() {
+    const CANARY: &str = "CANARY-xc-avatar-token-7f3a9c";
+    let tenant = FakeTenant::start();
+    tenant.add_token(CANARY, fake_tenant::User::ada());
+    let home = tempfile::tempdir().expect("temp dir");
+    let photo = support::write_photo(home.path(), "p.jpg", ImageFormat::Jpeg);
+    let photo = photo.to_str().expect("utf-8");
+    let out = home.path().join("out");
+    let out = out.to_str().expect("utf-8");
+    let runs: [&[&str]; 8] = [
+        &["upload", photo],
+        &["upload", photo, "--json"],
+        &["current", "-o", out],
+        &["current", "-o", out, "--json"],
+        &["remove"],
+        &["prepare", photo, "-o", out],
+        &["upload", "/no/such/file.jpg"],
+        &["--help"],
+    ];
+    for args in runs {
+        let output = Command::new(env!("CARGO_BIN_EXE_xc-avatar"))
+            .args(args)
+            .env("F5XC_API_URL", tenant.url())
+            .env("F5XC_API_TOKEN", CANARY)
+            .env("RUST_LOG", "trace")
+            .env("HOME", home.path())
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env("XDG_DATA_HOME", home.path().join("data"))
+            .env("XDG_CACHE_HOME", home.path().join("cache"))
+            .output()
+            .expect("run xc-avatar");
+        for (name, text) in [("stdout", &output.stdout), ("stderr", &output.stderr)] {
+            assert!(
+                !String::from_utf8_lossy(text).contains(CANARY),
+                "{args:?}: the token is in {name}"
+            );
+        }
+    }
+    // Failed runs too: a 401 with the token's own words must not echo it back.
+    tenant.push(Scripted::status(401, "bad token"));
+    let output = upload(&tenant, CANARY, &[]);
+    assert_eq!(output.status.code(), Some(4));
+
+    let mut files = vec![home.path().to_path_buf()];
+    while let Some(path) = files.pop() {
+        if path.is_dir() {
+            files.extend(
+                std::fs::read_dir(&path)
+                    .expect("read dir")
+                    .map(|e| e.expect("entry").path()),
+            );
+        } else {
+            let bytes = std::fs::read(&path).expect("read file");
+            assert!(
+                !bytes.windows(CANARY.len()).any(|w| w == CANARY.as_bytes()),
+                "the token is in {}",
+                path.display()
+            );
+        }
+    }
+    assert!(
+        tenant
+            .received()
+            .iter()
+            .all(|r| r.header("authorization").is_some()),
+        "every request carried the token (the runs did reach the tenant)"
+    );
 }

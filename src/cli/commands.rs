@@ -1,0 +1,262 @@
+//! The headless commands: the same core as the app, one line (or one JSON object) of output.
+
+use std::io::IsTerminal as _;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use super::{ConnectionArgs, CurrentArgs, Exit, PrepareArgs, RemoveArgs, UploadArgs};
+use crate::api::{ApiError, CallEvent, ClientOptions, Picture, TenantUrl, XcClient};
+use crate::avatar::{self, AvatarError, EncodedAvatar};
+use crate::credentials::ApiToken;
+
+/// Prints results for a person (one line) or for a script (`--json`: one JSON object on stdout).
+pub struct Report {
+    pub command: &'static str,
+    pub json: bool,
+}
+
+impl Report {
+    fn success(&self, line: String, mut fields: Value) -> Exit {
+        if self.json {
+            fields["ok"] = json!(true);
+            fields["command"] = json!(self.command);
+            println!("{fields}");
+        } else {
+            println!("{line}");
+        }
+        Exit::Success
+    }
+
+    fn failure(&self, exit: Exit, kind: &str, line: String, mut error: Value) -> Exit {
+        if self.json {
+            error["kind"] = json!(kind);
+            error["message"] = json!(line);
+            let result = json!({
+                "ok": false,
+                "command": self.command,
+                "exit_code": exit as u8,
+                "error": error,
+            });
+            println!("{result}");
+        } else {
+            eprintln!("xc-avatar: error: {line}");
+        }
+        exit
+    }
+
+    fn usage(&self, line: String) -> Exit {
+        self.failure(Exit::Usage, "usage", line, json!({}))
+    }
+
+    fn image_error(&self, file: &Path, err: &AvatarError) -> Exit {
+        self.failure(
+            Exit::from(err),
+            "image",
+            format!("{}: {err}", file.display()),
+            json!({ "file": file }),
+        )
+    }
+
+    fn api_error(&self, err: &ApiError) -> Exit {
+        let error = json!({
+            "status": err.status(),
+            "server_text": err.server_text(),
+            "next_step": err.next_step(),
+        });
+        self.failure(Exit::from(err), err.kind(), api_error_line(err), error)
+    }
+
+    /// Retry notices go to a person watching a terminal, never into a script's output.
+    fn on_event(&self) -> impl Fn(&CallEvent) + Send + Sync + 'static {
+        let show = !self.json && std::io::stderr().is_terminal();
+        move |event| {
+            let CallEvent::Retrying {
+                next_attempt,
+                attempts,
+                wait,
+                reason,
+            } = event;
+            if show {
+                eprintln!(
+                    "xc-avatar: {reason}; attempt {next_attempt} of {attempts} in {} s…",
+                    wait.as_secs_f64().ceil()
+                );
+            }
+        }
+    }
+}
+
+/// One line: what happened, what the server said, what to do.
+pub(crate) fn api_error_line(err: &ApiError) -> String {
+    match err.server_text() {
+        Some(said) => format!("{err} — server said: {said:?}. {}", err.next_step()),
+        None => format!("{err}. {}", err.next_step()),
+    }
+}
+
+pub fn upload(args: &UploadArgs, report: &Report) -> Exit {
+    let client = match connect(&args.connection, report) {
+        Ok(client) => client,
+        Err(exit) => return exit,
+    };
+    let avatar = match avatar::prepare_file(&args.file) {
+        Ok(avatar) => avatar,
+        Err(err) => return report.image_error(&args.file, &err),
+    };
+    match block_on(client.update_image(&avatar)) {
+        Ok(()) => report.success(
+            format!(
+                "uploaded your new profile picture to {} ({})",
+                client.tenant(),
+                avatar.describe()
+            ),
+            json!({ "tenant": client.tenant().origin(), "avatar": avatar_json(&avatar) }),
+        ),
+        Err(err) => report.api_error(&err),
+    }
+}
+
+pub fn prepare(args: &PrepareArgs, report: &Report) -> Exit {
+    let avatar = match avatar::prepare_file(&args.file) {
+        Ok(avatar) => avatar,
+        Err(err) => return report.image_error(&args.file, &err),
+    };
+    if let Err(err) = std::fs::write(&args.output, &avatar.bytes) {
+        return report.usage(format!("cannot write {}: {err}", args.output.display()));
+    }
+    report.success(
+        format!("wrote {} ({})", args.output.display(), avatar.describe()),
+        json!({ "output": args.output, "avatar": avatar_json(&avatar) }),
+    )
+}
+
+pub fn current(args: &CurrentArgs, report: &Report) -> Exit {
+    let client = match connect(&args.connection, report) {
+        Ok(client) => client,
+        Err(exit) => return exit,
+    };
+    let picture = match block_on(client.current_image()) {
+        Ok(Some(picture)) => picture,
+        Ok(None) => {
+            return report.success(
+                format!("you have no profile picture on {}", client.tenant()),
+                json!({ "tenant": client.tenant().origin(), "picture": null }),
+            );
+        }
+        Err(err) => return report.api_error(&err),
+    };
+    let path = with_extension_of(&args.output, &picture);
+    if let Err(err) = std::fs::write(&path, &picture.bytes) {
+        return report.usage(format!("cannot write {}: {err}", path.display()));
+    }
+    report.success(
+        format!(
+            "wrote your current profile picture to {} ({}, {} KB)",
+            path.display(),
+            picture.content_type,
+            picture.bytes.len().div_ceil(1000)
+        ),
+        json!({
+            "tenant": client.tenant().origin(),
+            "picture": {
+                "path": path,
+                "content_type": picture.content_type,
+                "bytes": picture.bytes.len(),
+            },
+        }),
+    )
+}
+
+pub fn remove(args: &RemoveArgs, report: &Report) -> Exit {
+    let client = match connect(&args.connection, report) {
+        Ok(client) => client,
+        Err(exit) => return exit,
+    };
+    match block_on(client.delete_image()) {
+        Ok(()) => report.success(
+            format!("removed your profile picture on {}", client.tenant()),
+            json!({ "tenant": client.tenant().origin() }),
+        ),
+        Err(err) => report.api_error(&err),
+    }
+}
+
+fn avatar_json(avatar: &EncodedAvatar) -> Value {
+    json!({
+        "content_type": avatar.content_type(),
+        "width": avatar.size,
+        "height": avatar.size,
+        "bytes": avatar.bytes.len(),
+    })
+}
+
+/// `OUT` with the picture's own extension: `me` → `me.jpg`; `me.png` holding a JPEG → `me.jpg`.
+fn with_extension_of(output: &Path, picture: &Picture) -> PathBuf {
+    let wanted = picture.extension();
+    let matches = output
+        .extension()
+        .and_then(|e| e.to_str())
+        .and_then(image::ImageFormat::from_extension)
+        .is_some_and(|f| f.to_mime_type() == picture.content_type);
+    if matches {
+        output.to_path_buf()
+    } else {
+        output.with_extension(wanted)
+    }
+}
+
+/// The tenant (`--tenant`, else `F5XC_API_URL`) and token (`F5XC_API_TOKEN`), checked before
+/// any image work or connection.
+fn connect(args: &ConnectionArgs, report: &Report) -> Result<XcClient, Exit> {
+    let Some(tenant) = args.tenant.as_deref() else {
+        return Err(report.usage(format!(
+            "no tenant: pass --tenant URL or set {} (e.g. https://acme.console.ves.volterra.io)",
+            crate::ENV_TENANT
+        )));
+    };
+    let tenant = TenantUrl::parse(tenant).map_err(|e| report.usage(e.to_string()))?;
+    let token = match ApiToken::from_env() {
+        Some(Ok(token)) => token,
+        Some(Err(err)) => {
+            return Err(report.failure(
+                Exit::NotAuthenticated,
+                "no_token",
+                format!("{}: {err}", crate::ENV_TOKEN),
+                json!({}),
+            ));
+        }
+        None => {
+            return Err(report.failure(
+                Exit::NotAuthenticated,
+                "no_token",
+                format!(
+                    "no API token: set {} (create one in the Console under Administration → \
+                     Personal Management → Credentials)",
+                    crate::ENV_TOKEN
+                ),
+                json!({}),
+            ));
+        }
+    };
+    let options = ClientOptions {
+        timeout: Duration::from_secs(args.timeout),
+        ..ClientOptions::default()
+    };
+    XcClient::new(tenant, &token, options)
+        .map(|client| client.on_event(report.on_event()))
+        .map_err(|err| report.api_error(&err))
+}
+
+/// Runs one call on a small runtime: the CLI does one thing at a time.
+fn block_on<T>(call: impl Future<Output = Result<T, ApiError>>) -> Result<T, ApiError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| ApiError::Network {
+            host: "localhost".into(),
+            detail: format!("cannot start the async runtime: {e}"),
+        })?;
+    runtime.block_on(call)
+}
