@@ -8,6 +8,7 @@ pub mod app;
 pub mod avatar;
 pub mod cli;
 pub mod credentials;
+pub mod settings;
 
 /// Environment variable naming the tenant, as F5's own tooling (the f5xc Terraform provider).
 pub const ENV_TENANT: &str = "F5XC_API_URL";

@@ -7,9 +7,9 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use super::{ConnectionArgs, CurrentArgs, Exit, PrepareArgs, RemoveArgs, UploadArgs};
-use crate::api::{ApiError, CallEvent, ClientOptions, Picture, TenantUrl, XcClient};
+use crate::api::{ApiError, CallEvent, ClientOptions, Picture, XcClient};
 use crate::avatar::{self, AvatarError, EncodedAvatar};
-use crate::credentials::ApiToken;
+use crate::credentials::{ApiToken, KeyringStore, TokenStore as _};
 
 /// Prints results for a person (one line) or for a script (`--json`: one JSON object on stdout).
 pub struct Report {
@@ -18,7 +18,7 @@ pub struct Report {
 }
 
 impl Report {
-    fn success(&self, line: String, mut fields: Value) -> Exit {
+    pub(crate) fn success(&self, line: String, mut fields: Value) -> Exit {
         if self.json {
             fields["ok"] = json!(true);
             fields["command"] = json!(self.command);
@@ -29,7 +29,7 @@ impl Report {
         Exit::Success
     }
 
-    fn failure(&self, exit: Exit, kind: &str, line: String, mut error: Value) -> Exit {
+    pub(crate) fn failure(&self, exit: Exit, kind: &str, line: String, mut error: Value) -> Exit {
         if self.json {
             error["kind"] = json!(kind);
             error["message"] = json!(line);
@@ -46,7 +46,7 @@ impl Report {
         exit
     }
 
-    fn usage(&self, line: String) -> Exit {
+    pub(crate) fn usage(&self, line: String) -> Exit {
         self.failure(Exit::Usage, "usage", line, json!({}))
     }
 
@@ -59,7 +59,7 @@ impl Report {
         )
     }
 
-    fn api_error(&self, err: &ApiError) -> Exit {
+    pub(crate) fn api_error(&self, err: &ApiError) -> Exit {
         let error = json!({
             "status": err.status(),
             "server_text": err.server_text(),
@@ -207,16 +207,11 @@ fn with_extension_of(output: &Path, picture: &Picture) -> PathBuf {
     }
 }
 
-/// The tenant (`--tenant`, else `F5XC_API_URL`) and token (`F5XC_API_TOKEN`), checked before
-/// any image work or connection.
+/// The tenant (`--tenant`, else `F5XC_API_URL`, else the saved default) and its token
+/// (`F5XC_API_TOKEN`, else the keyring), checked before any image work or connection.
 fn connect(args: &ConnectionArgs, report: &Report) -> Result<XcClient, Exit> {
-    let Some(tenant) = args.tenant.as_deref() else {
-        return Err(report.usage(format!(
-            "no tenant: pass --tenant URL or set {} (e.g. https://acme.console.ves.volterra.io)",
-            crate::ENV_TENANT
-        )));
-    };
-    let tenant = TenantUrl::parse(tenant).map_err(|e| report.usage(e.to_string()))?;
+    let (settings, _) = super::token::load_settings();
+    let tenant = super::token::resolve_tenant(args.tenant.as_deref(), &settings, report)?;
     let token = match ApiToken::from_env() {
         Some(Ok(token)) => token,
         Some(Err(err)) => {
@@ -227,18 +222,23 @@ fn connect(args: &ConnectionArgs, report: &Report) -> Result<XcClient, Exit> {
                 json!({}),
             ));
         }
-        None => {
-            return Err(report.failure(
-                Exit::NotAuthenticated,
-                "no_token",
-                format!(
-                    "no API token: set {} (create one in the Console under Administration → \
-                     Personal Management → Credentials)",
-                    crate::ENV_TOKEN
-                ),
-                json!({}),
-            ));
-        }
+        None => match KeyringStore::new().get(&tenant) {
+            Ok(Some(token)) => token,
+            Ok(None) => {
+                return Err(report.failure(
+                    Exit::NotAuthenticated,
+                    "no_token",
+                    format!(
+                        "no API token for {tenant}: run `xc-avatar token set --tenant {tenant}` \
+                         or set {} (create a token in the Console under Administration → \
+                         Personal Management → Credentials)",
+                        crate::ENV_TOKEN
+                    ),
+                    json!({}),
+                ));
+            }
+            Err(err) => return Err(super::token::keyring_failure(report, &err)),
+        },
     };
     let options = ClientOptions {
         timeout: Duration::from_secs(args.timeout),
@@ -250,7 +250,7 @@ fn connect(args: &ConnectionArgs, report: &Report) -> Result<XcClient, Exit> {
 }
 
 /// Runs one call on a small runtime: the CLI does one thing at a time.
-fn block_on<T>(call: impl Future<Output = Result<T, ApiError>>) -> Result<T, ApiError> {
+pub(crate) fn block_on<T>(call: impl Future<Output = Result<T, ApiError>>) -> Result<T, ApiError> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -18,6 +18,7 @@ pub enum Exit {
     RateLimited = 8,
     Server = 9,
     Network = 10,
+    Keyring = 11,
 }
 
 impl From<Exit> for ExitCode {

@@ -2,6 +2,7 @@
 
 mod commands;
 mod exit;
+mod token;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -23,9 +24,10 @@ Exit codes:
   8  rate limited (429, after retries)
   9  server error (5xx after retries, other unexpected status, redirect)
   10 network: DNS, connect, reset, TLS, timeout
+  11 keyring unavailable or failing
 
-The tenant comes from --tenant, else F5XC_API_URL. The API token is read from F5XC_API_TOKEN,
-never from a flag. 429, 503 and 504 answers are retried up to 3 times, honouring Retry-After.";
+The tenant comes from --tenant, else F5XC_API_URL, else the saved default (`tenants`). The API
+token comes from F5XC_API_TOKEN, else the OS keyring (`token set`); never from a flag. 429, 503 and 504 answers are retried up to 3 times, honouring Retry-After.";
 
 #[derive(Parser, Debug)]
 #[command(
@@ -63,6 +65,53 @@ pub enum Command {
     /// Remove your profile picture
     #[command(after_help = AFTER_HELP)]
     Remove(RemoveArgs),
+    /// Keep, check or forget the API token in the OS keyring
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// List the tenants set up, or choose the default one
+    #[command(after_help = AFTER_HELP)]
+    Tenants(TenantsArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TokenCommand {
+    /// Store a token: read from stdin (a hidden prompt on a terminal), checked with whoami
+    #[command(after_help = AFTER_HELP)]
+    Set(TokenSetArgs),
+    /// Show who each stored token acts as
+    #[command(after_help = AFTER_HELP)]
+    Status(TokenTenantArgs),
+    /// Delete the stored token of a tenant
+    #[command(after_help = AFTER_HELP)]
+    Forget(TokenTenantArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct TokenSetArgs {
+    /// Tenant URL or name (default: F5XC_API_URL, else the saved default)
+    #[arg(long, env = crate::ENV_TENANT, value_name = "URL")]
+    pub tenant: Option<String>,
+    /// Store the token without checking it against the tenant
+    #[arg(long)]
+    pub no_verify: bool,
+    /// Give up on the check after this many seconds
+    #[arg(long, default_value_t = 60, value_name = "SECS",
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
+}
+
+#[derive(Args, Debug)]
+pub struct TokenTenantArgs {
+    /// Tenant URL or name (default: every saved tenant for status, the default one for forget)
+    #[arg(long, value_name = "URL")]
+    pub tenant: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct TenantsArgs {
+    /// Make this tenant the default
+    #[arg(long, value_name = "URL")]
+    pub default: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -99,7 +148,7 @@ pub struct PrepareArgs {
 
 #[derive(Args, Debug)]
 pub struct ConnectionArgs {
-    /// Tenant URL or name, e.g. acme or https://acme.console.ves.volterra.io
+    /// Tenant URL or name, e.g. acme (default: F5XC_API_URL, else the saved default)
     #[arg(long, env = crate::ENV_TENANT, value_name = "URL")]
     pub tenant: Option<String>,
     /// Give up on one attempt after this many seconds
@@ -134,6 +183,14 @@ pub fn main() -> ExitCode {
         Some(Command::Prepare(args)) => commands::prepare(args, &report("prepare")),
         Some(Command::Current(args)) => commands::current(args, &report("current")),
         Some(Command::Remove(args)) => commands::remove(args, &report("remove")),
+        Some(Command::Token(TokenCommand::Set(args))) => token::set(args, &report("token set")),
+        Some(Command::Token(TokenCommand::Status(args))) => {
+            token::status(args, &report("token status"))
+        }
+        Some(Command::Token(TokenCommand::Forget(args))) => {
+            token::forget(args, &report("token forget"))
+        }
+        Some(Command::Tenants(args)) => token::tenants(args, &report("tenants")),
     }
     .into()
 }

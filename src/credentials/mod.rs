@@ -1,10 +1,68 @@
 //! Secrets. Nothing else in xc-avatar reads or writes the API token.
 //!
-//! The token comes from `F5XC_API_TOKEN` or the user (setup screen, stdin) and lives in memory
-//! for the session. Storing it in the OS keyring is the job of a `TokenStore` backed by the
-//! keyring (see ARCHITECTURE.md).
+//! A token comes from `F5XC_API_TOKEN`, the user (setup screen, stdin) or a [`TokenStore`]: the
+//! OS keyring ([`KeyringStore`]), or memory for this session only ([`MemoryStore`]). It is never
+//! written to a file of ours.
+
+mod keyring;
+mod memory;
 
 use std::fmt;
+
+pub use keyring::KeyringStore;
+pub use memory::MemoryStore;
+
+use crate::api::TenantUrl;
+
+/// The keyring service name; each entry's account is the tenant origin.
+pub const SERVICE: &str = "xc-avatar";
+
+/// Where tokens are kept, one per tenant origin. Calls may block (D-Bus, Keychain prompts):
+/// the app runs them off the UI thread.
+pub trait TokenStore: Send + Sync {
+    fn get(&self, tenant: &TenantUrl) -> Result<Option<ApiToken>, StoreError>;
+    fn set(&self, tenant: &TenantUrl, token: &ApiToken) -> Result<(), StoreError>;
+    /// Removes the token; `false` when there was none.
+    fn delete(&self, tenant: &TenantUrl) -> Result<bool, StoreError>;
+    /// Where the tokens go, for "Saved in …": e.g. "the GNOME keyring (Secret Service)".
+    fn location(&self) -> &'static str;
+}
+
+/// Why a token could not be read or kept. Never carries secret bytes.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    #[error("no keyring is available ({detail})")]
+    Unavailable { detail: String },
+    #[error("the keyring is locked or refused access ({detail})")]
+    Locked { detail: String },
+    #[error("the keyring failed ({detail})")]
+    Failed { detail: String },
+    #[error("the token stored in the keyring is damaged")]
+    Damaged,
+}
+
+impl StoreError {
+    /// What the user can do about it.
+    pub fn next_step(&self) -> &'static str {
+        match self {
+            StoreError::Unavailable { .. } => {
+                if cfg!(target_os = "linux") {
+                    "Start a Secret Service keyring (GNOME Keyring or KWallet, usually part of \
+                     your desktop session), or use the token for this session only."
+                } else {
+                    "Check that the system keychain is available, or use the token for this \
+                     session only."
+                }
+            }
+            StoreError::Locked { .. } => {
+                "Unlock your keyring (or allow xc-avatar when asked), then try again; or use \
+                 the token for this session only."
+            }
+            StoreError::Failed { .. } => "Try again, or use the token for this session only.",
+            StoreError::Damaged => "Forget the token and enter it again.",
+        }
+    }
+}
 
 /// An XC API token. Its `Debug` is redacted and it has no `Display`, so it cannot reach a log
 /// line or an error message by accident.

@@ -1,0 +1,248 @@
+//! `token set|status|forget` and `tenants`: the keyring and the saved tenants, headless.
+
+use std::io::{IsTerminal as _, Read as _};
+
+use serde_json::{Value, json};
+
+use super::commands::{Report, block_on};
+use super::{Exit, TenantsArgs, TokenSetArgs, TokenTenantArgs};
+use crate::api::{ClientOptions, TenantUrl, XcClient};
+use crate::credentials::{ApiToken, KeyringStore, StoreError, TokenStore};
+use crate::settings::{Settings, SettingsFile};
+
+/// Settings from the default location; a damaged file is reported on stderr and set aside.
+pub(crate) fn load_settings() -> (Settings, Option<SettingsFile>) {
+    let Some(file) = SettingsFile::default_location() else {
+        return (Settings::default(), None);
+    };
+    let (settings, problem) = file.load();
+    if let Some(problem) = problem {
+        eprintln!("xc-avatar: warning: {problem}");
+    }
+    (settings, Some(file))
+}
+
+fn save_settings(file: Option<&SettingsFile>, settings: &Settings) {
+    if let Some(Err(err)) = file.map(|f| f.save(settings)) {
+        eprintln!("xc-avatar: warning: {err}");
+    }
+}
+
+/// `--tenant`/`F5XC_API_URL`, else the saved default.
+pub(crate) fn resolve_tenant(
+    given: Option<&str>,
+    settings: &Settings,
+    report: &Report,
+) -> Result<TenantUrl, Exit> {
+    match given {
+        Some(text) => TenantUrl::parse(text).map_err(|e| report.usage(e.to_string())),
+        None => settings.default_tenant().ok_or_else(|| {
+            report.usage(format!(
+                "no tenant: pass --tenant URL, set {} or run `xc-avatar token set --tenant URL` once",
+                crate::ENV_TENANT
+            ))
+        }),
+    }
+}
+
+pub(crate) fn keyring_failure(report: &Report, err: &StoreError) -> Exit {
+    report.failure(
+        Exit::Keyring,
+        "keyring",
+        format!("{err}. {}", err.next_step()),
+        json!({}),
+    )
+}
+
+pub fn set(args: &TokenSetArgs, report: &Report) -> Exit {
+    let (mut settings, file) = load_settings();
+    let tenant = match resolve_tenant(args.tenant.as_deref(), &settings, report) {
+        Ok(tenant) => tenant,
+        Err(exit) => return exit,
+    };
+    let token = match read_token(&tenant) {
+        Ok(token) => token,
+        Err(message) => return report.usage(message),
+    };
+    let mut who = None;
+    if !args.no_verify {
+        let options = ClientOptions {
+            timeout: std::time::Duration::from_secs(args.timeout),
+            ..ClientOptions::default()
+        };
+        let verified = XcClient::new(tenant.clone(), &token, options)
+            .and_then(|client| block_on(client.whoami()));
+        match verified {
+            Ok(me) => who = Some(me),
+            Err(err) => return report.api_error(&err),
+        }
+    }
+    let store = KeyringStore::new();
+    if let Err(err) = store.set(&tenant, &token) {
+        return keyring_failure(report, &err);
+    }
+    settings.add_tenant(&tenant);
+    save_settings(file.as_ref(), &settings);
+    let acting_as = who
+        .as_ref()
+        .map(|me| format!("; it acts as {} on {}", me.display_name(), me.tenant))
+        .unwrap_or_default();
+    report.success(
+        format!(
+            "saved the token for {tenant} in {}{acting_as}",
+            store.location()
+        ),
+        json!({
+            "tenant": tenant.origin(),
+            "stored_in": store.location(),
+            "verified": who.is_some(),
+            "user": who.map(|me| json!({ "name": me.display_name(), "tenant": me.tenant })),
+        }),
+    )
+}
+
+/// The token from stdin: a hidden prompt on a terminal, else the whole input (piped).
+fn read_token(tenant: &TenantUrl) -> Result<ApiToken, String> {
+    let text = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password(format!("API token for {tenant} (input hidden): "))
+            .map_err(|e| format!("cannot read the token: {e}"))?
+    } else {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| format!("cannot read the token from stdin: {e}"))?;
+        text
+    };
+    ApiToken::new(&text).map_err(|e| format!("{e} (the token is read from stdin)"))
+}
+
+pub fn status(args: &TokenTenantArgs, report: &Report) -> Exit {
+    let (settings, _) = load_settings();
+    let tenants = match args.tenant.as_deref() {
+        Some(_) => match resolve_tenant(args.tenant.as_deref(), &settings, report) {
+            Ok(tenant) => vec![tenant],
+            Err(exit) => return exit,
+        },
+        None => settings.tenant_urls(),
+    };
+    if tenants.is_empty() {
+        return report.success(
+            "no tenants set up yet: run `xc-avatar token set --tenant URL`".into(),
+            json!({ "tenants": [] }),
+        );
+    }
+    let store = KeyringStore::new();
+    let default = settings.default_tenant();
+    let mut exit = Exit::Success;
+    let mut lines = Vec::new();
+    let mut rows = Vec::new();
+    for tenant in tenants {
+        let marker = if default.as_ref() == Some(&tenant) {
+            " (default)"
+        } else {
+            ""
+        };
+        let (line, row, code) = match store.get(&tenant) {
+            Err(err) => return keyring_failure(report, &err),
+            Ok(None) => (
+                "no token saved".to_owned(),
+                json!({ "token": "missing" }),
+                Exit::NotAuthenticated,
+            ),
+            Ok(Some(token)) => {
+                match XcClient::new(tenant.clone(), &token, ClientOptions::default())
+                    .and_then(|client| block_on(client.whoami()))
+                {
+                    Ok(me) => (
+                        format!("{} on {}", me.display_name(), me.tenant),
+                        json!({ "token": "saved", "user": { "name": me.display_name(), "tenant": me.tenant } }),
+                        Exit::Success,
+                    ),
+                    Err(err) => (
+                        format!("{err}. {}", err.next_step()),
+                        json!({ "token": "saved", "error": { "kind": err.kind(), "status": err.status() } }),
+                        Exit::from(&err),
+                    ),
+                }
+            }
+        };
+        if exit == Exit::Success {
+            exit = code;
+        }
+        lines.push(format!("{tenant}{marker}: {line}"));
+        let mut row: Value = row;
+        row["tenant"] = json!(tenant.origin());
+        row["default"] = json!(!marker.is_empty());
+        rows.push(row);
+    }
+    if exit == Exit::Success {
+        report.success(lines.join("\n"), json!({ "tenants": rows }))
+    } else {
+        report.failure(
+            exit,
+            "token_status",
+            lines.join("\n"),
+            json!({ "tenants": rows }),
+        )
+    }
+}
+
+pub fn forget(args: &TokenTenantArgs, report: &Report) -> Exit {
+    let (settings, _) = load_settings();
+    let tenant = match resolve_tenant(args.tenant.as_deref(), &settings, report) {
+        Ok(tenant) => tenant,
+        Err(exit) => return exit,
+    };
+    let store = KeyringStore::new();
+    match store.delete(&tenant) {
+        Ok(true) => report.success(
+            format!(
+                "forgot the token for {tenant} (removed from {})",
+                store.location()
+            ),
+            json!({ "tenant": tenant.origin(), "removed": true }),
+        ),
+        Ok(false) => report.success(
+            format!("no token was saved for {tenant}"),
+            json!({ "tenant": tenant.origin(), "removed": false }),
+        ),
+        Err(err) => keyring_failure(report, &err),
+    }
+}
+
+pub fn tenants(args: &TenantsArgs, report: &Report) -> Exit {
+    let (mut settings, file) = load_settings();
+    if let Some(text) = args.default.as_deref() {
+        let tenant = match TenantUrl::parse(text) {
+            Ok(tenant) => tenant,
+            Err(err) => return report.usage(err.to_string()),
+        };
+        settings.set_default(&tenant);
+        save_settings(file.as_ref(), &settings);
+        return report.success(
+            format!("{tenant} is now the default tenant"),
+            json!({ "default": tenant.origin() }),
+        );
+    }
+    if settings.tenants.is_empty() {
+        return report.success(
+            "no tenants set up yet: run `xc-avatar token set --tenant URL`".into(),
+            json!({ "tenants": [], "default": null }),
+        );
+    }
+    let lines: Vec<String> = settings
+        .tenants
+        .iter()
+        .map(|t| {
+            if settings.default_tenant.as_ref() == Some(t) {
+                format!("{t} (default)")
+            } else {
+                t.clone()
+            }
+        })
+        .collect();
+    report.success(
+        lines.join("\n"),
+        json!({ "tenants": settings.tenants, "default": settings.default_tenant }),
+    )
+}

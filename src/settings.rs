@@ -1,0 +1,197 @@
+//! Non-secret settings (tenants, the default one, the last folder), in the platform config dir.
+//! Never a token: those live in a [`crate::credentials::TokenStore`].
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::api::TenantUrl;
+
+/// What xc-avatar remembers between runs.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Tenant origins the user has set up, in the order added.
+    pub tenants: Vec<String>,
+    /// The origin used when none is given.
+    pub default_tenant: Option<String>,
+    /// Where the file dialog opens.
+    pub last_folder: Option<PathBuf>,
+}
+
+impl Settings {
+    /// Remembers `tenant`; the first one becomes the default.
+    pub fn add_tenant(&mut self, tenant: &TenantUrl) {
+        let origin = tenant.origin();
+        if !self.tenants.contains(&origin) {
+            self.tenants.push(origin.clone());
+        }
+        if self.default_tenant.is_none() {
+            self.default_tenant = Some(origin);
+        }
+    }
+
+    pub fn set_default(&mut self, tenant: &TenantUrl) {
+        self.add_tenant(tenant);
+        self.default_tenant = Some(tenant.origin());
+    }
+
+    /// The saved default tenant, if it still parses.
+    pub fn default_tenant(&self) -> Option<TenantUrl> {
+        TenantUrl::parse(self.default_tenant.as_deref()?).ok()
+    }
+
+    /// The saved tenants that still parse.
+    pub fn tenant_urls(&self) -> Vec<TenantUrl> {
+        self.tenants
+            .iter()
+            .filter_map(|t| TenantUrl::parse(t).ok())
+            .collect()
+    }
+}
+
+/// The settings file, read and written whole. Writes go to a temporary file renamed over the
+/// old one, so a crash never leaves half a file.
+#[derive(Clone, Debug)]
+pub struct SettingsFile {
+    path: PathBuf,
+}
+
+/// Something wrong with the file that the user should hear about; nothing else was lost.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("the settings file {path} was damaged ({reason}); it was set aside as {moved_to}")]
+    SetAside {
+        path: PathBuf,
+        reason: String,
+        moved_to: PathBuf,
+    },
+    #[error("cannot read the settings file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot save the settings file {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl SettingsFile {
+    pub fn new(path: PathBuf) -> Self {
+        SettingsFile { path }
+    }
+
+    /// `settings.json` in the platform config dir (`~/.config/xc-avatar` on Linux).
+    pub fn default_location() -> Option<Self> {
+        let dirs = directories::ProjectDirs::from("", "", "xc-avatar")?;
+        Some(SettingsFile::new(dirs.config_dir().join("settings.json")))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The saved settings; defaults when there are none yet. A damaged file is renamed aside
+    /// (and reported) rather than overwritten, so nothing is silently lost.
+    pub fn load(&self) -> (Settings, Option<SettingsError>) {
+        let text = match std::fs::read(&self.path) {
+            Ok(text) => text,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                return (Settings::default(), None);
+            }
+            Err(source) => {
+                let error = SettingsError::Read {
+                    path: self.path.clone(),
+                    source,
+                };
+                return (Settings::default(), Some(error));
+            }
+        };
+        match serde_json::from_slice(&text) {
+            Ok(settings) => (settings, None),
+            Err(err) => {
+                let moved_to = self.path.with_extension(format!(
+                    "json.damaged-{}",
+                    std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map(|d| d.as_secs())
+                        .unwrap_or_default()
+                ));
+                let error = match std::fs::rename(&self.path, &moved_to) {
+                    Ok(()) => SettingsError::SetAside {
+                        path: self.path.clone(),
+                        reason: err.to_string(),
+                        moved_to,
+                    },
+                    Err(source) => SettingsError::Read {
+                        path: self.path.clone(),
+                        source,
+                    },
+                };
+                (Settings::default(), Some(error))
+            }
+        }
+    }
+
+    pub fn save(&self, settings: &Settings) -> Result<(), SettingsError> {
+        let write_error = |source| SettingsError::Write {
+            path: self.path.clone(),
+            source,
+        };
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).map_err(write_error)?;
+        let text = serde_json::to_vec_pretty(settings).map_err(|e| write_error(e.into()))?;
+        let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(write_error)?;
+        temp.write_all(&text).map_err(write_error)?;
+        temp.as_file().sync_all().map_err(write_error)?;
+        temp.persist(&self.path).map_err(|e| write_error(e.error))?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn saved_settings_round_trip_and_hold_no_token() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = SettingsFile::new(dir.path().join("nested/settings.json"));
+        assert_eq!(file.load().0, Settings::default());
+
+        let mut settings = Settings::default();
+        settings.add_tenant(&TenantUrl::parse("acme").expect("tenant"));
+        settings.add_tenant(&TenantUrl::parse("other").expect("tenant"));
+        assert_eq!(
+            settings.default_tenant.as_deref(),
+            Some("https://acme.console.ves.volterra.io")
+        );
+        settings.set_default(&TenantUrl::parse("other").expect("tenant"));
+        file.save(&settings).expect("save");
+        let (loaded, warning) = file.load();
+        assert!(warning.is_none());
+        assert_eq!(loaded, settings);
+        assert_eq!(loaded.tenant_urls().len(), 2);
+    }
+
+    #[test]
+    fn a_damaged_file_is_set_aside_and_reported() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("settings.json");
+        std::fs::write(&path, "{ not json").expect("write");
+        let file = SettingsFile::new(path.clone());
+        let (settings, warning) = file.load();
+        assert_eq!(settings, Settings::default());
+        let Some(SettingsError::SetAside { moved_to, .. }) = warning else {
+            panic!("expected SetAside, got {warning:?}");
+        };
+        assert_eq!(
+            std::fs::read_to_string(moved_to).expect("kept"),
+            "{ not json"
+        );
+        assert!(!path.exists());
+    }
+}

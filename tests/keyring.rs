@@ -1,0 +1,189 @@
+//! The token commands against a real keyring: gnome-keyring's Secret Service on the private
+//! D-Bus session that `scripts/test` starts (runs when `XC_AVATAR_E2E=1`), and the path where
+//! no keyring is reachable at all.
+#![cfg(target_os = "linux")]
+
+mod support;
+
+use std::io::Write as _;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use fake_tenant::{DEFAULT_TOKEN, FakeTenant, IMAGE_PATH};
+use image::ImageFormat;
+
+/// Runs xc-avatar with its config, data and cache dirs in `home`, `stdin` piped in.
+fn xc_avatar(home: &Path, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_xc-avatar"))
+        .args(args)
+        .env_remove("F5XC_API_URL")
+        .env_remove("F5XC_API_TOKEN")
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run xc-avatar");
+    if let Some(mut input) = child.stdin.take() {
+        input.write_all(stdin.as_bytes()).expect("write stdin");
+    }
+    child.wait_with_output().expect("xc-avatar ends")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn secret_tool_lookup(origin: &str) -> Option<String> {
+    let output = Command::new("secret-tool")
+        .args(["lookup", "service", "xc-avatar", "username", origin])
+        .output()
+        .ok()?;
+    output.status.success().then(|| text(&output.stdout))
+}
+
+fn files_containing(dir: &Path, needle: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(path) = todo.pop() {
+        if path.is_dir() {
+            todo.extend(
+                std::fs::read_dir(&path)
+                    .expect("read dir")
+                    .map(|e| e.expect("entry").path()),
+            );
+        } else if std::fs::read(&path)
+            .expect("read")
+            .windows(needle.len())
+            .any(|w| w == needle.as_bytes())
+        {
+            found.push(path.display().to_string());
+        }
+    }
+    found
+}
+
+#[test]
+fn set_status_use_and_forget_a_token_in_the_real_keyring() {
+    if std::env::var_os("XC_AVATAR_E2E").is_none() {
+        eprintln!("skipped: needs XC_AVATAR_E2E=1 and a Secret Service (see scripts/test)");
+        return;
+    }
+    let tenant = FakeTenant::start();
+    let origin = tenant.url();
+    let home = tempfile::tempdir().expect("temp dir");
+    let home = home.path();
+
+    // No token yet: exit 4 with what to do.
+    let output = xc_avatar(home, &["token", "status", "--tenant", &origin], "");
+    assert_eq!(output.status.code(), Some(4), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stderr).contains("no token saved"),
+        "{}",
+        text(&output.stderr)
+    );
+
+    // A wrong token is refused by whoami and not stored.
+    let output = xc_avatar(
+        home,
+        &["token", "set", "--tenant", &origin],
+        "not-the-token\n",
+    );
+    assert_eq!(output.status.code(), Some(4), "{}", text(&output.stderr));
+    assert!(text(&output.stderr).contains("rejected the API token"));
+    assert_eq!(secret_tool_lookup(&origin), None);
+
+    let output = xc_avatar(
+        home,
+        &["token", "set", "--tenant", &origin],
+        &format!("{DEFAULT_TOKEN}\n"),
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert_eq!(
+        text(&output.stdout).trim(),
+        format!(
+            "saved the token for {origin} in the system keyring (Secret Service); \
+             it acts as Ada Lovelace <ada@example.com> on acme"
+        )
+    );
+    assert_eq!(secret_tool_lookup(&origin).as_deref(), Some(DEFAULT_TOKEN));
+
+    let output = xc_avatar(home, &["token", "status"], "");
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert_eq!(
+        text(&output.stdout).trim(),
+        format!("{origin} (default): Ada Lovelace <ada@example.com> on acme")
+    );
+    let output = xc_avatar(home, &["tenants"], "");
+    assert_eq!(text(&output.stdout).trim(), format!("{origin} (default)"));
+
+    // The saved default tenant and the keyring token are enough to upload.
+    let photo = support::write_photo(home, "p.jpg", ImageFormat::Jpeg);
+    let output = xc_avatar(home, &["upload", photo.to_str().expect("utf-8")], "");
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert_eq!(tenant.received_on("PUT", IMAGE_PATH).len(), 1);
+
+    // The secret is in the keyring and in no file of ours.
+    assert_eq!(files_containing(home, DEFAULT_TOKEN), Vec::<String>::new());
+
+    let output = xc_avatar(home, &["token", "forget", "--tenant", &origin], "");
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(text(&output.stdout).contains(&format!("forgot the token for {origin}")));
+    assert_eq!(secret_tool_lookup(&origin), None);
+    let output = xc_avatar(home, &["token", "forget", "--tenant", &origin], "");
+    assert!(text(&output.stdout).contains("no token was saved"));
+
+    let output = xc_avatar(home, &["upload", photo.to_str().expect("utf-8")], "");
+    assert_eq!(output.status.code(), Some(4));
+    assert!(text(&output.stderr).contains(&format!(
+        "no API token for {origin}: run `xc-avatar token set"
+    )));
+}
+
+#[test]
+fn without_a_keyring_the_error_says_so_and_nothing_is_written() {
+    let tenant = FakeTenant::start();
+    let origin = tenant.url();
+    let home = tempfile::tempdir().expect("temp dir");
+    let run = |args: &[&str], stdin: &str| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_xc-avatar"));
+        command
+            .args(args)
+            .env_remove("F5XC_API_TOKEN")
+            .env("HOME", home.path())
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env(
+                "DBUS_SESSION_BUS_ADDRESS",
+                "unix:path=/nonexistent/xc-avatar-test-bus",
+            )
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = command.spawn().expect("run xc-avatar");
+        if let Some(mut input) = child.stdin.take() {
+            input.write_all(stdin.as_bytes()).expect("stdin");
+        }
+        child.wait_with_output().expect("xc-avatar ends")
+    };
+    let output = run(
+        &["token", "set", "--tenant", &origin, "--no-verify"],
+        DEFAULT_TOKEN,
+    );
+    assert_eq!(output.status.code(), Some(11), "{}", text(&output.stderr));
+    let message = text(&output.stderr);
+    assert!(message.contains("no keyring is available"), "{message}");
+    assert!(
+        message.contains("Start a Secret Service keyring"),
+        "{message}"
+    );
+    assert_eq!(
+        files_containing(home.path(), DEFAULT_TOKEN),
+        Vec::<String>::new()
+    );
+
+    let output = run(&["remove", "--tenant", &origin], "");
+    assert_eq!(output.status.code(), Some(11), "{}", text(&output.stderr));
+}
