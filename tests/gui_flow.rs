@@ -13,8 +13,10 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use fake_tenant::{DEFAULT_TOKEN, FakeTenant, IMAGE_PATH, Scripted};
 use image::ImageFormat;
+use xc_avatar::api::TenantUrl;
 use xc_avatar::app::{AppConfig, FilePicker, XcAvatarApp};
-use xc_avatar::credentials::ApiToken;
+use xc_avatar::credentials::{ApiToken, MemoryStore, StoreError, TokenStore};
+use xc_avatar::settings::{Settings, SettingsFile};
 
 /// A file dropped on the window, as the windowing layer hands it over.
 #[derive(Debug)]
@@ -43,6 +45,7 @@ impl FilePicker for ChoosesFile {
 struct Fixture {
     tenant: FakeTenant,
     dir: tempfile::TempDir,
+    store: Arc<MemoryStore>,
 }
 
 impl Fixture {
@@ -50,7 +53,16 @@ impl Fixture {
         Fixture {
             tenant: FakeTenant::start(),
             dir: tempfile::tempdir().expect("temp dir"),
+            store: Arc::new(MemoryStore::new()),
         }
+    }
+
+    fn settings_file(&self) -> SettingsFile {
+        SettingsFile::new(self.dir.path().join("config/settings.json"))
+    }
+
+    fn tenant_url(&self) -> TenantUrl {
+        TenantUrl::parse(&self.tenant.url()).expect("tenant URL")
     }
 
     fn photo(&self, name: &str) -> PathBuf {
@@ -61,9 +73,10 @@ impl Fixture {
         AppConfig {
             tenant: Some(self.tenant.url()),
             token: token.map(|t| ApiToken::new(t).expect("valid token")),
-            token_from_env: false,
             initial_file: None,
             picker: Arc::new(ChoosesFile(picked)),
+            store: self.store.clone(),
+            settings_file: Some(self.settings_file()),
         }
     }
 }
@@ -236,7 +249,11 @@ fn a_rejected_token_leads_to_the_setup_screen_with_the_reason() {
     );
 
     type_into(&mut harness, "API token", DEFAULT_TOKEN);
-    harness.get_by_label("Continue").click();
+    harness.get_by_label("Save").click();
+    harness.step();
+    wait_for(&mut harness, "the token to be saved", |app| {
+        app.state().connection.is_some()
+    });
     harness.run();
     // Back on the main screen with the picture still there.
     assert_eq!(picture_name(harness.state()).as_deref(), Some("a.jpg"));
@@ -252,12 +269,7 @@ fn without_a_token_the_app_asks_for_tenant_and_token_first() {
     let mut harness = harness(config);
     harness.run();
     harness.get_by_label("Connect to your F5 Distributed Cloud tenant");
-    assert!(
-        harness
-            .get_by_label("Continue")
-            .accesskit_node()
-            .is_disabled()
-    );
+    assert!(harness.get_by_label("Save").accesskit_node().is_disabled());
 
     type_into(&mut harness, "Tenant", "http://acme.example.com");
     harness.get_by_label_contains("Http:// is only allowed for this computer");
@@ -267,12 +279,7 @@ fn without_a_token_the_app_asks_for_tenant_and_token_first() {
 
     type_into(&mut harness, "API token", "abc 123");
     harness.get_by_label_contains("contains spaces or control characters");
-    assert!(
-        harness
-            .get_by_label("Continue")
-            .accesskit_node()
-            .is_disabled()
-    );
+    assert!(harness.get_by_label("Save").accesskit_node().is_disabled());
 }
 
 #[test]
@@ -319,4 +326,165 @@ fn an_upload_can_be_cancelled_while_it_waits() {
     harness.get_by_label("Upload cancelled: your profile picture was not changed");
     assert_eq!(fixture.tenant.received_on("PUT", IMAGE_PATH).len(), 1);
     assert_eq!(fixture.tenant.image_of(DEFAULT_TOKEN), None);
+}
+
+/// A keyring that is not there, as on a desktop without a Secret Service.
+struct NoKeyring;
+
+impl TokenStore for NoKeyring {
+    fn get(&self, _: &TenantUrl) -> Result<Option<ApiToken>, StoreError> {
+        Err(self.error())
+    }
+    fn set(&self, _: &TenantUrl, _: &ApiToken) -> Result<(), StoreError> {
+        Err(self.error())
+    }
+    fn delete(&self, _: &TenantUrl) -> Result<bool, StoreError> {
+        Err(self.error())
+    }
+    fn location(&self) -> &'static str {
+        "the system keyring (Secret Service)"
+    }
+}
+
+impl NoKeyring {
+    fn error(&self) -> StoreError {
+        StoreError::Unavailable {
+            detail: "no D-Bus session".into(),
+        }
+    }
+}
+
+/// Waits for the setup screen's test, save or forget to finish.
+fn wait_idle(harness: &mut Harness<'_, XcAvatarApp>, what: &str) {
+    harness.step();
+    wait_for(harness, what, |app| match &app.state().screen {
+        xc_avatar::app::state::Screen::Setup(form) => form.busy.is_none(),
+        xc_avatar::app::state::Screen::Main => true,
+    });
+}
+
+#[test]
+fn setup_tests_the_connection_then_saves_the_token_in_the_store() {
+    let fixture = Fixture::new();
+    let mut config = fixture.config(None, None);
+    config.tenant = None;
+    let mut harness = harness(config);
+    harness.run();
+    type_into(&mut harness, "Tenant", &fixture.tenant.url());
+    type_into(&mut harness, "API token", "wrong-token");
+    harness.get_by_label("Test connection").click();
+    wait_idle(&mut harness, "the test");
+    harness.get_by_label_contains(
+        "The tenant rejected the API token (HTTP 401) — server said: Invalid or expired API token. \
+         The token may be wrong or expired",
+    );
+
+    type_into(&mut harness, "API token", DEFAULT_TOKEN);
+    harness.get_by_label("Test connection").click();
+    wait_idle(&mut harness, "the test");
+    harness.get_by_label("Connected as Ada Lovelace <ada@example.com> on acme");
+    assert_eq!(
+        fixture.store.get(&fixture.tenant_url()),
+        Ok(None),
+        "a test keeps nothing"
+    );
+
+    harness.get_by_label("Save").click();
+    wait_idle(&mut harness, "the save");
+    harness.run();
+    harness.get_by_label("Saved in memory, for this session only");
+    let stored = fixture.store.get(&fixture.tenant_url()).expect("store");
+    assert_eq!(stored, Some(ApiToken::new(DEFAULT_TOKEN).expect("token")));
+    // Settings are written off the UI thread.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !fixture.settings_file().path().exists() {
+        assert!(Instant::now() < deadline, "settings never saved");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let settings = std::fs::read_to_string(fixture.settings_file().path()).expect("settings saved");
+    assert!(settings.contains(&fixture.tenant.url()), "{settings}");
+    assert!(
+        !settings.contains(DEFAULT_TOKEN),
+        "the token is in the settings file"
+    );
+}
+
+#[test]
+fn a_saved_token_is_read_from_the_store_at_start() {
+    let fixture = Fixture::new();
+    let tenant = fixture.tenant_url();
+    fixture
+        .store
+        .set(&tenant, &ApiToken::new(DEFAULT_TOKEN).expect("token"))
+        .expect("store");
+    let mut settings = Settings::default();
+    settings.add_tenant(&tenant);
+    fixture
+        .settings_file()
+        .save(&settings)
+        .expect("save settings");
+    let mut config = fixture.config(None, None);
+    config.tenant = None;
+
+    let mut harness = harness(config);
+    harness.step();
+    wait_for(&mut harness, "the token", |app| {
+        app.state().connection.is_some()
+    });
+    drop_file(&mut harness, fixture.photo("a.jpg"));
+    upload_until(&mut harness, "the upload", |app| !app.state().uploading());
+    assert!(fixture.tenant.image_of(DEFAULT_TOKEN).is_some());
+}
+
+#[test]
+fn without_a_keyring_the_token_can_be_used_for_this_session_only() {
+    let fixture = Fixture::new();
+    let mut config = fixture.config(None, None);
+    config.store = Arc::new(NoKeyring);
+    let mut harness = harness(config);
+    harness.step();
+    // The saved-token lookup fails: the setup screen says why, with the tenant filled in.
+    wait_for(&mut harness, "the keyring error", |app| {
+        matches!(app.state().screen, xc_avatar::app::state::Screen::Setup(_))
+    });
+    harness.run();
+    harness.get_by_label_contains(
+        "No keyring is available (no D-Bus session). Start a Secret Service",
+    );
+
+    type_into(&mut harness, "API token", DEFAULT_TOKEN);
+    harness.get_by_label("Save").click();
+    wait_idle(&mut harness, "the failed save");
+    harness.get_by_label_contains("No keyring is available");
+    harness.get_by_label("Use for this session only").click();
+    harness.run();
+    harness.get_by_label_contains("for this session only: it is forgotten when you close the app");
+    drop_file(&mut harness, fixture.photo("a.jpg"));
+    upload_until(&mut harness, "the upload", |app| !app.state().uploading());
+    assert!(fixture.tenant.image_of(DEFAULT_TOKEN).is_some());
+}
+
+#[test]
+fn forget_token_deletes_it_from_the_store() {
+    let fixture = Fixture::new();
+    let tenant = fixture.tenant_url();
+    fixture
+        .store
+        .set(&tenant, &ApiToken::new(DEFAULT_TOKEN).expect("token"))
+        .expect("store");
+    let mut harness = harness(fixture.config(None, None));
+    harness.step();
+    wait_for(&mut harness, "the token", |app| {
+        app.state().connection.is_some()
+    });
+    harness.get_by_label("Tenant and token…").click();
+    harness.run();
+    harness.get_by_label("Forget token").click();
+    wait_idle(&mut harness, "the forget");
+    harness.get_by_label(&format!(
+        "Forgot the token for {} (removed from memory, for this session only)",
+        fixture.tenant.url()
+    ));
+    assert_eq!(fixture.store.get(&tenant), Ok(None));
+    assert!(harness.state().state().connection.is_none());
 }

@@ -4,15 +4,17 @@ use eframe::egui::{self, Color32, Rect, Stroke, StrokeKind, Vec2};
 
 use super::state::{Action, AppState, NoticeAction, Picture, Tone, sentence};
 
+/// The colour of good news, readable on light and dark themes.
+pub const SUCCESS_GREEN: Color32 = Color32::from_rgb(0x2e, 0x9d, 0x4f);
+
 pub fn show(ui: &mut egui::Ui, state: &AppState, files_hovering: bool) -> Option<Action> {
     let mut action = None;
 
     egui::Panel::top("tenant_bar").show(ui, |ui| {
         ui.horizontal(|ui| {
-            match &state.connection {
-                Some(connection) => ui.label(format!("Tenant: {}", connection.tenant)),
-                None => ui.label("No tenant configured"),
-            };
+            if let Some(a) = tenant_picker(ui, state) {
+                action = Some(a);
+            }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if ui
                     .button("Tenant and token…")
@@ -94,6 +96,51 @@ pub fn show(ui: &mut egui::Ui, state: &AppState, files_hovering: bool) -> Option
             );
         }
     });
+    action
+}
+
+/// The active tenant; a menu to switch when several are saved; the keyring read in progress.
+fn tenant_picker(ui: &mut egui::Ui, state: &AppState) -> Option<Action> {
+    let mut action = None;
+    let active = state
+        .connection
+        .as_ref()
+        .map(|c| &c.tenant)
+        .or(state.reading_token.as_ref());
+    let label = ui.label("Tenant:");
+    match active {
+        Some(tenant) if state.settings.tenants.len() > 1 => {
+            egui::ComboBox::from_id_salt("active_tenant")
+                .selected_text(tenant.origin())
+                .show_ui(ui, |ui| {
+                    for saved in state.settings.tenant_urls() {
+                        let chosen = ui.selectable_label(&saved == tenant, saved.origin());
+                        if chosen.clicked() && &saved != tenant {
+                            action = Some(Action::SwitchTenant(saved));
+                        }
+                    }
+                })
+                .response
+                .labelled_by(label.id)
+                .on_hover_text("Switch to another saved tenant");
+        }
+        Some(tenant) => {
+            ui.label(tenant.origin());
+        }
+        None => {
+            ui.label("none yet");
+        }
+    }
+    if let Some(tenant) = &state.reading_token {
+        ui.spinner();
+        ui.label(format!(
+            "Reading the token for {} from {}…",
+            tenant.host(),
+            state.store_location
+        ));
+    } else if state.env_token.is_some() {
+        ui.weak(format!("(token from {})", crate::ENV_TOKEN));
+    }
     action
 }
 
@@ -192,7 +239,7 @@ fn notice(ui: &mut egui::Ui, state: &AppState) -> Option<Action> {
     let notice = state.notice.as_ref()?;
     let mut action = None;
     let color = match notice.tone {
-        Tone::Success => Color32::from_rgb(0x2e, 0x9d, 0x4f),
+        Tone::Success => SUCCESS_GREEN,
         Tone::Error => ui.visuals().error_fg_color,
     };
     egui::Frame::group(ui.style())

@@ -14,10 +14,11 @@ use eframe::egui;
 use crate::api::{ApiError, CallEvent, TenantUrl};
 use crate::avatar::Crop;
 use crate::cli::Exit;
-use crate::credentials::ApiToken;
+use crate::credentials::{ApiToken, KeyringStore, TokenStore};
+use crate::settings::{Settings, SettingsFile};
 use state::{
     Action, AppState, Connection, Notice, NoticeAction, Picture, Retry, RunningUpload, Screen,
-    SetupForm, Tone,
+    SetupForm, Tone, sentence,
 };
 pub use tasks::{FilePicker, NativeFilePicker};
 use tasks::{TaskEvent, Tasks, UploadError};
@@ -26,18 +27,19 @@ use tasks::{TaskEvent, Tasks, UploadError};
 pub const WINDOW_TITLE: &str = "xc-avatar";
 /// The app id: matches the `.desktop` file's name and `StartupWMClass`.
 pub const APP_ID: &str = "xc-avatar";
-/// Key of the last tenant in eframe's storage (never the token).
-const TENANT_KEY: &str = "tenant";
 
 /// What the app starts with.
 pub struct AppConfig {
-    /// Tenant as typed (from `F5XC_API_URL`); falls back to the one saved last time.
+    /// Tenant as typed (from `F5XC_API_URL`); else the saved default.
     pub tenant: Option<String>,
+    /// Token from `F5XC_API_TOKEN`; else the store's token for the tenant.
     pub token: Option<ApiToken>,
-    pub token_from_env: bool,
     /// A picture to open at once (`xc-avatar FILE`, "Open with").
     pub initial_file: Option<PathBuf>,
     pub picker: Arc<dyn FilePicker>,
+    pub store: Arc<dyn TokenStore>,
+    /// Where tenants are remembered; `None` remembers nothing.
+    pub settings_file: Option<SettingsFile>,
 }
 
 impl AppConfig {
@@ -46,13 +48,13 @@ impl AppConfig {
         let tenant = std::env::var(crate::ENV_TENANT)
             .ok()
             .filter(|t| !t.trim().is_empty());
-        let token = ApiToken::from_env().and_then(Result::ok);
         AppConfig {
             tenant,
-            token_from_env: token.is_some(),
-            token,
+            token: ApiToken::from_env().and_then(Result::ok),
             initial_file,
             picker: Arc::new(NativeFilePicker),
+            store: Arc::new(KeyringStore::new()),
+            settings_file: SettingsFile::default_location(),
         }
     }
 }
@@ -103,35 +105,54 @@ pub struct XcAvatarApp {
 
 impl XcAvatarApp {
     pub fn new(cc: &eframe::CreationContext<'_>, config: AppConfig) -> std::io::Result<Self> {
-        let saved_tenant = cc
-            .storage
-            .and_then(|storage| eframe::get_value::<String>(storage, TENANT_KEY));
-        let tenant_text = config.tenant.or(saved_tenant).unwrap_or_default();
-        let connection = match (TenantUrl::parse(&tenant_text), config.token) {
-            (Ok(tenant), Some(token)) => Some(Connection { tenant, token }),
-            _ => None,
+        // A few hundred bytes, read once: not worth a round trip through a task.
+        let (settings, settings_problem) = match &config.settings_file {
+            Some(file) => file.load(),
+            None => (Settings::default(), None),
         };
-        let screen = match connection {
-            Some(_) => Screen::Main,
-            None => Screen::Setup(SetupForm {
-                tenant: tenant_text,
-                ..SetupForm::default()
-            }),
+        let tenant_text = config
+            .tenant
+            .or_else(|| settings.default_tenant.clone())
+            .unwrap_or_default();
+        let tenant = TenantUrl::parse(&tenant_text).ok();
+        let (screen, connection, reading_token) = match (tenant, config.token.clone()) {
+            (Some(tenant), Some(token)) => (Screen::Main, Some(Connection { tenant, token }), None),
+            (Some(tenant), None) => (Screen::Main, None, Some(tenant)),
+            (None, _) => (
+                Screen::Setup(SetupForm {
+                    tenant: tenant_text,
+                    ..SetupForm::default()
+                }),
+                None,
+                None,
+            ),
         };
+        let tasks = Tasks::new(
+            cc.egui_ctx.clone(),
+            config.picker,
+            config.store,
+            config.settings_file,
+        )?;
+        if let Some(tenant) = &reading_token {
+            tasks.read_token(tenant.clone());
+        }
         let mut app = XcAvatarApp {
             state: AppState {
                 screen,
                 connection,
-                token_from_env: config.token_from_env,
+                env_token: config.token,
+                reading_token,
+                settings,
+                store_location: tasks.store_location(),
                 picture: None,
                 loading: None,
                 load_generation: 0,
                 upload: None,
                 upload_count: 0,
                 retry: None,
-                notice: None,
+                notice: settings_problem.map(|p| Notice::new(Tone::Error, p.to_string())),
             },
-            tasks: Tasks::new(cc.egui_ctx.clone(), config.picker)?,
+            tasks,
         };
         if let Some(path) = config.initial_file {
             app.apply(&cc.egui_ctx, Action::Load { path, bytes: None });
@@ -175,25 +196,66 @@ impl XcAvatarApp {
                 if let Some(upload) = state.upload.take() {
                     upload.handle.abort();
                     state.retry = None;
-                    state.notice = Some(Notice {
-                        tone: Tone::Error,
-                        title: "upload cancelled: your profile picture was not changed".into(),
-                        server_text: None,
-                        next_step: None,
-                        action: None,
-                    });
+                    state.notice = Some(Notice::new(
+                        Tone::Error,
+                        "upload cancelled: your profile picture was not changed",
+                    ));
                 }
             }
+            Action::TestConnection { tenant, token } => {
+                if let Screen::Setup(form) = &mut state.screen {
+                    form.busy = Some("Testing the connection…");
+                    // The outcome line now says what is going on.
+                    form.reason = None;
+                    form.outcome = None;
+                }
+                self.tasks.test_connection(tenant, token);
+            }
+            Action::SaveToken { tenant, token } => {
+                if let Screen::Setup(form) = &mut state.screen {
+                    form.busy = Some("Saving…");
+                    // The outcome line now says what is going on.
+                    form.reason = None;
+                    form.outcome = None;
+                    form.store_failed = false;
+                }
+                self.tasks.save_token(tenant, token);
+            }
+            Action::ForgetToken { tenant } => {
+                if let Screen::Setup(form) = &mut state.screen {
+                    form.busy = Some("Forgetting…");
+                    // The outcome line now says what is going on.
+                    form.reason = None;
+                    form.outcome = None;
+                }
+                self.tasks.forget_token(tenant);
+            }
             Action::Connect { tenant, token } => {
-                state.connection = Some(Connection { tenant, token });
-                state.screen = Screen::Main;
-                state.notice = None;
+                let session_only = state.env_token.as_ref() != Some(&token);
+                state.notice = session_only.then(|| {
+                    Notice::new(
+                        Tone::Success,
+                        format!(
+                            "using the token for {tenant} for this session only: \
+                             it is forgotten when you close the app"
+                        ),
+                    )
+                });
+                self.connect(tenant, token);
+            }
+            Action::SwitchTenant(tenant) => {
+                state.connection = None;
+                state.reading_token = Some(tenant.clone());
+                state.settings.set_default(&tenant);
+                self.tasks.save_settings(state.settings.clone());
+                self.tasks.read_token(tenant);
             }
             Action::OpenSetup { reason } => {
                 let tenant = state
                     .connection
                     .as_ref()
                     .map(|c| c.tenant.origin())
+                    .or_else(|| state.settings.default_tenant.clone())
                     .unwrap_or_default();
                 state.screen = Screen::Setup(SetupForm {
                     tenant,
@@ -205,6 +267,17 @@ impl XcAvatarApp {
             Action::CloseSetup => state.screen = Screen::Main,
         }
         ctx.request_repaint();
+    }
+
+    /// Uses `token` for `tenant` from now on, and remembers the tenant (never the token).
+    fn connect(&mut self, tenant: TenantUrl, token: ApiToken) {
+        let state = &mut self.state;
+        state.settings.add_tenant(&tenant);
+        state.settings.set_default(&tenant);
+        self.tasks.save_settings(state.settings.clone());
+        state.connection = Some(Connection { tenant, token });
+        state.reading_token = None;
+        state.screen = Screen::Main;
     }
 
     fn handle(&mut self, ctx: &egui::Context, event: TaskEvent) {
@@ -233,13 +306,10 @@ impl XcAvatarApp {
                     }
                     // Whatever was loaded before stays.
                     Err(err) => {
-                        state.notice = Some(Notice {
-                            tone: Tone::Error,
-                            title: format!("cannot open this file: {err}"),
-                            server_text: None,
-                            next_step: None,
-                            action: None,
-                        })
+                        state.notice = Some(Notice::new(
+                            Tone::Error,
+                            format!("cannot open this file: {err}"),
+                        ))
                     }
                 }
             }
@@ -269,28 +339,132 @@ impl XcAvatarApp {
                 state.upload = None;
                 state.retry = None;
                 state.notice = Some(match result {
-                    Ok(report) => Notice {
-                        tone: Tone::Success,
-                        title: format!(
+                    Ok(report) => Notice::new(
+                        Tone::Success,
+                        format!(
                             "your new profile picture is live on {} ({})",
                             report.tenant.host(),
                             report.avatar.describe(),
                         ),
-                        server_text: None,
-                        next_step: None,
-                        action: None,
-                    },
-                    Err(UploadError::Avatar(err)) => Notice {
-                        tone: Tone::Error,
-                        title: err.to_string(),
-                        server_text: None,
-                        next_step: None,
-                        action: None,
-                    },
+                    ),
+                    Err(UploadError::Avatar(err)) => Notice::new(Tone::Error, err.to_string()),
                     Err(UploadError::Api(err)) => api_notice(&err),
                 });
             }
+            TaskEvent::TokenRead { tenant, .. }
+                if state.reading_token.as_ref() != Some(&tenant) => {}
+            TaskEvent::TokenRead { tenant, result } => {
+                state.reading_token = None;
+                match result {
+                    Ok(Some(token)) => state.connection = Some(Connection { tenant, token }),
+                    Ok(None) => {
+                        let reason = format!("No API token is saved for {tenant} yet.");
+                        self.apply(
+                            ctx,
+                            Action::OpenSetup {
+                                reason: Some(reason),
+                            },
+                        );
+                        if let Screen::Setup(form) = &mut self.state.screen {
+                            form.tenant = tenant.origin();
+                        }
+                    }
+                    Err(err) => {
+                        let reason = sentence(&format!("{err}. {}", err.next_step()));
+                        self.apply(
+                            ctx,
+                            Action::OpenSetup {
+                                reason: Some(reason),
+                            },
+                        );
+                        if let Screen::Setup(form) = &mut self.state.screen {
+                            form.tenant = tenant.origin();
+                            form.store_failed = true;
+                        }
+                    }
+                }
+            }
+            TaskEvent::Tested { tenant, result } => {
+                // The form may have moved on to another tenant meanwhile.
+                if let Screen::Setup(form) = &mut state.screen
+                    && TenantUrl::parse(&form.tenant).is_ok_and(|t| t == tenant)
+                {
+                    form.busy = None;
+                    form.outcome = Some(match result {
+                        Ok(me) => (
+                            Tone::Success,
+                            format!("Connected as {} on {}", me.display_name(), me.tenant),
+                        ),
+                        Err(err) => (
+                            Tone::Error,
+                            sentence(&format!("{}. {}", failure_line(&err), err.next_step())),
+                        ),
+                    });
+                }
+            }
+            TaskEvent::Saved {
+                tenant,
+                token,
+                result,
+            } => match result {
+                Ok(()) => {
+                    let saved_in = state.store_location;
+                    self.connect(tenant, token);
+                    self.state.notice =
+                        Some(Notice::new(Tone::Success, format!("saved in {saved_in}")));
+                }
+                Err(err) => {
+                    if let Screen::Setup(form) = &mut state.screen {
+                        form.busy = None;
+                        form.store_failed = true;
+                        form.outcome = Some((
+                            Tone::Error,
+                            sentence(&format!("{err}. {}", err.next_step())),
+                        ));
+                    }
+                }
+            },
+            TaskEvent::Forgotten { tenant, result } => {
+                if result.as_ref().is_ok_and(|removed| *removed)
+                    && state
+                        .connection
+                        .as_ref()
+                        .is_some_and(|c| c.tenant == tenant)
+                    && state.env_token.is_none()
+                {
+                    state.connection = None;
+                }
+                if let Screen::Setup(form) = &mut state.screen {
+                    form.busy = None;
+                    form.can_cancel = state.connection.is_some();
+                    form.outcome = Some(match result {
+                        Ok(true) => (
+                            Tone::Success,
+                            format!(
+                                "Forgot the token for {tenant} (removed from {})",
+                                state.store_location
+                            ),
+                        ),
+                        Ok(false) => (Tone::Success, format!("No token was saved for {tenant}")),
+                        Err(err) => (
+                            Tone::Error,
+                            sentence(&format!("{err}. {}", err.next_step())),
+                        ),
+                    });
+                }
+            }
+            TaskEvent::SettingsNotSaved(why) => {
+                state.notice = Some(Notice::new(Tone::Error, why));
+            }
         }
+    }
+}
+
+/// "the tenant rejected the API token (HTTP 401) — server said: …"
+fn failure_line(err: &ApiError) -> String {
+    match err.server_text() {
+        Some(said) => format!("{err} — server said: {said}"),
+        None => err.to_string(),
     }
 }
 
@@ -344,9 +518,13 @@ impl eframe::App for XcAvatarApp {
 
         match &mut self.state.screen {
             Screen::Setup(form) => {
-                let from_env = self.state.token_from_env;
+                let context = setup::SetupContext {
+                    env_token: self.state.env_token.as_ref(),
+                    saved_tenants: &self.state.settings.tenants,
+                    store_location: self.state.store_location,
+                };
                 egui::CentralPanel::default().show(ui, |ui| {
-                    actions.extend(setup::show(ui, form, from_env));
+                    actions.extend(setup::show(ui, form, &context));
                 });
             }
             Screen::Main => {
@@ -376,12 +554,6 @@ impl eframe::App for XcAvatarApp {
         }
         for action in actions {
             self.apply(&ctx, action);
-        }
-    }
-
-    fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        if let Some(connection) = &self.state.connection {
-            eframe::set_value(storage, TENANT_KEY, &connection.tenant.origin());
         }
     }
 }

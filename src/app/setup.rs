@@ -1,15 +1,22 @@
-//! The setup screen: which tenant, which token.
+//! The setup screen: which tenant, which token; test it, keep it in the keyring, or forget it.
 
 use eframe::egui;
 
-use super::state::{Action, SetupForm};
+use super::state::{Action, SetupForm, Tone, sentence};
 use crate::api::TenantUrl;
 use crate::credentials::ApiToken;
 
 const TOKEN_HELP: &str = "Create one in the Console: Administration > Personal Management > \
                           Credentials > Add Credentials > API Token.";
 
-pub fn show(ui: &mut egui::Ui, form: &mut SetupForm, token_from_env: bool) -> Option<Action> {
+/// What the setup screen needs besides its form.
+pub struct SetupContext<'a> {
+    pub env_token: Option<&'a ApiToken>,
+    pub saved_tenants: &'a [String],
+    pub store_location: &'static str,
+}
+
+pub fn show(ui: &mut egui::Ui, form: &mut SetupForm, context: &SetupContext<'_>) -> Option<Action> {
     let mut action = None;
     ui.vertical_centered(|ui| {
         ui.add_space(24.0);
@@ -22,29 +29,44 @@ pub fn show(ui: &mut egui::Ui, form: &mut SetupForm, token_from_env: bool) -> Op
     }
 
     let tenant = TenantUrl::parse(&form.tenant);
-    let token = ApiToken::new(&form.token);
+    // An empty field means: the token from F5XC_API_TOKEN, if there is one.
+    let typed = ApiToken::new(&form.token);
+    let token = match (context.env_token, form.token.trim().is_empty()) {
+        (Some(env), true) => Ok(env.clone()),
+        _ => typed.clone(),
+    };
     egui::Grid::new("setup")
         .num_columns(2)
         .spacing([12.0, 10.0])
         .show(ui, |ui| {
             let label = ui.label("Tenant");
             ui.vertical(|ui| {
-                ui.add(
-                    egui::TextEdit::singleline(&mut form.tenant)
-                        .hint_text("acme or https://acme.console.ves.volterra.io")
-                        .desired_width(420.0),
-                )
-                .labelled_by(label.id);
+                ui.horizontal(|ui| {
+                    ui.add(
+                        egui::TextEdit::singleline(&mut form.tenant)
+                            .hint_text("acme or https://acme.console.ves.volterra.io")
+                            .desired_width(360.0),
+                    )
+                    .labelled_by(label.id);
+                    if !context.saved_tenants.is_empty() {
+                        egui::ComboBox::from_id_salt("saved_tenants")
+                            .selected_text("Saved")
+                            .show_ui(ui, |ui| {
+                                for saved in context.saved_tenants {
+                                    ui.selectable_value(&mut form.tenant, saved.clone(), saved);
+                                }
+                            })
+                            .response
+                            .on_hover_text("Pick a tenant you set up before");
+                    }
+                });
                 match (&tenant, form.tenant.trim().is_empty()) {
                     (_, true) => {}
                     (Ok(url), false) => {
                         ui.weak(format!("Will call {url}"));
                     }
                     (Err(err), false) => {
-                        ui.colored_label(
-                            ui.visuals().error_fg_color,
-                            super::state::sentence(&err.to_string()),
-                        );
+                        ui.colored_label(ui.visuals().error_fg_color, sentence(&err.to_string()));
                     }
                 }
             });
@@ -56,47 +78,101 @@ pub fn show(ui: &mut egui::Ui, form: &mut SetupForm, token_from_env: bool) -> Op
                     ui.add(
                         egui::TextEdit::singleline(&mut form.token)
                             .password(!form.reveal_token)
-                            .hint_text("paste your API token")
-                            .desired_width(320.0),
+                            .hint_text("paste your API token (Ctrl+V)")
+                            .desired_width(360.0),
                     )
                     .labelled_by(label.id);
-                    ui.checkbox(&mut form.reveal_token, "Show");
+                    ui.checkbox(&mut form.reveal_token, "Show")
+                        .on_hover_text("Show the token as typed");
                 });
-                if let (Err(err), false) = (&token, form.token.is_empty()) {
-                    ui.colored_label(
-                        ui.visuals().error_fg_color,
-                        super::state::sentence(&err.to_string()),
-                    );
+                if let (Err(err), false) = (&typed, form.token.is_empty()) {
+                    ui.colored_label(ui.visuals().error_fg_color, sentence(&err.to_string()));
                 }
                 ui.weak(TOKEN_HELP);
-                let keeping = if token_from_env {
-                    format!(
-                        "{} is set; its token is used unless you enter another.",
+                if context.env_token.is_some() {
+                    ui.weak(format!(
+                        "{} is set: its token is used unless you enter another.",
                         crate::ENV_TOKEN
-                    )
+                    ));
                 } else {
-                    "The token stays in memory until you close the app.".to_owned()
-                };
-                ui.weak(keeping);
+                    ui.weak(format!("Save keeps it in {}.", context.store_location));
+                }
             });
             ui.end_row();
         });
 
     ui.add_space(12.0);
+    let ready = match (&tenant, &token) {
+        (Ok(tenant), Ok(token)) => Some((tenant.clone(), token.clone())),
+        _ => None,
+    };
+    let idle = form.busy.is_none();
+    let env_only = context.env_token.is_some() && form.token.trim().is_empty();
     ui.horizontal(|ui| {
-        let ready = tenant.is_ok() && token.is_ok();
-        let clicked = ui
-            .add_enabled(ready, egui::Button::new("Continue"))
-            .clicked();
+        let save_label = if env_only {
+            format!("Continue with {}", crate::ENV_TOKEN)
+        } else {
+            "Save".to_owned()
+        };
+        let save = ui
+            .add_enabled(ready.is_some() && idle, egui::Button::new(save_label))
+            .on_hover_text("Keep the token and use it (Enter)");
         let submitted = ui.input(|i| i.key_pressed(egui::Key::Enter));
-        if (clicked || submitted)
-            && let (Ok(tenant), Ok(token)) = (tenant, token)
+        if (save.clicked() || (submitted && idle))
+            && let Some((tenant, token)) = ready.clone()
         {
-            action = Some(Action::Connect { tenant, token });
+            action = Some(if env_only {
+                Action::Connect { tenant, token }
+            } else {
+                Action::SaveToken { tenant, token }
+            });
+        }
+        if ui
+            .add_enabled(
+                ready.is_some() && idle,
+                egui::Button::new("Test connection"),
+            )
+            .on_hover_text("Ask the tenant who this token belongs to")
+            .clicked()
+            && let Some((tenant, token)) = ready.clone()
+        {
+            action = Some(Action::TestConnection { tenant, token });
+        }
+        if let Ok(tenant) = &tenant
+            && ui
+                .add_enabled(idle, egui::Button::new("Forget token"))
+                .on_hover_text("Delete the saved token of this tenant")
+                .clicked()
+        {
+            action = Some(Action::ForgetToken {
+                tenant: tenant.clone(),
+            });
         }
         if form.can_cancel && ui.button("Cancel").clicked() {
             action = Some(Action::CloseSetup);
         }
+        if let Some(doing) = form.busy {
+            ui.spinner();
+            ui.label(doing);
+        }
     });
+
+    if let Some((tone, text)) = &form.outcome {
+        ui.add_space(8.0);
+        let color = match tone {
+            Tone::Success => super::main_screen::SUCCESS_GREEN,
+            Tone::Error => ui.visuals().error_fg_color,
+        };
+        ui.colored_label(color, text);
+    }
+    if form.store_failed
+        && let Some((tenant, token)) = ready
+        && ui
+            .button("Use for this session only")
+            .on_hover_text("Keep the token in memory until you close the app")
+            .clicked()
+    {
+        action = Some(Action::Connect { tenant, token });
+    }
     action
 }

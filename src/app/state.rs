@@ -18,10 +18,26 @@ pub enum Action {
     },
     Upload,
     CancelUpload,
+    /// Check the token with whoami, without keeping it.
+    TestConnection {
+        tenant: TenantUrl,
+        token: ApiToken,
+    },
+    /// Keep the token in the store, then use it.
+    SaveToken {
+        tenant: TenantUrl,
+        token: ApiToken,
+    },
+    /// Use the token without keeping it (keyring unavailable, or a token from the environment).
     Connect {
         tenant: TenantUrl,
         token: ApiToken,
     },
+    ForgetToken {
+        tenant: TenantUrl,
+    },
+    /// Make another saved tenant the active (and default) one.
+    SwitchTenant(TenantUrl),
     OpenSetup {
         reason: Option<String>,
     },
@@ -45,6 +61,12 @@ pub struct SetupForm {
     pub reason: Option<String>,
     /// Whether there is a working connection to go back to.
     pub can_cancel: bool,
+    /// A test, save or forget is running: what it is doing.
+    pub busy: Option<&'static str>,
+    /// The outcome of the last test, save or forget.
+    pub outcome: Option<(Tone, String)>,
+    /// The keyring refused the token: offer to use it for this session only.
+    pub store_failed: bool,
 }
 
 pub enum Screen {
@@ -76,6 +98,19 @@ pub struct Notice {
     pub action: Option<(String, NoticeAction)>,
 }
 
+impl Notice {
+    /// A plain outcome: a title and nothing else.
+    pub fn new(tone: Tone, title: impl Into<String>) -> Self {
+        Notice {
+            tone,
+            title: title.into(),
+            server_text: None,
+            next_step: None,
+            action: None,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NoticeAction {
     UpdateToken,
@@ -86,8 +121,13 @@ pub enum NoticeAction {
 pub struct AppState {
     pub screen: Screen,
     pub connection: Option<Connection>,
-    /// The token came from `F5XC_API_TOKEN`; the setup screen says so.
-    pub token_from_env: bool,
+    /// The token from `F5XC_API_TOKEN`, used unless the user enters another.
+    pub env_token: Option<ApiToken>,
+    /// The tenant whose token is being read from the keyring.
+    pub reading_token: Option<TenantUrl>,
+    pub settings: crate::settings::Settings,
+    /// Where tokens are kept, for "Saved in …".
+    pub store_location: &'static str,
     pub picture: Option<Picture>,
     /// The file being decoded, if any.
     pub loading: Option<String>,

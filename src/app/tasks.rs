@@ -9,9 +9,10 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 
 use eframe::egui;
 
-use crate::api::{ApiError, CallEvent, ClientOptions, TenantUrl, XcClient};
+use crate::api::{ApiError, CallEvent, ClientOptions, TenantUrl, WhoAmI, XcClient};
 use crate::avatar::{self, AvatarError, Crop, EncodedAvatar, SourceImage};
-use crate::credentials::ApiToken;
+use crate::credentials::{ApiToken, StoreError, TokenStore};
+use crate::settings::{Settings, SettingsFile};
 
 /// Longest side of the picture shown on screen; the upload uses the full-resolution source.
 const PREVIEW_MAX_SIDE: u32 = 1024;
@@ -79,14 +80,35 @@ pub enum TaskEvent {
         id: u64,
         result: Result<UploadReport, UploadError>,
     },
+    TokenRead {
+        tenant: TenantUrl,
+        result: Result<Option<ApiToken>, StoreError>,
+    },
+    Tested {
+        tenant: TenantUrl,
+        result: Result<WhoAmI, ApiError>,
+    },
+    Saved {
+        tenant: TenantUrl,
+        token: ApiToken,
+        result: Result<(), StoreError>,
+    },
+    Forgotten {
+        tenant: TenantUrl,
+        result: Result<bool, StoreError>,
+    },
+    /// Writing the settings file failed: why.
+    SettingsNotSaved(String),
 }
 
-/// Owns the async runtime and the channel back to the UI.
+/// Owns the async runtime, the channel back to the UI, and the slow resources.
 pub struct Tasks {
     runtime: tokio::runtime::Runtime,
     sender: EventSender,
     receiver: Receiver<TaskEvent>,
     picker: Arc<dyn FilePicker>,
+    store: Arc<dyn TokenStore>,
+    settings_file: Option<SettingsFile>,
 }
 
 /// Sends an event and wakes the UI so it is handled at once (the app repaints only on demand).
@@ -105,7 +127,12 @@ impl EventSender {
 }
 
 impl Tasks {
-    pub fn new(ctx: egui::Context, picker: Arc<dyn FilePicker>) -> std::io::Result<Self> {
+    pub fn new(
+        ctx: egui::Context,
+        picker: Arc<dyn FilePicker>,
+        store: Arc<dyn TokenStore>,
+        settings_file: Option<SettingsFile>,
+    ) -> std::io::Result<Self> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("xc-avatar-task")
@@ -117,7 +144,84 @@ impl Tasks {
             sender: EventSender { sender, ctx },
             receiver,
             picker,
+            store,
+            settings_file,
         })
+    }
+
+    /// Where tokens are kept, for "Saved in …".
+    pub fn store_location(&self) -> &'static str {
+        self.store.location()
+    }
+
+    /// Runs a blocking call (keyring, file) off the UI thread and reports its result.
+    fn blocking<T: Send + 'static>(
+        &self,
+        call: impl FnOnce() -> T + Send + 'static,
+        report: impl FnOnce(T) -> TaskEvent + Send + 'static,
+    ) {
+        let sender = self.sender.clone();
+        self.runtime
+            .spawn_blocking(move || sender.send(report(call())));
+    }
+
+    pub fn read_token(&self, tenant: TenantUrl) {
+        let store = self.store.clone();
+        let key = tenant.clone();
+        self.blocking(
+            move || store.get(&key),
+            |result| TaskEvent::TokenRead { tenant, result },
+        );
+    }
+
+    pub fn save_token(&self, tenant: TenantUrl, token: ApiToken) {
+        let store = self.store.clone();
+        let (key, secret) = (tenant.clone(), token.clone());
+        self.blocking(
+            move || store.set(&key, &secret),
+            |result| TaskEvent::Saved {
+                tenant,
+                token,
+                result,
+            },
+        );
+    }
+
+    pub fn forget_token(&self, tenant: TenantUrl) {
+        let store = self.store.clone();
+        let key = tenant.clone();
+        self.blocking(
+            move || store.delete(&key),
+            |result| TaskEvent::Forgotten { tenant, result },
+        );
+    }
+
+    pub fn save_settings(&self, settings: Settings) {
+        let Some(file) = self.settings_file.clone() else {
+            return;
+        };
+        let sender = self.sender.clone();
+        self.runtime.spawn_blocking(move || {
+            if let Err(err) = file.save(&settings) {
+                sender.send(TaskEvent::SettingsNotSaved(err.to_string()));
+            }
+        });
+    }
+
+    /// Asks the tenant who the token belongs to.
+    pub fn test_connection(&self, tenant: TenantUrl, token: ApiToken) {
+        let sender = self.sender.clone();
+        self.runtime.spawn(async move {
+            let options = ClientOptions {
+                retry: crate::api::RetryPolicy::none(),
+                ..ClientOptions::default()
+            };
+            let result = match XcClient::new(tenant.clone(), &token, options) {
+                Ok(client) => client.whoami().await,
+                Err(err) => Err(err),
+            };
+            sender.send(TaskEvent::Tested { tenant, result });
+        });
     }
 
     /// Events that arrived since the last frame.
