@@ -65,6 +65,14 @@ impl Fixture {
         TenantUrl::parse(&self.tenant.url()).expect("tenant URL")
     }
 
+    /// As if `token set` had stored the fake's token earlier.
+    fn save_token(&self) -> TenantUrl {
+        let tenant = self.tenant_url();
+        let token = ApiToken::new(DEFAULT_TOKEN).expect("token");
+        self.store.set(&tenant, &token).expect("store");
+        tenant
+    }
+
     fn photo(&self, name: &str) -> PathBuf {
         support::write_photo(self.dir.path(), name, ImageFormat::Jpeg)
     }
@@ -412,11 +420,7 @@ fn setup_tests_the_connection_then_saves_the_token_in_the_store() {
 #[test]
 fn a_saved_token_is_read_from_the_store_at_start() {
     let fixture = Fixture::new();
-    let tenant = fixture.tenant_url();
-    fixture
-        .store
-        .set(&tenant, &ApiToken::new(DEFAULT_TOKEN).expect("token"))
-        .expect("store");
+    let tenant = fixture.save_token();
     let mut settings = Settings::default();
     settings.add_tenant(&tenant);
     fixture
@@ -467,11 +471,7 @@ fn without_a_keyring_the_token_can_be_used_for_this_session_only() {
 #[test]
 fn forget_token_deletes_it_from_the_store() {
     let fixture = Fixture::new();
-    let tenant = fixture.tenant_url();
-    fixture
-        .store
-        .set(&tenant, &ApiToken::new(DEFAULT_TOKEN).expect("token"))
-        .expect("store");
+    let tenant = fixture.save_token();
     let mut harness = harness(fixture.config(None, None));
     harness.step();
     wait_for(&mut harness, "the token", |app| {

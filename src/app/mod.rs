@@ -355,33 +355,23 @@ impl XcAvatarApp {
                 if state.reading_token.as_ref() != Some(&tenant) => {}
             TaskEvent::TokenRead { tenant, result } => {
                 state.reading_token = None;
-                match result {
-                    Ok(Some(token)) => state.connection = Some(Connection { tenant, token }),
-                    Ok(None) => {
-                        let reason = format!("No API token is saved for {tenant} yet.");
-                        self.apply(
-                            ctx,
-                            Action::OpenSetup {
-                                reason: Some(reason),
-                            },
-                        );
-                        if let Screen::Setup(form) = &mut self.state.screen {
-                            form.tenant = tenant.origin();
-                        }
+                let (reason, store_failed) = match result {
+                    Ok(Some(token)) => {
+                        state.connection = Some(Connection { tenant, token });
+                        return;
                     }
-                    Err(err) => {
-                        let reason = sentence(&format!("{err}. {}", err.next_step()));
-                        self.apply(
-                            ctx,
-                            Action::OpenSetup {
-                                reason: Some(reason),
-                            },
-                        );
-                        if let Screen::Setup(form) = &mut self.state.screen {
-                            form.tenant = tenant.origin();
-                            form.store_failed = true;
-                        }
-                    }
+                    Ok(None) => (format!("No API token is saved for {tenant} yet."), false),
+                    Err(err) => (sentence(&format!("{err}. {}", err.next_step())), true),
+                };
+                self.apply(
+                    ctx,
+                    Action::OpenSetup {
+                        reason: Some(reason),
+                    },
+                );
+                if let Screen::Setup(form) = &mut self.state.screen {
+                    form.tenant = tenant.origin();
+                    form.store_failed = store_failed;
                 }
             }
             TaskEvent::Tested { tenant, result } => {
