@@ -32,11 +32,15 @@ impl egui::DroppedFile for DroppedPath {
     }
 }
 
-/// Stands in for the native dialog: "chooses" a fixed file.
-struct ChoosesFile(Option<PathBuf>);
+/// Stands in for the native dialog: "chooses" a fixed file, noting where it was opened.
+struct ChoosesFile(Option<PathBuf>, Arc<std::sync::Mutex<Vec<Option<PathBuf>>>>);
 
 impl FilePicker for ChoosesFile {
-    fn pick_image(&self) -> Pin<Box<dyn Future<Output = Option<PathBuf>> + Send>> {
+    fn pick_image(
+        &self,
+        folder: Option<PathBuf>,
+    ) -> Pin<Box<dyn Future<Output = Option<PathBuf>> + Send>> {
+        self.1.lock().expect("opened in").push(folder);
         let path = self.0.clone();
         Box::pin(async move { path })
     }
@@ -46,6 +50,8 @@ struct Fixture {
     tenant: FakeTenant,
     dir: tempfile::TempDir,
     store: Arc<MemoryStore>,
+    /// The folder each file dialog opened in.
+    dialog_folders: Arc<std::sync::Mutex<Vec<Option<PathBuf>>>>,
 }
 
 impl Fixture {
@@ -54,6 +60,7 @@ impl Fixture {
             tenant: FakeTenant::start(),
             dir: tempfile::tempdir().expect("temp dir"),
             store: Arc::new(MemoryStore::new()),
+            dialog_folders: Arc::default(),
         }
     }
 
@@ -82,7 +89,7 @@ impl Fixture {
             tenant: Some(self.tenant.url()),
             token: token.map(|t| ApiToken::new(t).expect("valid token")),
             initial_file: None,
-            picker: Arc::new(ChoosesFile(picked)),
+            picker: Arc::new(ChoosesFile(picked, self.dialog_folders.clone())),
             store: self.store.clone(),
             settings_file: Some(self.settings_file()),
         }
@@ -203,6 +210,16 @@ fn choose_image_opens_the_picked_file_and_ctrl_enter_uploads() {
         app.state().picture.is_some()
     });
     assert_eq!(picture_name(harness.state()).as_deref(), Some("picked.jpg"));
+    // The next dialog opens where that picture was.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
+    harness.step();
+    wait_for(&mut harness, "the second dialog", |_| {
+        fixture.dialog_folders.lock().expect("folders").len() == 2
+    });
+    assert_eq!(
+        *fixture.dialog_folders.lock().expect("folders"),
+        [None, Some(fixture.dir.path().to_path_buf())]
+    );
 
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
     harness.step();

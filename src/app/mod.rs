@@ -169,7 +169,7 @@ impl XcAvatarApp {
     fn apply(&mut self, ctx: &egui::Context, action: Action) {
         let state = &mut self.state;
         match action {
-            Action::OpenDialog => self.tasks.pick_file(),
+            Action::OpenDialog => self.tasks.pick_file(state.settings.last_folder.clone()),
             Action::Load { path, bytes } => {
                 state.load_generation += 1;
                 state.loading = Some(file_name(&path));
@@ -296,6 +296,10 @@ impl XcAvatarApp {
                             egui::TextureOptions::LINEAR,
                         );
                         let crop = Crop::centered(loaded.source.width(), loaded.source.height());
+                        if loaded.folder.is_some() && loaded.folder != state.settings.last_folder {
+                            state.settings.last_folder = loaded.folder;
+                            self.tasks.save_settings(state.settings.clone());
+                        }
                         state.picture = Some(Picture {
                             name: loaded.name,
                             source: loaded.source,

@@ -19,17 +19,27 @@ const PREVIEW_MAX_SIDE: u32 = 1024;
 
 /// Shows the native "open image" dialog. A seam, so tests never block on a real dialog.
 pub trait FilePicker: Send + Sync {
-    fn pick_image(&self) -> Pin<Box<dyn Future<Output = Option<PathBuf>> + Send>>;
+    /// Shows the dialog, opening in `folder` when given (the last one used).
+    fn pick_image(
+        &self,
+        folder: Option<PathBuf>,
+    ) -> Pin<Box<dyn Future<Output = Option<PathBuf>> + Send>>;
 }
 
 /// The platform's file dialog (xdg-desktop-portal or zenity on Linux, native elsewhere).
 pub struct NativeFilePicker;
 
 impl FilePicker for NativeFilePicker {
-    fn pick_image(&self) -> Pin<Box<dyn Future<Output = Option<PathBuf>> + Send>> {
-        Box::pin(async {
-            rfd::AsyncFileDialog::new()
-                .set_title("Choose a picture")
+    fn pick_image(
+        &self,
+        folder: Option<PathBuf>,
+    ) -> Pin<Box<dyn Future<Output = Option<PathBuf>> + Send>> {
+        Box::pin(async move {
+            let mut dialog = rfd::AsyncFileDialog::new().set_title("Choose a picture");
+            if let Some(folder) = folder.filter(|f| f.is_dir()) {
+                dialog = dialog.set_directory(folder);
+            }
+            dialog
                 .add_filter(
                     "Images",
                     &["jpg", "jpeg", "png", "webp", "gif", "bmp", "tif", "tiff"],
@@ -45,6 +55,8 @@ impl FilePicker for NativeFilePicker {
 /// A decoded picture with its on-screen preview, ready for the UI thread.
 pub struct LoadedPicture {
     pub name: String,
+    /// The folder it came from, for the next file dialog.
+    pub folder: Option<PathBuf>,
     pub source: Arc<SourceImage>,
     pub preview: egui::ColorImage,
 }
@@ -229,9 +241,9 @@ impl Tasks {
         self.receiver.try_iter().collect()
     }
 
-    pub fn pick_file(&self) {
+    pub fn pick_file(&self, folder: Option<PathBuf>) {
         let sender = self.sender.clone();
-        let dialog = self.picker.pick_image();
+        let dialog = self.picker.pick_image(folder);
         self.runtime.spawn(async move {
             sender.send(TaskEvent::Picked(dialog.await));
         });
@@ -292,6 +304,10 @@ fn load_picture(path: &Path, bytes: Option<Vec<u8>>) -> Result<LoadedPicture, Av
         .unwrap_or_else(|| path.display().to_string());
     Ok(LoadedPicture {
         name,
+        folder: path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map(Path::to_path_buf),
         source: Arc::new(source),
         preview,
     })
