@@ -101,7 +101,7 @@ fn upload_sends_a_512_jpeg_with_the_api_token() {
 /// (scripted answer, exit code, words the one-line message must contain)
 #[test]
 fn each_error_status_reaches_the_user_with_its_exit_code() {
-    let cases: [(u16, i32, &str); 7] = [
+    let cases: [(u16, i32, &str); 9] = [
         (401, 4, "rejected the API token (HTTP 401)"),
         (
             403,
@@ -111,7 +111,9 @@ fn each_error_status_reaches_the_user_with_its_exit_code() {
         (404, 6, "has no such API (HTTP 404)"),
         (409, 7, "changed elsewhere at the same time (HTTP 409)"),
         (429, 8, "rate limiting requests (HTTP 429)"),
+        (500, 9, "server error (HTTP 500)"),
         (503, 9, "server error (HTTP 503)"),
+        (504, 9, "server error (HTTP 504)"),
         (418, 9, "unexpected HTTP status 418"),
     ];
     let tenant = FakeTenant::start();

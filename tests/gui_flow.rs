@@ -505,3 +505,55 @@ fn forget_token_deletes_it_from_the_store() {
     assert_eq!(fixture.store.get(&tenant), Ok(None));
     assert!(harness.state().state().connection.is_none());
 }
+
+#[test]
+fn the_top_bar_switches_between_saved_tenants() {
+    let fixture = Fixture::new();
+    let first = fixture.save_token();
+    let other = FakeTenant::start();
+    let second = TenantUrl::parse(&other.url()).expect("tenant URL");
+    fixture
+        .store
+        .set(&second, &ApiToken::new(DEFAULT_TOKEN).expect("token"))
+        .expect("store");
+    let mut settings = Settings::default();
+    settings.add_tenant(&first);
+    settings.add_tenant(&second);
+    fixture
+        .settings_file()
+        .save(&settings)
+        .expect("save settings");
+    let mut config = fixture.config(None, None);
+    config.tenant = None;
+
+    let mut harness = harness(config);
+    harness.step();
+    wait_for(&mut harness, "the first tenant's token", |app| {
+        app.state()
+            .connection
+            .as_ref()
+            .is_some_and(|c| c.tenant == first)
+    });
+    harness.get_by_label("Tenant:").click();
+    harness.run();
+    harness.get_by_label(&second.origin()).click();
+    harness.step();
+    wait_for(&mut harness, "the second tenant's token", |app| {
+        app.state()
+            .connection
+            .as_ref()
+            .is_some_and(|c| c.tenant == second)
+    });
+    drop_file(&mut harness, fixture.photo("a.jpg"));
+    upload_until(&mut harness, "the upload", |app| !app.state().uploading());
+    assert!(
+        other.image_of(DEFAULT_TOKEN).is_some(),
+        "uploaded to the chosen tenant"
+    );
+    assert!(fixture.tenant.image_of(DEFAULT_TOKEN).is_none());
+    assert_eq!(
+        harness.state().state().settings.default_tenant,
+        Some(second.origin()),
+        "the chosen tenant becomes the default"
+    );
+}
