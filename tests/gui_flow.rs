@@ -325,7 +325,7 @@ fn a_rate_limit_counts_down_then_the_upload_succeeds() {
     let mut harness = with_photo(&fixture, DEFAULT_TOKEN, "a.jpg");
     fixture
         .tenant
-        .push(Scripted::status(429, "slow down").with_retry_after("2"));
+        .push(Scripted::status(429, "slow down").with_retry_after("4"));
 
     upload_until(&mut harness, "the retry", |app| app.state().retry.is_some());
     harness.get_by_label_contains("The tenant is rate limiting requests (HTTP 429) — retrying in ");
