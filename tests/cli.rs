@@ -98,26 +98,62 @@ fn upload_sends_a_512_jpeg_with_the_api_token() {
     assert_eq!(tenant.image_of(DEFAULT_TOKEN).map(|i| i.bytes), Some(jpeg));
 }
 
-/// (scripted answer, exit code, words the one-line message must contain)
+/// (scripted answer, exit code, words of our message, words of the next step)
 #[test]
 fn each_error_status_reaches_the_user_with_its_exit_code() {
-    let cases: [(u16, i32, &str); 9] = [
-        (401, 4, "rejected the API token (HTTP 401)"),
+    let cases: [(u16, i32, &str, &str); 9] = [
+        (
+            401,
+            4,
+            "rejected the API token (HTTP 401)",
+            "create a new API token",
+        ),
         (
             403,
             5,
             "may not change its picture on this tenant (HTTP 403)",
+            "administrator",
         ),
-        (404, 6, "has no such API (HTTP 404)"),
-        (409, 7, "changed elsewhere at the same time (HTTP 409)"),
-        (429, 8, "rate limiting requests (HTTP 429)"),
-        (500, 9, "server error (HTTP 500)"),
-        (503, 9, "server error (HTTP 503)"),
-        (504, 9, "server error (HTTP 504)"),
-        (418, 9, "unexpected HTTP status 418"),
+        (404, 6, "has no such API (HTTP 404)", "Check the tenant URL"),
+        (
+            409,
+            7,
+            "changed elsewhere at the same time (HTTP 409)",
+            "Try again.",
+        ),
+        (
+            429,
+            8,
+            "rate limiting requests (HTTP 429)",
+            "Try again in 1 s.",
+        ),
+        (
+            500,
+            9,
+            "server error (HTTP 500)",
+            "Try again in a few minutes",
+        ),
+        (
+            503,
+            9,
+            "server error (HTTP 503)",
+            "Try again in a few minutes",
+        ),
+        (
+            504,
+            9,
+            "server error (HTTP 504)",
+            "Try again in a few minutes",
+        ),
+        (
+            418,
+            9,
+            "unexpected HTTP status 418",
+            "Try again in a few minutes",
+        ),
     ];
     let tenant = FakeTenant::start();
-    for (status, code, words) in cases {
+    for (status, code, words, next_step) in cases {
         // 429, 503 and 504 are retried 3 times: the fourth answer is final.
         let answers = if matches!(status, 429 | 503 | 504) {
             4
@@ -131,6 +167,7 @@ fn each_error_status_reaches_the_user_with_its_exit_code() {
         let message = stderr(&output);
         assert_eq!(output.status.code(), Some(code), "HTTP {status}: {message}");
         assert!(message.contains(words), "HTTP {status}: {message}");
+        assert!(message.contains(next_step), "HTTP {status}: {message}");
         assert!(
             message.contains("server said: \"the server's own words\""),
             "HTTP {status} shows the server's text: {message}"
@@ -456,5 +493,65 @@ fn the_token_never_leaks() {
             .iter()
             .all(|r| r.header("authorization").is_some()),
         "every request carried the token (the runs did reach the tenant)"
+    );
+}
+
+#[test]
+fn bad_images_get_specific_errors() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // A BMP header claiming 65535×65535 pixels: refused before any pixel is allocated.
+    let mut huge_bmp = b"BM".to_vec();
+    huge_bmp.extend_from_slice(&[0; 8]);
+    huge_bmp.extend_from_slice(&54u32.to_le_bytes());
+    huge_bmp.extend_from_slice(&40u32.to_le_bytes());
+    huge_bmp.extend_from_slice(&65535i32.to_le_bytes());
+    huge_bmp.extend_from_slice(&65535i32.to_le_bytes());
+    huge_bmp.extend_from_slice(&1u16.to_le_bytes());
+    huge_bmp.extend_from_slice(&24u16.to_le_bytes());
+    huge_bmp.extend_from_slice(&[0; 24]);
+    let cases: [(&str, &[u8], &str); 5] = [
+        ("empty.jpg", b"", "the file is empty"),
+        (
+            "photo.heic",
+            b"\0\0\0\x18ftypheic\0\0\0\0mif1heic",
+            "HEIC/HEIF images are not supported: export the picture as JPEG or PNG first",
+        ),
+        (
+            "logo.png",
+            b"<?xml version=\"1.0\"?><svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+            "SVG images are not supported",
+        ),
+        ("huge.bmp", &huge_bmp, "the image is too large"),
+        (
+            "cut.jpg",
+            &[0xFF, 0xD8, 0xFF, 0xE0, 0, 16],
+            "the image is damaged or truncated",
+        ),
+    ];
+    for (name, bytes, words) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).expect("write");
+        let output = xc_avatar(
+            &["prepare", path.to_str().expect("utf-8"), "-o", "/dev/null"],
+            None,
+            None,
+        );
+        assert_eq!(output.status.code(), Some(3), "{name}: {}", stderr(&output));
+        assert!(
+            stderr(&output).contains(words),
+            "{name}: {}",
+            stderr(&output)
+        );
+    }
+    let output = xc_avatar(
+        &["prepare", "/no/such/photo.jpg", "-o", "/dev/null"],
+        None,
+        None,
+    );
+    assert_eq!(output.status.code(), Some(3));
+    assert!(
+        stderr(&output).contains("cannot read /no/such/photo.jpg"),
+        "{}",
+        stderr(&output)
     );
 }

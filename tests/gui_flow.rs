@@ -504,6 +504,45 @@ fn forget_token_deletes_it_from_the_store() {
     ));
     assert_eq!(fixture.store.get(&tenant), Ok(None));
     assert!(harness.state().state().connection.is_none());
+
+    harness.get_by_label("Forget token").click();
+    wait_idle(&mut harness, "the second forget");
+    harness.get_by_label(&format!("No token was saved for {}", fixture.tenant.url()));
+}
+
+#[test]
+fn a_tenant_without_a_saved_token_opens_setup_saying_so() {
+    let fixture = Fixture::new();
+    let mut harness = harness(fixture.config(None, None));
+    harness.step();
+    wait_for(&mut harness, "the token lookup", |app| {
+        app.state().reading_token.is_none()
+    });
+    harness.run();
+    harness.get_by_label(&format!(
+        "No API token is saved for {} yet.",
+        fixture.tenant.url()
+    ));
+    assert_eq!(
+        harness.get_by_label("Tenant").value().as_deref(),
+        Some(fixture.tenant.url().as_str())
+    );
+}
+
+#[test]
+fn a_file_dragged_over_the_window_is_highlighted() {
+    let fixture = Fixture::new();
+    let mut harness = harness(fixture.config(Some(DEFAULT_TOKEN), None));
+    harness.run();
+    assert!(harness.query_by_label("Drop to open").is_none());
+    harness.input_mut().hovered_files.push(egui::HoveredFile {
+        path: Some(fixture.photo("a.jpg")),
+        ..Default::default()
+    });
+    // egui keeps repainting while a file hovers: step rather than wait to settle.
+    harness.step();
+    harness.step();
+    harness.get_by_label("Drop to open");
 }
 
 #[test]

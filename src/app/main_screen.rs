@@ -87,12 +87,10 @@ pub fn show(ui: &mut egui::Ui, state: &AppState, files_hovering: bool) -> Option
                 Stroke::new(3.0, ui.visuals().selection.stroke.color),
                 StrokeKind::Inside,
             );
-            painter.text(
-                area.center(),
-                egui::Align2::CENTER_CENTER,
-                "Drop to open",
-                egui::FontId::proportional(28.0),
-                ui.visuals().strong_text_color(),
+            // A label rather than painted text, so screen readers announce it too.
+            ui.put(
+                Rect::from_center_size(area.center(), Vec2::new(area.width(), 48.0)),
+                egui::Label::new(egui::RichText::new("Drop to open").size(28.0).strong()),
             );
         }
     });

@@ -10,7 +10,8 @@ use super::AvatarError;
 
 /// Largest width or height we decode; beyond it a photo is not a profile picture.
 pub const MAX_DIMENSION: u32 = 16_384;
-/// Largest pixel count we decode (≈ 120 MP: a 12000×10000 scan), bounding memory.
+/// Largest pixel count we decode (≈ 120 MP: a 12000×10000 scan), bounding memory. The error
+/// message in [`AvatarError::TooLarge`] names both limits.
 const MAX_PIXELS: u64 = 120_000_000;
 
 /// A decoded picture, already the right way up.
@@ -80,19 +81,13 @@ pub fn load_bytes(bytes: &[u8]) -> Result<SourceImage, AvatarError> {
 
 fn too_large(width: u32, height: u32) -> AvatarError {
     AvatarError::TooLarge {
-        width,
-        height,
-        max: MAX_DIMENSION,
+        dimensions: Some((width, height)),
     }
 }
 
 fn decode_error(error: ImageError) -> AvatarError {
     match error {
-        ImageError::Limits(_) => AvatarError::TooLarge {
-            width: 0,
-            height: 0,
-            max: MAX_DIMENSION,
-        },
+        ImageError::Limits(_) => AvatarError::TooLarge { dimensions: None },
         ImageError::Unsupported(e) => AvatarError::Unsupported(e.to_string()),
         ImageError::IoError(e) => AvatarError::Corrupt(e.to_string()),
         other => AvatarError::Corrupt(other.to_string()),

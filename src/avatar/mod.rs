@@ -25,10 +25,14 @@ pub enum AvatarError {
     #[error("{0} images are not supported: export the picture as JPEG or PNG first")]
     Unsupported(String),
     #[error(
-        "the image is too large ({width}×{height} pixels; at most {max}×{max}): \
-         scale it down first"
+        "the image is too large{}: at most 16384 pixels on a side and 120 megapixels; \
+         scale it down first",
+        .dimensions.map(|(w, h)| format!(" ({w}×{h} pixels)")).unwrap_or_default()
     )]
-    TooLarge { width: u32, height: u32, max: u32 },
+    TooLarge {
+        /// Its size, when the header could be read.
+        dimensions: Option<(u32, u32)>,
+    },
     #[error("the image is damaged or truncated: {0}")]
     Corrupt(String),
     #[error("could not encode the avatar: {0}")]

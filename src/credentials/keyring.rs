@@ -129,3 +129,27 @@ fn describe(err: &Error) -> String {
         other => other.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_holding_stored_bytes_never_show_them() {
+        let damaged = failed(Error::BadEncoding(b"secret-bytes".to_vec()));
+        assert_eq!(damaged, StoreError::Damaged);
+        assert_eq!(
+            damaged.to_string(),
+            "the token stored in the keyring is damaged"
+        );
+        assert_eq!(damaged.next_step(), "Forget the token and enter it again.");
+        assert!(!format!("{damaged:?}").contains("secret"));
+
+        let locked = failed(Error::NoStorageAccess("collection is locked".into()));
+        assert_eq!(
+            locked.to_string(),
+            "the keyring is locked or refused access (collection is locked)"
+        );
+        assert!(locked.next_step().starts_with("Unlock your keyring"));
+    }
+}
