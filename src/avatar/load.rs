@@ -10,9 +10,8 @@ use super::AvatarError;
 
 /// Largest width or height we decode; beyond it a photo is not a profile picture.
 pub const MAX_DIMENSION: u32 = 16_384;
-/// Largest pixel count we decode (≈ 120 MP: a 12000×10000 scan), bounding memory. The error
-/// message in [`AvatarError::TooLarge`] names both limits.
-const MAX_PIXELS: u64 = 120_000_000;
+/// Largest pixel count we decode (≈ 120 MP: a 12000×10000 scan), bounding memory.
+pub const MAX_PIXELS: u64 = 120_000_000;
 
 /// A decoded picture, already the right way up.
 pub struct SourceImage {

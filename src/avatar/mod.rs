@@ -25,9 +25,11 @@ pub enum AvatarError {
     #[error("{0} images are not supported: export the picture as JPEG or PNG first")]
     Unsupported(String),
     #[error(
-        "the image is too large{}: at most 16384 pixels on a side and 120 megapixels; \
+        "the image is too large{}: at most {} pixels on a side and {} megapixels; \
          scale it down first",
-        .dimensions.map(|(w, h)| format!(" ({w}×{h} pixels)")).unwrap_or_default()
+        .dimensions.map(|(w, h)| format!(" ({w}×{h} pixels)")).unwrap_or_default(),
+        load::MAX_DIMENSION,
+        load::MAX_PIXELS / 1_000_000
     )]
     TooLarge {
         /// Its size, when the header could be read.
