@@ -72,6 +72,19 @@ impl Fixture {
         TenantUrl::parse(&self.tenant.url()).expect("tenant URL")
     }
 
+    /// As if the app had run before with these tenants set up (the first is the default);
+    /// the config then names no tenant, so the app starts from the saved settings.
+    fn config_remembering(&self, tenants: &[&TenantUrl]) -> AppConfig {
+        let mut settings = Settings::default();
+        for tenant in tenants {
+            settings.add_tenant(tenant);
+        }
+        self.settings_file().save(&settings).expect("save settings");
+        let mut config = self.config(None, None);
+        config.tenant = None;
+        config
+    }
+
     /// As if `token set` had stored the fake's token earlier.
     fn save_token(&self) -> TenantUrl {
         let tenant = self.tenant_url();
@@ -438,14 +451,7 @@ fn setup_tests_the_connection_then_saves_the_token_in_the_store() {
 fn a_saved_token_is_read_from_the_store_at_start() {
     let fixture = Fixture::new();
     let tenant = fixture.save_token();
-    let mut settings = Settings::default();
-    settings.add_tenant(&tenant);
-    fixture
-        .settings_file()
-        .save(&settings)
-        .expect("save settings");
-    let mut config = fixture.config(None, None);
-    config.tenant = None;
+    let config = fixture.config_remembering(&[&tenant]);
 
     let mut harness = harness(config);
     harness.step();
@@ -555,15 +561,7 @@ fn the_top_bar_switches_between_saved_tenants() {
         .store
         .set(&second, &ApiToken::new(DEFAULT_TOKEN).expect("token"))
         .expect("store");
-    let mut settings = Settings::default();
-    settings.add_tenant(&first);
-    settings.add_tenant(&second);
-    fixture
-        .settings_file()
-        .save(&settings)
-        .expect("save settings");
-    let mut config = fixture.config(None, None);
-    config.tenant = None;
+    let config = fixture.config_remembering(&[&first, &second]);
 
     let mut harness = harness(config);
     harness.step();

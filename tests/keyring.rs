@@ -45,27 +45,6 @@ fn secret_tool_lookup(origin: &str) -> Option<String> {
     output.status.success().then(|| text(&output.stdout))
 }
 
-fn files_containing(dir: &Path, needle: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    let mut todo = vec![dir.to_path_buf()];
-    while let Some(path) = todo.pop() {
-        if path.is_dir() {
-            todo.extend(
-                std::fs::read_dir(&path)
-                    .expect("read dir")
-                    .map(|e| e.expect("entry").path()),
-            );
-        } else if std::fs::read(&path)
-            .expect("read")
-            .windows(needle.len())
-            .any(|w| w == needle.as_bytes())
-        {
-            found.push(path.display().to_string());
-        }
-    }
-    found
-}
-
 #[test]
 fn set_status_use_and_forget_a_token_in_the_real_keyring() {
     if std::env::var_os("XC_AVATAR_E2E").is_none() {
@@ -127,7 +106,10 @@ fn set_status_use_and_forget_a_token_in_the_real_keyring() {
     assert_eq!(tenant.received_on("PUT", IMAGE_PATH).len(), 1);
 
     // The secret is in the keyring and in no file of ours.
-    assert_eq!(files_containing(home, DEFAULT_TOKEN), Vec::<String>::new());
+    assert_eq!(
+        support::files_containing(home, DEFAULT_TOKEN),
+        Vec::<String>::new()
+    );
 
     let output = xc_avatar(home, &["token", "forget", "--tenant", &origin], "");
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
@@ -180,7 +162,7 @@ fn without_a_keyring_the_error_says_so_and_nothing_is_written() {
         "{message}"
     );
     assert_eq!(
-        files_containing(home.path(), DEFAULT_TOKEN),
+        support::files_containing(home.path(), DEFAULT_TOKEN),
         Vec::<String>::new()
     );
 

@@ -50,3 +50,25 @@ pub fn assert_near(got: [u8; 3], want: [u8; 3], what: &str) {
         .all(|(g, w)| (i16::from(*g) - i16::from(w)).abs() <= 24);
     assert!(close, "{what}: got rgb{got:?}, want about rgb{want:?}");
 }
+
+/// Every file under `dir` whose bytes contain `needle` (e.g. a token that must not be there).
+pub fn files_containing(dir: &Path, needle: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(path) = todo.pop() {
+        if path.is_dir() {
+            todo.extend(
+                std::fs::read_dir(&path)
+                    .expect("read dir")
+                    .map(|e| e.expect("entry").path()),
+            );
+        } else if std::fs::read(&path)
+            .expect("read file")
+            .windows(needle.len())
+            .any(|w| w == needle.as_bytes())
+        {
+            found.push(path.display().to_string());
+        }
+    }
+    found
+}
