@@ -9,12 +9,20 @@ use fake_tenant::{DEFAULT_TOKEN, FakeTenant, IMAGE_PATH, ImageForm, Scripted, St
 use xc_avatar::api::{
     ApiError, CallEvent, ClientOptions, Picture, RetryPolicy, TenantUrl, XcClient,
 };
-use xc_avatar::avatar::{self, Crop, EncodedAvatar};
+use xc_avatar::avatar::{self, EncodedAvatar, Framing, Output, Source};
 use xc_avatar::credentials::ApiToken;
 
 fn avatar() -> EncodedAvatar {
-    let image = image::DynamicImage::ImageRgb8(support::three_stripes());
-    avatar::render(&image, Crop::centered(640, 480), 64).expect("render")
+    let mut png = std::io::Cursor::new(Vec::new());
+    support::three_stripes()
+        .write_to(&mut png, image::ImageFormat::Png)
+        .expect("encode");
+    let source = Source::from_bytes(png.into_inner()).expect("source");
+    let output = Output {
+        size: 64,
+        ..Output::default()
+    };
+    avatar::render(&source, &Framing::new(source.size()), &output).expect("render")
 }
 
 /// A client whose backoff is short, recording every event it reports.

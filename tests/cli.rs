@@ -266,7 +266,7 @@ fn a_file_that_is_not_an_image_is_refused_with_exit_3() {
     );
     assert_eq!(output.status.code(), Some(3));
     assert!(
-        stderr(&output).contains("this is not an image"),
+        stderr(&output).contains("this is a web page saved under an image name"),
         "{}",
         stderr(&output)
     );
@@ -293,6 +293,128 @@ fn prepare_writes_what_upload_would_send_and_leaves_the_original_alone() {
     assert!(stdout(&output).contains("512×512 JPEG"));
     support::assert_is_stripes_avatar(&std::fs::read(&out).expect("read avatar"), 512);
     assert_eq!(std::fs::read(&photo).expect("read photo"), before);
+}
+
+/// Runs `prepare` on `photo` with `flags`, returning the run and the avatar it wrote.
+fn prepare(photo: &std::path::Path, flags: &[&str]) -> (Output, Option<Vec<u8>>) {
+    let out = photo.with_file_name("avatar.out");
+    let _ = std::fs::remove_file(&out);
+    let mut args = vec![
+        "prepare",
+        photo.to_str().expect("utf-8"),
+        "-o",
+        out.to_str().expect("utf-8"),
+    ];
+    args.extend_from_slice(flags);
+    let output = xc_avatar(&args, None, None);
+    (output, std::fs::read(&out).ok())
+}
+
+#[test]
+fn prepare_flags_choose_size_crop_rotation_format_and_budget() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let photo = support::write_photo(dir.path(), "photo.png", ImageFormat::Png);
+
+    // --size and --crop: the blue stripe only (x ≥ 427 of 640).
+    let (output, avatar) = prepare(
+        &photo,
+        &["--size", "128", "--crop", "460,100,160", "--json"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let image = image::load_from_memory(&avatar.expect("written"))
+        .expect("decodes")
+        .to_rgb8();
+    assert_eq!(image.dimensions(), (128, 128));
+    support::assert_near(
+        image.get_pixel(10, 10).0,
+        support::BLUE,
+        "left of blue crop",
+    );
+    support::assert_near(
+        image.get_pixel(118, 118).0,
+        support::BLUE,
+        "right of blue crop",
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("json");
+    assert_eq!(json["avatar"]["width"], 128);
+    assert_eq!(json["avatar"]["quality"], 85);
+
+    // --rotate 90: the picture is 480×640, the red stripe now on top; crops are in that space.
+    let (output, avatar) = prepare(&photo, &["--rotate", "90", "--size", "64"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let image = image::load_from_memory(&avatar.expect("written"))
+        .expect("decodes")
+        .to_rgb8();
+    support::assert_near(image.get_pixel(32, 3).0, support::RED, "top after turning");
+    support::assert_near(
+        image.get_pixel(32, 60).0,
+        support::BLUE,
+        "bottom after turning",
+    );
+    let (output, _) = prepare(&photo, &["--rotate", "90", "--crop", "0,600,40"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let (output, _) = prepare(&photo, &["--crop", "0,600,40"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("--crop 0,600,40 does not fit in")
+            && stderr(&output).contains("(640×480 pixels)"),
+        "{}",
+        stderr(&output)
+    );
+
+    // --format png: a PNG, and what is written is what upload sends (content type in --json).
+    let (output, avatar) = prepare(&photo, &["--format", "png", "--size", "64", "--json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(avatar.expect("written").starts_with(b"\x89PNG"));
+    assert!(stdout(&output).contains("image/png"), "{}", stdout(&output));
+
+    // --max-bytes: quality lowered to fit; impossible budgets are a usage error (2).
+    let (output, avatar) = prepare(&photo, &["--max-bytes", "11000", "--json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(avatar.expect("written").len() <= 11000);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("json");
+    let quality = json["avatar"]["quality"].as_u64().expect("quality");
+    assert!((40..85).contains(&quality), "quality {quality}");
+    let (output, avatar) = prepare(&photo, &["--size", "2048", "--max-bytes", "1024"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(avatar.is_none());
+    assert!(
+        stderr(&output).contains("does not fit in 1024 bytes"),
+        "{}",
+        stderr(&output)
+    );
+
+    // Bad values are usage errors that say what is expected.
+    for (flags, words) in [
+        (&["--size", "32"][..], "32 is not in 64..=2048"),
+        (&["--crop", "1,2"][..], "expected X,Y,SIDE"),
+        (&["--rotate", "45"][..], "invalid value '45'"),
+        (&["--format", "gif"][..], "invalid value 'gif'"),
+        (&["--max-bytes", "10"][..], "at least 1024 bytes"),
+    ] {
+        let (output, _) = prepare(&photo, flags);
+        assert_eq!(output.status.code(), Some(2), "{flags:?}");
+        assert!(
+            stderr(&output).contains(words),
+            "{flags:?}: {}",
+            stderr(&output)
+        );
+    }
+}
+
+#[test]
+fn upload_takes_the_same_flags_as_prepare() {
+    let tenant = FakeTenant::start();
+    let output = upload(&tenant, DEFAULT_TOKEN, &["--size", "96", "--format", "png"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let body: serde_json::Value =
+        serde_json::from_slice(&tenant.received()[0].body).expect("json body");
+    assert_eq!(body["content_type"], "image/png");
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(body["image"].as_str().expect("image"))
+        .expect("base64");
+    let png = image::load_from_memory_with_format(&bytes, ImageFormat::Png).expect("png");
+    assert_eq!((png.width(), png.height()), (96, 96));
 }
 
 #[test]

@@ -175,10 +175,8 @@ fn upload_progress(ui: &egui::Ui, state: &AppState) -> String {
 
 /// The picture scaled to fit, the area outside the crop darkened, the avatar circle outlined.
 fn picture_view(ui: &mut egui::Ui, picture: &Picture, area: Rect) {
-    let image_size = Vec2::new(
-        picture.source.width() as f32,
-        picture.source.height() as f32,
-    );
+    let (width, height) = picture.framing.size();
+    let image_size = Vec2::new(width as f32, height as f32);
     let scale = (area.width() / image_size.x).min(area.height() / image_size.y);
     let shown = Rect::from_center_size(area.center(), image_size * scale);
     let response = ui.put(
@@ -187,9 +185,9 @@ fn picture_view(ui: &mut egui::Ui, picture: &Picture, area: Rect) {
             .fit_to_exact_size(shown.size())
             .alt_text(format!("{} with the crop circle", picture.name)),
     );
-    let crop = picture.crop;
+    let crop = picture.framing.crop();
     let crop_rect = Rect::from_min_size(
-        shown.min + Vec2::new(crop.x as f32, crop.y as f32) * scale,
+        shown.min + Vec2::new(crop.left() as f32, crop.top() as f32) * scale,
         Vec2::splat(crop.side as f32 * scale),
     );
     let painter = ui.painter_at(response.rect);

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use eframe::egui;
 
 use crate::api::{ApiError, CallEvent, TenantUrl};
-use crate::avatar::Crop;
+use crate::avatar::Framing;
 use crate::cli::Exit;
 use crate::credentials::{ApiToken, KeyringStore, TokenStore};
 use crate::settings::{Settings, SettingsFile};
@@ -185,7 +185,7 @@ impl XcAvatarApp {
                     let handle = self.tasks.upload(
                         id,
                         picture.source.clone(),
-                        picture.crop,
+                        picture.framing,
                         connection.tenant.clone(),
                         connection.token.clone(),
                     );
@@ -295,7 +295,7 @@ impl XcAvatarApp {
                             loaded.preview,
                             egui::TextureOptions::LINEAR,
                         );
-                        let crop = Crop::centered(loaded.source.width(), loaded.source.height());
+                        let framing = Framing::new(loaded.source.size());
                         if loaded.folder.is_some() && loaded.folder != state.settings.last_folder {
                             state.settings.last_folder = loaded.folder;
                             self.tasks.save_settings(state.settings.clone());
@@ -304,7 +304,7 @@ impl XcAvatarApp {
                             name: loaded.name,
                             source: loaded.source,
                             texture,
-                            crop,
+                            framing,
                         });
                         state.notice = None;
                     }

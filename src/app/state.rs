@@ -1,12 +1,11 @@
 //! What the app knows. Screens read it and return [`Action`]s; `XcAvatarApp::apply` changes it.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use eframe::egui;
 
 use crate::api::TenantUrl;
-use crate::avatar::{Crop, SourceImage};
+use crate::avatar::{Framing, Source};
 use crate::credentials::ApiToken;
 
 /// Something the user asked for. Screens return these; one place applies them.
@@ -77,9 +76,10 @@ pub enum Screen {
 /// The picture being edited.
 pub struct Picture {
     pub name: String,
-    pub source: Arc<SourceImage>,
+    pub source: Source,
+    /// The upright picture, shrunk to at most PREVIEW_MAX_SIDE.
     pub texture: egui::TextureHandle,
-    pub crop: Crop,
+    pub framing: Framing,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

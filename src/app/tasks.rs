@@ -10,12 +10,9 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use eframe::egui;
 
 use crate::api::{ApiError, CallEvent, ClientOptions, TenantUrl, WhoAmI, XcClient};
-use crate::avatar::{self, AvatarError, Crop, EncodedAvatar, SourceImage};
+use crate::avatar::{self, AvatarError, EncodedAvatar, Framing, Source};
 use crate::credentials::{ApiToken, StoreError, TokenStore};
 use crate::settings::{Settings, SettingsFile};
-
-/// Longest side of the picture shown on screen; the upload uses the full-resolution source.
-const PREVIEW_MAX_SIDE: u32 = 1024;
 
 /// Shows the native "open image" dialog. A seam, so tests never block on a real dialog.
 pub trait FilePicker: Send + Sync {
@@ -57,7 +54,7 @@ pub struct LoadedPicture {
     pub name: String,
     /// The folder it came from, for the next file dialog.
     pub folder: Option<PathBuf>,
-    pub source: Arc<SourceImage>,
+    pub source: Source,
     pub preview: egui::ColorImage,
 }
 
@@ -263,8 +260,8 @@ impl Tasks {
     pub fn upload(
         &self,
         id: u64,
-        source: Arc<SourceImage>,
-        crop: Crop,
+        source: Source,
+        framing: Framing,
         tenant: TenantUrl,
         token: ApiToken,
     ) -> tokio::task::AbortHandle {
@@ -278,7 +275,7 @@ impl Tasks {
                         event: event.clone(),
                     })
                 };
-                let result = upload(source, crop, tenant, token, on_event).await;
+                let result = upload(source, framing, tenant, token, on_event).await;
                 sender.send(TaskEvent::Uploaded { id, result });
             })
             .abort_handle()
@@ -287,13 +284,10 @@ impl Tasks {
 
 fn load_picture(path: &Path, bytes: Option<Vec<u8>>) -> Result<LoadedPicture, AvatarError> {
     let source = match bytes {
-        Some(bytes) => avatar::load_bytes(&bytes)?,
-        None => avatar::load_path(path)?,
+        Some(bytes) => Source::from_bytes(bytes)?,
+        None => Source::open(path)?,
     };
-    let preview = source
-        .image
-        .thumbnail(PREVIEW_MAX_SIDE, PREVIEW_MAX_SIDE)
-        .to_rgba8();
+    let (preview, _) = source.preview(avatar::PREVIEW_MAX_SIDE)?;
     let preview = egui::ColorImage::from_rgba_unmultiplied(
         [preview.width() as usize, preview.height() as usize],
         preview.as_raw(),
@@ -308,20 +302,20 @@ fn load_picture(path: &Path, bytes: Option<Vec<u8>>) -> Result<LoadedPicture, Av
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
             .map(Path::to_path_buf),
-        source: Arc::new(source),
+        source,
         preview,
     })
 }
 
 async fn upload(
-    source: Arc<SourceImage>,
-    crop: Crop,
+    source: Source,
+    framing: Framing,
     tenant: TenantUrl,
     token: ApiToken,
     on_event: impl Fn(&CallEvent) + Send + Sync + 'static,
 ) -> Result<UploadReport, UploadError> {
     let avatar = tokio::task::spawn_blocking(move || {
-        avatar::render(&source.image, crop, avatar::DEFAULT_SIZE)
+        avatar::render(&source, &framing, &avatar::Output::default())
     })
     .await
     .map_err(|e| AvatarError::Encode(e.to_string()))??;

@@ -1,62 +1,316 @@
-//! The crop: a square in the right-way-up image's pixel space.
+//! The crop model: a square in the displayed picture (right way up, then turned by the user),
+//! kept inside the picture by every operation.
 
-/// A square region of the oriented image: top-left corner and side, in pixels.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+use super::orient::Rotation;
+
+/// The smallest square side the user can zoom to, in source pixels (or the picture's short side
+/// when that is smaller): below it an avatar is a few blown-up pixels.
+pub const MIN_SIDE: f64 = 16.0;
+
+/// A square: its centre and side, in displayed-picture pixels.
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Crop {
-    pub x: u32,
-    pub y: u32,
-    pub side: u32,
+    pub center_x: f64,
+    pub center_y: f64,
+    pub side: f64,
 }
 
 impl Crop {
-    /// The largest square centred in a `width`×`height` image.
-    pub fn centered(width: u32, height: u32) -> Self {
-        let side = width.min(height);
+    /// The largest square centred in a `width`×`height` picture.
+    pub fn centered((width, height): (u32, u32)) -> Self {
         Crop {
-            x: (width - side) / 2,
-            y: (height - side) / 2,
+            center_x: f64::from(width) / 2.0,
+            center_y: f64::from(height) / 2.0,
+            side: f64::from(width.min(height)),
+        }
+    }
+
+    /// A square from its top-left corner and side (the form `--crop X,Y,SIDE` takes).
+    pub fn from_corner(left: f64, top: f64, side: f64) -> Self {
+        Crop {
+            center_x: left + side / 2.0,
+            center_y: top + side / 2.0,
             side,
         }
     }
 
-    /// Whether the square lies wholly inside a `width`×`height` image.
-    pub fn fits(&self, width: u32, height: u32) -> bool {
-        self.side > 0
-            && u64::from(self.x) + u64::from(self.side) <= u64::from(width)
-            && u64::from(self.y) + u64::from(self.side) <= u64::from(height)
+    pub fn left(&self) -> f64 {
+        self.center_x - self.side / 2.0
+    }
+
+    pub fn top(&self) -> f64 {
+        self.center_y - self.side / 2.0
+    }
+
+    /// Whether the square lies wholly inside a `width`×`height` picture (to a rounding error).
+    pub fn fits(&self, (width, height): (u32, u32)) -> bool {
+        const SLACK: f64 = 1e-6;
+        self.side > 0.0
+            && self.left() >= -SLACK
+            && self.top() >= -SLACK
+            && self.left() + self.side <= f64::from(width) + SLACK
+            && self.top() + self.side <= f64::from(height) + SLACK
+    }
+
+    /// The nearest square inside the picture: side within [MIN_SIDE, short side], then moved in.
+    pub fn clamped(self, (width, height): (u32, u32)) -> Self {
+        let side = clamp_side(self.side, (width, height));
+        let (width, height) = (f64::from(width), f64::from(height));
+        let half = side / 2.0;
+        let center = |c: f64, extent: f64| {
+            if c.is_finite() {
+                c.clamp(half, extent - half)
+            } else {
+                extent / 2.0
+            }
+        };
+        Crop {
+            center_x: center(self.center_x, width),
+            center_y: center(self.center_y, height),
+            side,
+        }
+    }
+}
+
+/// What the user framed: the picture's right-way-up size, their rotation, and the crop in the
+/// rotated picture. Every method keeps the crop inside.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Framing {
+    upright: (u32, u32),
+    rotation: Rotation,
+    crop: Crop,
+}
+
+impl Framing {
+    /// The default framing of an upright `width`×`height` picture: no rotation, the largest
+    /// centred square.
+    pub fn new(upright: (u32, u32)) -> Self {
+        Framing {
+            upright,
+            rotation: Rotation::None,
+            crop: Crop::centered(upright),
+        }
+    }
+
+    /// A framing with the given rotation and crop; `None` when the crop does not fit.
+    pub fn with(upright: (u32, u32), rotation: Rotation, crop: Crop) -> Option<Self> {
+        let framing = Framing {
+            upright,
+            rotation,
+            crop,
+        };
+        crop.fits(framing.size()).then_some(framing)
+    }
+
+    /// Size of the picture as shown: upright, then rotated.
+    pub fn size(&self) -> (u32, u32) {
+        let (width, height) = self.upright;
+        if self.rotation.quarter_turns() % 2 == 1 {
+            (height, width)
+        } else {
+            (width, height)
+        }
+    }
+
+    pub fn upright_size(&self) -> (u32, u32) {
+        self.upright
+    }
+
+    pub fn rotation(&self) -> Rotation {
+        self.rotation
+    }
+
+    pub fn crop(&self) -> Crop {
+        self.crop
+    }
+
+    /// Whether this is what [`Framing::new`] gives (so "Reset" has nothing to do).
+    pub fn is_default(&self) -> bool {
+        *self == Framing::new(self.upright)
+    }
+
+    /// Moves the crop to `crop`, or as near as the picture allows.
+    pub fn set_crop(&mut self, crop: Crop) {
+        self.crop = crop.clamped(self.size());
+    }
+
+    /// Moves the crop by `(dx, dy)` picture pixels.
+    pub fn pan(&mut self, dx: f64, dy: f64) {
+        let mut crop = self.crop;
+        crop.center_x += dx;
+        crop.center_y += dy;
+        self.set_crop(crop);
+    }
+
+    /// Zooms by `factor` (> 1 shows less of the picture) keeping the picture point under
+    /// `anchor` where it is — the cursor, for wheel and pinch zoom.
+    pub fn zoom(&mut self, factor: f64, anchor: (f64, f64)) {
+        if !(factor.is_finite() && factor > 0.0) {
+            return;
+        }
+        let Crop {
+            center_x,
+            center_y,
+            side,
+        } = self.crop;
+        let new_side = clamp_side(side / factor, self.size());
+        let scale = new_side / side;
+        self.set_crop(Crop {
+            center_x: anchor.0 + (center_x - anchor.0) * scale,
+            center_y: anchor.1 + (center_y - anchor.1) * scale,
+            side: new_side,
+        });
+    }
+
+    /// Sets the side, keeping the centre (slider zoom and corner handles).
+    pub fn set_side(&mut self, side: f64) {
+        let mut crop = self.crop;
+        crop.side = side;
+        self.set_crop(crop);
+    }
+
+    /// Turns the picture by `turns` quarter turns clockwise (negative: counter-clockwise); the
+    /// crop turns with it, so the same part of the picture stays framed.
+    pub fn rotate(&mut self, turns: i32) {
+        for _ in 0..turns.rem_euclid(4) {
+            let (_, height) = self.size();
+            let Crop {
+                center_x,
+                center_y,
+                side,
+            } = self.crop;
+            self.rotation = self.rotation.turned(1);
+            self.crop = Crop {
+                center_x: f64::from(height) - center_y,
+                center_y: center_x,
+                side,
+            };
+        }
+        self.set_crop(self.crop);
+    }
+
+    /// Back to [`Framing::new`].
+    pub fn reset(&mut self) {
+        *self = Framing::new(self.upright);
+    }
+}
+
+/// A side within [MIN_SIDE, short side] (the whole short side for NaN or infinity).
+fn clamp_side(side: f64, (width, height): (u32, u32)) -> f64 {
+    let short = f64::from(width.min(height));
+    if side.is_finite() {
+        side.clamp(MIN_SIDE.min(short), short)
+    } else {
+        short
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     #[test]
-    fn centered_square_of_landscape_and_portrait() {
-        assert_eq!(
-            Crop::centered(6000, 4000),
-            Crop {
-                x: 1000,
-                y: 0,
-                side: 4000
-            }
-        );
-        assert_eq!(
-            Crop::centered(300, 500),
-            Crop {
-                x: 0,
-                y: 100,
-                side: 300
-            }
-        );
-        assert!(Crop::centered(6000, 4000).fits(6000, 4000));
+    fn default_is_the_largest_centred_square() {
+        let framing = Framing::new((6000, 4000));
+        assert_eq!(framing.crop(), Crop::from_corner(1000.0, 0.0, 4000.0));
+        assert!(framing.is_default());
+        let portrait = Framing::new((300, 500));
+        assert_eq!(portrait.crop(), Crop::from_corner(0.0, 100.0, 300.0));
+    }
+
+    #[test]
+    fn rotating_keeps_the_same_part_of_the_picture() {
+        // A square in the top-left corner of a landscape picture…
+        let mut framing = Framing::new((600, 400));
+        framing.set_crop(Crop::from_corner(0.0, 0.0, 100.0));
+        // …is in the top-right corner once the picture turns clockwise…
+        framing.rotate(1);
+        assert_eq!(framing.size(), (400, 600));
+        assert_eq!(framing.crop(), Crop::from_corner(300.0, 0.0, 100.0));
+        // …and back where it was after a full turn.
+        framing.rotate(3);
+        assert_eq!(framing.rotation(), Rotation::None);
+        assert_eq!(framing.crop(), Crop::from_corner(0.0, 0.0, 100.0));
+    }
+
+    #[test]
+    fn zoom_keeps_the_point_under_the_cursor() {
+        let mut framing = Framing::new((1000, 1000));
+        framing.zoom(2.0, (250.0, 250.0));
+        assert_eq!(framing.crop(), Crop::from_corner(125.0, 125.0, 500.0));
+        // Zooming out past the whole picture stops at the whole picture.
+        framing.zoom(0.01, (0.0, 0.0));
+        assert_eq!(framing.crop(), Crop::centered((1000, 1000)));
+        // Zooming in stops at MIN_SIDE.
+        framing.zoom(1e9, (500.0, 500.0));
+        assert_eq!(framing.crop().side, MIN_SIDE);
+    }
+
+    #[test]
+    fn nonsense_numbers_do_not_escape() {
+        let mut framing = Framing::new((640, 480));
+        framing.pan(f64::NAN, f64::INFINITY);
+        framing.zoom(f64::NAN, (0.0, 0.0));
+        framing.set_side(f64::NEG_INFINITY);
+        assert!(framing.crop().fits(framing.size()));
         assert!(
-            !Crop {
-                x: 1,
-                y: 0,
-                side: 4000
-            }
-            .fits(4000, 4000)
+            Framing::with(
+                (640, 480),
+                Rotation::None,
+                Crop::from_corner(200.0, 0.0, 480.0)
+            )
+            .is_none()
         );
+    }
+
+    #[derive(Clone, Debug)]
+    enum Op {
+        Pan(f64, f64),
+        Zoom(f64, f64, f64),
+        Side(f64),
+        Rotate(i32),
+        Set(f64, f64, f64),
+        Reset,
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        let coord = -1e5..1e5f64;
+        prop_oneof![
+            (coord.clone(), coord.clone()).prop_map(|(x, y)| Op::Pan(x, y)),
+            (1e-3..1e3f64, coord.clone(), coord.clone()).prop_map(|(f, x, y)| Op::Zoom(f, x, y)),
+            coord.clone().prop_map(Op::Side),
+            (-7..7i32).prop_map(Op::Rotate),
+            (coord.clone(), coord.clone(), coord).prop_map(|(x, y, s)| Op::Set(x, y, s)),
+            Just(Op::Reset),
+        ]
+    }
+
+    proptest! {
+        /// Whatever the user does, the crop stays inside the picture and at least MIN_SIDE
+        /// (or the whole short side) wide.
+        #[test]
+        fn every_reachable_crop_stays_inside(
+            width in 1..20_000u32,
+            height in 1..20_000u32,
+            ops in proptest::collection::vec(op(), 0..40),
+        ) {
+            let mut framing = Framing::new((width, height));
+            for op in ops {
+                match op {
+                    Op::Pan(dx, dy) => framing.pan(dx, dy),
+                    Op::Zoom(f, x, y) => framing.zoom(f, (x, y)),
+                    Op::Side(s) => framing.set_side(s),
+                    Op::Rotate(t) => framing.rotate(t),
+                    Op::Set(x, y, s) => framing.set_crop(Crop::from_corner(x, y, s)),
+                    Op::Reset => framing.reset(),
+                }
+                let crop = framing.crop();
+                prop_assert!(crop.fits(framing.size()), "{crop:?} in {:?}", framing.size());
+                let short = f64::from(width.min(height));
+                prop_assert!(crop.side >= MIN_SIDE.min(short) && crop.side <= short);
+            }
+        }
     }
 }

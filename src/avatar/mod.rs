@@ -1,13 +1,23 @@
-//! Pure image work: load a picture the right way up, choose a square crop, and encode the avatar
-//! we upload. Knows nothing of egui or HTTP.
+//! Pure image work: read a picture, frame a square of it, and encode the avatar we upload.
+//! Knows nothing of egui or HTTP.
+//!
+//! - [`Source`]: the file's bytes and header (format, size, EXIF orientation); decodes on demand,
+//!   shrinking while decoding where the format allows.
+//! - [`Framing`]: the user's rotation and square crop, always inside the picture.
+//! - [`render`]: the square at the output size, right way up, as JPEG or PNG within a byte budget.
 
 mod crop;
 mod encode;
-mod load;
+mod orient;
+mod source;
 
-pub use crop::Crop;
-pub use encode::{DEFAULT_SIZE, EncodedAvatar, OutputFormat, render};
-pub use load::{MAX_DIMENSION, SourceImage, load_bytes, load_path};
+pub use crop::{Crop, Framing, MIN_SIDE};
+pub use encode::{
+    DEFAULT_MAX_BYTES, DEFAULT_SIZE, EncodedAvatar, FormatChoice, MAX_BODY_BYTES, Output,
+    OutputFormat, SIZES, render,
+};
+pub use orient::{Orient, Rotation};
+pub use source::{MAX_DIMENSION, MAX_PIXELS, PREVIEW_MAX_SIDE, Source};
 
 /// Why a picture could not be used. Each names the cause and what to do.
 #[derive(Debug, thiserror::Error)]
@@ -22,14 +32,19 @@ pub enum AvatarError {
     Empty,
     #[error("this is not an image (choose a JPEG, PNG, WebP, GIF, BMP or TIFF file)")]
     NotAnImage,
+    #[error(
+        "this is a web page saved under an image name, not an image: open it in a browser and \
+         save the picture itself"
+    )]
+    WebPage,
     #[error("{0} images are not supported: export the picture as JPEG or PNG first")]
     Unsupported(String),
     #[error(
         "the image is too large{}: at most {} pixels on a side and {} megapixels; \
          scale it down first",
         .dimensions.map(|(w, h)| format!(" ({w}×{h} pixels)")).unwrap_or_default(),
-        load::MAX_DIMENSION,
-        load::MAX_PIXELS / 1_000_000
+        source::MAX_DIMENSION,
+        source::MAX_PIXELS / 1_000_000
     )]
     TooLarge {
         /// Its size, when the header could be read.
@@ -37,14 +52,23 @@ pub enum AvatarError {
     },
     #[error("the image is damaged or truncated: {0}")]
     Corrupt(String),
+    #[error(
+        "the avatar does not fit in {max_bytes} bytes (the smallest {} was {smallest} bytes): \
+         choose a smaller size or allow more bytes",
+        .format.name()
+    )]
+    OverBudget {
+        format: OutputFormat,
+        smallest: usize,
+        max_bytes: usize,
+    },
     #[error("could not encode the avatar: {0}")]
     Encode(String),
 }
 
-/// Reads a picture file and renders the avatar `upload` sends: the largest centred square,
-/// [`DEFAULT_SIZE`]² JPEG.
+/// Reads a picture file and renders the default avatar: the largest centred square of the
+/// upright picture, [`DEFAULT_SIZE`]², within the default byte budget.
 pub fn prepare_file(path: &std::path::Path) -> Result<EncodedAvatar, AvatarError> {
-    let source = load_path(path)?;
-    let crop = Crop::centered(source.width(), source.height());
-    render(&source.image, crop, DEFAULT_SIZE)
+    let source = Source::open(path)?;
+    render(&source, &Framing::new(source.size()), &Output::default())
 }

@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::{ConnectionArgs, CurrentArgs, Exit, PrepareArgs, RemoveArgs, UploadArgs};
+use super::{AvatarArgs, ConnectionArgs, CurrentArgs, Exit, PrepareArgs, RemoveArgs, UploadArgs};
 use crate::api::{ApiError, CallEvent, ClientOptions, Picture, XcClient};
-use crate::avatar::{self, AvatarError, EncodedAvatar};
+use crate::avatar::{self, AvatarError, EncodedAvatar, Framing, Source};
 use crate::credentials::{ApiToken, KeyringStore, TokenStore as _};
 
 /// Prints results for a person (one line) or for a script (`--json`: one JSON object on stdout).
@@ -101,9 +101,9 @@ pub fn upload(args: &UploadArgs, report: &Report) -> Exit {
         Ok(client) => client,
         Err(exit) => return exit,
     };
-    let avatar = match avatar::prepare_file(&args.file) {
+    let avatar = match render(&args.file, &args.avatar, report) {
         Ok(avatar) => avatar,
-        Err(err) => return report.image_error(&args.file, &err),
+        Err(exit) => return exit,
     };
     match block_on(client.update_image(&avatar)) {
         Ok(()) => report.success(
@@ -119,9 +119,9 @@ pub fn upload(args: &UploadArgs, report: &Report) -> Exit {
 }
 
 pub fn prepare(args: &PrepareArgs, report: &Report) -> Exit {
-    let avatar = match avatar::prepare_file(&args.file) {
+    let avatar = match render(&args.file, &args.avatar, report) {
         Ok(avatar) => avatar,
-        Err(err) => return report.image_error(&args.file, &err),
+        Err(exit) => return exit,
     };
     if let Err(err) = std::fs::write(&args.output, &avatar.bytes) {
         return report.usage(format!("cannot write {}: {err}", args.output.display()));
@@ -183,12 +183,39 @@ pub fn remove(args: &RemoveArgs, report: &Report) -> Exit {
     }
 }
 
+/// Reads FILE and renders the avatar the flags describe; the crop is checked against the
+/// picture as rotated, since only then is its size known.
+fn render(file: &Path, args: &AvatarArgs, report: &Report) -> Result<EncodedAvatar, Exit> {
+    let source = Source::open(file).map_err(|err| report.image_error(file, &err))?;
+    let mut framing = Framing::new(source.size());
+    framing.rotate(args.rotation().quarter_turns());
+    if let Some(crop) = args.crop {
+        framing = Framing::with(source.size(), args.rotation(), crop).ok_or_else(|| {
+            let (width, height) = framing.size();
+            report.usage(format!(
+                "--crop {},{},{} does not fit in {} ({width}×{height} pixels{}): \
+                 the square must lie inside the picture",
+                crop.left(),
+                crop.top(),
+                crop.side,
+                file.display(),
+                match args.rotation().degrees() {
+                    0 => String::new(),
+                    degrees => format!(" after turning it {degrees}°"),
+                }
+            ))
+        })?;
+    }
+    avatar::render(&source, &framing, &args.output()).map_err(|err| report.image_error(file, &err))
+}
+
 fn avatar_json(avatar: &EncodedAvatar) -> Value {
     json!({
         "content_type": avatar.content_type(),
         "width": avatar.size,
         "height": avatar.size,
         "bytes": avatar.bytes.len(),
+        "quality": avatar.quality,
     })
 }
 

@@ -53,6 +53,8 @@ impl From<&AvatarError> for Exit {
     fn from(error: &AvatarError) -> Self {
         match error {
             AvatarError::Encode(_) => Exit::Internal,
+            // The picture is fine; the size and byte budget asked for cannot both be met.
+            AvatarError::OverBudget { .. } => Exit::Usage,
             _ => Exit::Image,
         }
     }

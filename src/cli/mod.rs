@@ -9,13 +9,16 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::avatar;
+
 pub use exit::Exit;
 
 const AFTER_HELP: &str = "\
 Exit codes:
   0  success
   1  unexpected internal error
-  2  usage or configuration error (bad flag, bad or non-https tenant URL)
+  2  usage or configuration error (bad flag, --crop outside the picture, an avatar that
+     cannot fit --max-bytes, bad or non-https tenant URL)
   3  image unreadable, unsupported or too large
   4  not authenticated (401, or no token available)
   5  forbidden (403)
@@ -53,7 +56,7 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Upload FILE as your profile picture (centre square, 512×512 JPEG)
+    /// Upload FILE as your profile picture (centre square, 512×512, within 128 KiB)
     #[command(after_help = AFTER_HELP)]
     Upload(UploadArgs),
     /// Write the avatar `upload` would send to OUT, without sending anything
@@ -119,6 +122,8 @@ pub struct UploadArgs {
     /// The picture to upload (JPEG, PNG, WebP, GIF, BMP, TIFF)
     pub file: PathBuf,
     #[command(flatten)]
+    pub avatar: AvatarArgs,
+    #[command(flatten)]
     pub connection: ConnectionArgs,
 }
 
@@ -141,9 +146,90 @@ pub struct RemoveArgs {
 pub struct PrepareArgs {
     /// The picture to prepare
     pub file: PathBuf,
-    /// Where to write the avatar (JPEG)
+    /// Where to write the avatar (exactly the bytes `upload` would send)
     #[arg(short, long)]
     pub output: PathBuf,
+    #[command(flatten)]
+    pub avatar: AvatarArgs,
+}
+
+/// How to frame and encode the avatar; the same for `prepare` and `upload`.
+#[derive(Args, Debug)]
+pub struct AvatarArgs {
+    /// Side of the square avatar in pixels
+    #[arg(long, default_value_t = avatar::DEFAULT_SIZE, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(64..=2048))]
+    pub size: u32,
+    /// Square to keep: left, top and side in pixels of the right-way-up picture (after
+    /// --rotate); default: the largest centred square
+    #[arg(long, value_name = "X,Y,SIDE", value_parser = parse_crop)]
+    pub crop: Option<avatar::Crop>,
+    /// Turn the picture clockwise by this many degrees before cropping
+    #[arg(long, default_value = "0", value_name = "DEGREES",
+          value_parser = ["0", "90", "180", "270"])]
+    pub rotate: String,
+    /// auto: PNG when the picture uses transparency and fits, else JPEG
+    #[arg(long, value_enum, default_value_t = FormatArg::Auto)]
+    pub format: FormatArg,
+    /// Largest file to send, in bytes; JPEG quality is lowered until it fits (default: what
+    /// keeps the request body within 128 KiB)
+    #[arg(long, default_value_t = avatar::DEFAULT_MAX_BYTES, value_name = "N",
+          value_parser = parse_max_bytes)]
+    pub max_bytes: usize,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum FormatArg {
+    Auto,
+    Jpeg,
+    Png,
+}
+
+impl AvatarArgs {
+    pub fn rotation(&self) -> avatar::Rotation {
+        self.rotate
+            .parse()
+            .ok()
+            .and_then(avatar::Rotation::from_degrees)
+            .unwrap_or_default()
+    }
+
+    pub fn output(&self) -> avatar::Output {
+        avatar::Output {
+            size: self.size,
+            format: match self.format {
+                FormatArg::Auto => avatar::FormatChoice::Auto,
+                FormatArg::Jpeg => avatar::FormatChoice::Jpeg,
+                FormatArg::Png => avatar::FormatChoice::Png,
+            },
+            max_bytes: self.max_bytes,
+        }
+    }
+}
+
+fn parse_max_bytes(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(n) if n >= 1024 => Ok(n),
+        Ok(_) => Err("at least 1024 bytes: no useful avatar is smaller".into()),
+        Err(_) => Err(format!(
+            "expected a number of bytes, e.g. 98304; got {text:?}"
+        )),
+    }
+}
+
+fn parse_crop(text: &str) -> Result<avatar::Crop, String> {
+    let numbers: Vec<f64> = text
+        .split(',')
+        .map(|part| part.trim().parse::<u32>().map(f64::from))
+        .collect::<Result<_, _>>()
+        .map_err(|_| format!("expected X,Y,SIDE as whole pixels, e.g. 100,0,800; got {text:?}"))?;
+    match numbers[..] {
+        [x, y, side] if side > 0.0 => Ok(avatar::Crop::from_corner(x, y, side)),
+        [_, _, _] => Err("the side must be at least 1 pixel".into()),
+        _ => Err(format!(
+            "expected X,Y,SIDE as whole pixels, e.g. 100,0,800; got {text:?}"
+        )),
+    }
 }
 
 #[derive(Args, Debug)]

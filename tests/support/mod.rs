@@ -72,3 +72,134 @@ pub fn files_containing(dir: &Path, needle: &str) -> Vec<String> {
     }
     found
 }
+
+pub const YELLOW: [u8; 3] = [230, 200, 40];
+
+/// A 120×80 picture in quadrants, red | green over blue | yellow: any turn or mirror shows.
+/// Its centred 80² square spans x = 20..100, so every avatar of it shows all four colours.
+pub fn quadrants() -> RgbImage {
+    RgbImage::from_fn(120, 80, |x, y| {
+        Rgb(match (x < 60, y < 40) {
+            (true, true) => RED,
+            (false, true) => GREEN,
+            (true, false) => BLUE,
+            (false, false) => YELLOW,
+        })
+    })
+}
+
+/// Asserts a decoded avatar shows [`quadrants`]' centre square: red top left, green top right,
+/// blue bottom left, yellow bottom right.
+pub fn assert_quadrants(image: &RgbImage, what: &str) {
+    let (w, h) = image.dimensions();
+    let at = |fx: u32, fy: u32| image.get_pixel(w * fx / 4, h * fy / 4).0;
+    assert_near(at(1, 1), RED, &format!("{what}: top left"));
+    assert_near(at(3, 1), GREEN, &format!("{what}: top right"));
+    assert_near(at(1, 3), BLUE, &format!("{what}: bottom left"));
+    assert_near(at(3, 3), YELLOW, &format!("{what}: bottom right"));
+}
+
+/// The test pictures made with ImageMagick (see tests/fixtures/make.sh).
+pub fn fixture(name: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
+}
+
+/// A minimal EXIF block (big-endian TIFF header, one IFD) holding only `orientation`.
+pub fn exif_with_orientation(orientation: u16) -> Vec<u8> {
+    let mut exif = b"MM\0\x2a\0\0\0\x08".to_vec();
+    exif.extend_from_slice(&1u16.to_be_bytes()); // one entry
+    exif.extend_from_slice(&0x0112u16.to_be_bytes()); // Orientation
+    exif.extend_from_slice(&3u16.to_be_bytes()); // SHORT
+    exif.extend_from_slice(&1u32.to_be_bytes()); // one value
+    exif.extend_from_slice(&orientation.to_be_bytes());
+    exif.extend_from_slice(&[0, 0]); // padding to 4 bytes
+    exif.extend_from_slice(&0u32.to_be_bytes()); // no next IFD
+    exif
+}
+
+/// `jpeg` with an APP1 "Exif" segment holding `exif`, right after SOI (where cameras put it).
+pub fn jpeg_with_exif(jpeg: &[u8], exif: &[u8]) -> Vec<u8> {
+    let mut out = jpeg[..2].to_vec();
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&((exif.len() + 8) as u16).to_be_bytes());
+    out.extend_from_slice(b"Exif\0\0");
+    out.extend_from_slice(exif);
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}
+
+/// `png` with an eXIf chunk holding `exif`, before the image data.
+pub fn png_with_exif(png: &[u8], exif: &[u8]) -> Vec<u8> {
+    let idat = png
+        .windows(4)
+        .position(|w| w == b"IDAT")
+        .expect("PNG has IDAT")
+        - 4;
+    let mut out = png[..idat].to_vec();
+    out.extend_from_slice(&png_chunk(b"eXIf", exif));
+    out.extend_from_slice(&png[idat..]);
+    out
+}
+
+/// A PNG chunk: length, type, data, CRC-32 of type and data.
+pub fn png_chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+    let mut chunk = (data.len() as u32).to_be_bytes().to_vec();
+    chunk.extend_from_slice(kind);
+    chunk.extend_from_slice(data);
+    chunk.extend_from_slice(&crc32(&chunk[4..]).to_be_bytes());
+    chunk
+}
+
+/// A lossless WebP (as `image` writes it: RIFF + VP8L) rewritten in the extended form with an
+/// EXIF chunk, as cameras and phones write it.
+pub fn webp_with_exif(webp: &[u8], (width, height): (u32, u32), exif: &[u8]) -> Vec<u8> {
+    assert_eq!(&webp[12..16], b"VP8L", "expected a simple lossless WebP");
+    let riff_chunk = |kind: &[u8; 4], data: &[u8]| {
+        let mut chunk = kind.to_vec();
+        chunk.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        chunk.extend_from_slice(data);
+        if data.len() % 2 == 1 {
+            chunk.push(0);
+        }
+        chunk
+    };
+    let mut vp8x = vec![0x08, 0, 0, 0]; // flags: EXIF present
+    vp8x.extend_from_slice(&(width - 1).to_le_bytes()[..3]);
+    vp8x.extend_from_slice(&(height - 1).to_le_bytes()[..3]);
+    let mut body = b"WEBP".to_vec();
+    body.extend_from_slice(&riff_chunk(b"VP8X", &vp8x));
+    body.extend_from_slice(&webp[12..]); // the VP8L chunk as it was
+    body.extend_from_slice(&riff_chunk(b"EXIF", exif));
+    let mut out = b"RIFF".to_vec();
+    out.extend_from_slice(&(body.len() as u32).to_le_bytes());
+    out.extend_from_slice(&body);
+    out
+}
+
+/// CRC-32 (IEEE), as PNG chunks use it.
+pub fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &byte in bytes {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// `image` encoded as `format` in memory.
+pub fn encode(image: &image::DynamicImage, format: ImageFormat) -> Vec<u8> {
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    image
+        .write_to(&mut bytes, format)
+        .expect("encode test picture");
+    bytes.into_inner()
+}

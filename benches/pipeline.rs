@@ -1,0 +1,217 @@
+//! `cargo bench`: the avatar pipeline against `vipsthumbnail` on camera-size photos.
+//!
+//! Whole processes side by side, as a user or script runs them:
+//!   xc-avatar prepare IN -o OUT
+//!   vipsthumbnail IN -s 512x512 --smartcrop centre -o OUT[Q=85]
+//! on a 6000×4000 q90 JPEG with EXIF orientation 6 and an 8000×6000 one; wall time, CPU time
+//! and peak RSS per run (wait4), medians of alternating runs. Plus, in process, decode-to-preview
+//! of the 24 MP photo (what the app does when a file is dropped).
+//!
+//! Needs `vipsthumbnail` (apt libvips-tools) for the comparison; without it ours still runs.
+//! Under `cargo test` (no `--bench` flag) it does nothing, so the test suite stays fast.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use image::codecs::jpeg::JpegEncoder;
+use image::{ImageEncoder, RgbImage};
+
+const RUNS: usize = 15;
+
+fn main() {
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bench-photos");
+    std::fs::create_dir_all(&dir).expect("bench dir");
+    let photos = [
+        (photo(&dir, 6000, 4000, Some(6)), "6000×4000 q90, EXIF 6"),
+        (photo(&dir, 8000, 6000, None), "8000×6000 q90"),
+    ];
+    let vips = Command::new("vipsthumbnail")
+        .arg("--version")
+        .output()
+        .is_ok();
+    if !vips {
+        println!("vipsthumbnail not found (apt install libvips-tools): measuring ours alone");
+    }
+    println!(
+        "{:<24} {:<14} {:>9} {:>9} {:>9}",
+        "photo", "tool", "wall ms", "CPU ms", "peak MiB"
+    );
+    for (path, label) in &photos {
+        let ours_out = dir.join("ours.jpg");
+        let mut ours = Command::new(env!("CARGO_BIN_EXE_xc-avatar"));
+        ours.arg("prepare")
+            .arg(path)
+            .arg("-o")
+            .arg(&ours_out)
+            .env("RUST_LOG", "off");
+        let theirs_out = dir.join("vips.jpg");
+        let mut theirs = vips.then(|| {
+            let mut vips = Command::new("vipsthumbnail");
+            vips.arg(path)
+                .args(["-s", "512x512", "--smartcrop", "centre", "-o"])
+                .arg(format!("{}[Q=85]", theirs_out.display()));
+            vips
+        });
+        let mut ours_runs = Vec::new();
+        let mut theirs_runs = Vec::new();
+        for _ in 0..RUNS {
+            ours_runs.push(run(&mut ours));
+            if let Some(theirs) = &mut theirs {
+                theirs_runs.push(run(theirs));
+            }
+        }
+        let ours = median(&ours_runs);
+        print_row(label, "xc-avatar", &ours);
+        if let Some(theirs) = (!theirs_runs.is_empty()).then(|| median(&theirs_runs)) {
+            print_row(label, "vipsthumbnail", &theirs);
+            println!(
+                "{:<24} {:<14} {:>8.2}× {:>8.2}× {:>8.2}×",
+                label,
+                "ratio",
+                ours.wall.as_secs_f64() / theirs.wall.as_secs_f64(),
+                ours.cpu.as_secs_f64() / theirs.cpu.as_secs_f64(),
+                ours.peak_kib as f64 / theirs.peak_kib as f64,
+            );
+        }
+        let avatar = image::open(&ours_out).expect("our avatar decodes");
+        assert_eq!((avatar.width(), avatar.height()), (512, 512));
+    }
+
+    // Decode-to-preview in process: what the app does when a photo is dropped.
+    let bytes = std::fs::read(&photos[0].0).expect("read photo");
+    let mut times = Vec::new();
+    let mut shown = (0, 0);
+    for _ in 0..RUNS {
+        let start = Instant::now();
+        let source = xc_avatar::avatar::Source::from_bytes(bytes.clone()).expect("loads");
+        let (preview, _) = source
+            .preview(xc_avatar::avatar::PREVIEW_MAX_SIDE)
+            .expect("preview");
+        times.push(start.elapsed());
+        shown = preview.dimensions();
+    }
+    times.sort();
+    println!(
+        "decode-to-preview of the 24 MP photo ({}×{}): median {:.0} ms (target ≤ 150 ms)",
+        shown.0,
+        shown.1,
+        times[RUNS / 2].as_secs_f64() * 1000.0
+    );
+}
+
+struct Run {
+    wall: Duration,
+    cpu: Duration,
+    peak_kib: i64,
+}
+
+fn print_row(label: &str, tool: &str, run: &Run) {
+    println!(
+        "{:<24} {:<14} {:>9.0} {:>9.0} {:>9.1}",
+        label,
+        tool,
+        run.wall.as_secs_f64() * 1000.0,
+        run.cpu.as_secs_f64() * 1000.0,
+        run.peak_kib as f64 / 1024.0
+    );
+}
+
+fn median(runs: &[Run]) -> Run {
+    let pick = |mut values: Vec<f64>| {
+        values.sort_by(f64::total_cmp);
+        values[values.len() / 2]
+    };
+    Run {
+        wall: Duration::from_secs_f64(pick(runs.iter().map(|r| r.wall.as_secs_f64()).collect())),
+        cpu: Duration::from_secs_f64(pick(runs.iter().map(|r| r.cpu.as_secs_f64()).collect())),
+        peak_kib: pick(runs.iter().map(|r| r.peak_kib as f64).collect()) as i64,
+    }
+}
+
+/// Runs `command` to completion; its wall time, and CPU time and peak RSS from `wait4`.
+fn run(command: &mut Command) -> Run {
+    let start = Instant::now();
+    // Reaped by wait4 below (std's wait() cannot report rusage).
+    #[allow(clippy::zombie_processes)]
+    let child = command
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("start");
+    let pid = i32::try_from(child.id()).expect("pid");
+    let mut status = 0;
+    // SAFETY: rusage is plain data that wait4 fills; the child is ours and not yet reaped.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let wall = start.elapsed();
+    assert_eq!(reaped, pid, "wait4");
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "{command:?} failed"
+    );
+    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    Run {
+        wall,
+        cpu: time(usage.ru_utime) + time(usage.ru_stime),
+        peak_kib: usage.ru_maxrss,
+    }
+}
+
+/// A photo-like JPEG (smooth light, texture at several scales, sensor grain), generated once.
+fn photo(dir: &Path, width: u32, height: u32, orientation: Option<u16>) -> PathBuf {
+    let path = dir.join(format!("photo-{width}x{height}.jpg"));
+    if path.exists() {
+        return path;
+    }
+    let mut seed = 0x9E37_79B9_7F4A_7C15u64 ^ u64::from(width);
+    let mut grain = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % 25) as f32 - 12.0
+    };
+    let (w, h) = (width as f32, height as f32);
+    let image = RgbImage::from_fn(width, height, |x, y| {
+        let (u, v) = (x as f32 / w, y as f32 / h);
+        let light = 0.55 + 0.45 * (u * 3.1 + v * 1.7).sin() * (v * 2.3).cos();
+        let texture = (x as f32 * 0.031).sin() * (y as f32 * 0.027).cos() * 40.0
+            + (x as f32 * 0.23 + y as f32 * 0.19).sin() * 18.0;
+        let g = grain();
+        let channel = |base: f32| (base * light + texture + g).clamp(0.0, 255.0) as u8;
+        image::Rgb([
+            channel(200.0),
+            channel(150.0 + 60.0 * u),
+            channel(110.0 + 90.0 * v),
+        ])
+    });
+    let mut bytes = Vec::new();
+    JpegEncoder::new_with_quality(&mut bytes, 90)
+        .write_image(
+            image.as_raw(),
+            width,
+            height,
+            image::ExtendedColorType::Rgb8,
+        )
+        .expect("encode photo");
+    if let Some(orientation) = orientation {
+        bytes = with_exif_orientation(&bytes, orientation);
+    }
+    std::fs::write(&path, bytes).expect("write photo");
+    path
+}
+
+/// `jpeg` with an APP1 EXIF segment holding only an orientation, as a phone writes it.
+fn with_exif_orientation(jpeg: &[u8], orientation: u16) -> Vec<u8> {
+    let mut exif = b"Exif\0\0MM\0\x2a\0\0\0\x08\0\x01\x01\x12\0\x03\0\0\0\x01".to_vec();
+    exif.extend_from_slice(&orientation.to_be_bytes());
+    exif.extend_from_slice(&[0, 0, 0, 0, 0, 0]);
+    let mut out = jpeg[..2].to_vec();
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&((exif.len() + 2) as u16).to_be_bytes());
+    out.extend_from_slice(&exif);
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}

@@ -1,0 +1,415 @@
+//! Reading a picture: the format sniffed from content, size and orientation read from the header
+//! before any pixel is allocated, pixels decoded only as large as they are needed.
+//!
+//! JPEG goes through `jpeg-decoder` because it can shrink while decoding (DCT scaling by 1/2, 1/4
+//! or 1/8): a 24 MP photo becomes a 1500×1000 preview for a quarter of the work and a sixteenth of
+//! the memory. Other formats are decoded whole by `image`, then shrunk.
+
+use std::io::Cursor;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
+use std::sync::Arc;
+
+use fast_image_resize::{PixelType, ResizeOptions, Resizer, images::Image};
+use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits, RgbaImage};
+
+use super::AvatarError;
+use super::orient::Orient;
+
+/// Largest width or height we accept; beyond it a picture is not a profile picture.
+pub const MAX_DIMENSION: u32 = 16_384;
+/// Largest pixel count we accept (≈ 120 MP: a 12000×10000 scan), bounding memory and time.
+pub const MAX_PIXELS: u64 = 120_000_000;
+/// Longest side of the preview the crop editor shows.
+pub const PREVIEW_MAX_SIDE: u32 = 2048;
+
+/// A picture file's bytes and what its header says. Cheap to clone; decoding happens on demand.
+#[derive(Clone)]
+pub struct Source {
+    bytes: Arc<[u8]>,
+    format: ImageFormat,
+    /// Size as stored, before orientation.
+    stored: (u32, u32),
+    orientation: Orient,
+}
+
+/// Decoded pixels, 8-bit RGB or RGBA, as stored (orientation not applied).
+pub(super) struct Pixels {
+    pub data: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+    pub alpha: bool,
+}
+
+impl Pixels {
+    pub fn pixel_type(&self) -> PixelType {
+        if self.alpha {
+            PixelType::U8x4
+        } else {
+            PixelType::U8x3
+        }
+    }
+}
+
+impl std::fmt::Debug for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Source")
+            .field("format", &self.format)
+            .field("stored", &self.stored)
+            .field("orientation", &self.orientation)
+            .field("bytes", &self.bytes.len())
+            .finish()
+    }
+}
+
+impl Source {
+    /// Reads the file at `path` (only reads it, never writes) and checks its header.
+    pub fn open(path: &Path) -> Result<Self, AvatarError> {
+        let bytes = std::fs::read(path).map_err(|source| AvatarError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Self::from_bytes(bytes)
+    }
+
+    /// Checks an image's header, whatever its file name claimed. No pixels are decoded.
+    pub fn from_bytes(bytes: impl Into<Arc<[u8]>>) -> Result<Self, AvatarError> {
+        let bytes: Arc<[u8]> = bytes.into();
+        if bytes.is_empty() {
+            return Err(AvatarError::Empty);
+        }
+        let format = image::guess_format(&bytes).map_err(|_| not_an_image(&bytes))?;
+        let (stored, orientation) = guarded(|| match format {
+            ImageFormat::Jpeg => probe_jpeg(&bytes),
+            ImageFormat::Png
+            | ImageFormat::WebP
+            | ImageFormat::Gif
+            | ImageFormat::Bmp
+            | ImageFormat::Tiff => probe_other(&bytes, format),
+            other => Err(AvatarError::Unsupported(format_name(other).into())),
+        })?;
+        let (width, height) = stored;
+        if width == 0 || height == 0 {
+            return Err(AvatarError::Corrupt("the image has no pixels".into()));
+        }
+        if width > MAX_DIMENSION
+            || height > MAX_DIMENSION
+            || u64::from(width) * u64::from(height) > MAX_PIXELS
+        {
+            return Err(AvatarError::TooLarge {
+                dimensions: Some(stored),
+            });
+        }
+        Ok(Source {
+            bytes,
+            format,
+            stored,
+            orientation,
+        })
+    }
+
+    /// "JPEG", "PNG", …
+    pub fn format_name(&self) -> &'static str {
+        format_name(self.format)
+    }
+
+    /// Size the right way up, in pixels.
+    pub fn size(&self) -> (u32, u32) {
+        self.orientation.size(self.stored)
+    }
+
+    pub(super) fn stored_size(&self) -> (u32, u32) {
+        self.stored
+    }
+
+    /// How the stored pixels are turned to be right way up (EXIF orientation).
+    pub fn orientation(&self) -> Orient {
+        self.orientation
+    }
+
+    /// The picture right way up, at most `max_side` pixels on its longer side, as RGBA for a
+    /// texture. Returns it with its scale: preview pixels per picture pixel.
+    pub fn preview(&self, max_side: u32) -> Result<(RgbaImage, f64), AvatarError> {
+        let (width, height) = self.stored;
+        let longest = width.max(height);
+        // The least shrinking that fits in `max_side` (a 24 MP JPEG decodes at 1/4: 1500 px);
+        // what decoding cannot shrink enough is resized below.
+        let shrink = [1, 2, 4, 8]
+            .into_iter()
+            .find(|&s| longest.div_ceil(s) <= max_side)
+            .unwrap_or(8);
+        let mut pixels = self.decode(shrink)?;
+        let longest_now = pixels.width.max(pixels.height);
+        if longest_now > max_side {
+            let scale = f64::from(max_side) / f64::from(longest_now);
+            let target = (
+                ((f64::from(pixels.width) * scale).round() as u32).max(1),
+                ((f64::from(pixels.height) * scale).round() as u32).max(1),
+            );
+            pixels = resize(&pixels, None, target)?;
+        }
+        let scale = f64::from(pixels.width) / f64::from(width);
+        let mut image = DynamicImage::from(pixels.into_rgba()?);
+        self.orientation.apply(&mut image);
+        Ok((image.into_rgba8(), scale))
+    }
+
+    /// Decodes the stored pixels, shrunk by about `shrink` (1, 2, 4 or 8) where the format can
+    /// do that while decoding (JPEG); other formats come at full size.
+    pub(super) fn decode(&self, shrink: u32) -> Result<Pixels, AvatarError> {
+        guarded(|| match self.format {
+            ImageFormat::Jpeg => decode_jpeg(&self.bytes, self.stored, shrink),
+            format => decode_other(&self.bytes, format),
+        })
+    }
+}
+
+impl Pixels {
+    fn into_rgba(self) -> Result<RgbaImage, AvatarError> {
+        let Pixels {
+            data,
+            width,
+            height,
+            alpha,
+        } = self;
+        let rgba = if alpha {
+            data
+        } else {
+            let mut rgba = Vec::with_capacity(data.len() / 3 * 4);
+            for rgb in data.chunks_exact(3) {
+                rgba.extend_from_slice(&[rgb[0], rgb[1], rgb[2], 255]);
+            }
+            rgba
+        };
+        RgbaImage::from_raw(width, height, rgba)
+            .ok_or_else(|| AvatarError::Corrupt("the decoder returned too few pixels".into()))
+    }
+}
+
+/// Resizes (the `crop` of) `pixels` to exactly `size`, Lanczos3, alpha-aware.
+pub(super) fn resize(
+    pixels: &Pixels,
+    crop: Option<(f64, f64, f64, f64)>,
+    (width, height): (u32, u32),
+) -> Result<Pixels, AvatarError> {
+    let pixel_type = pixels.pixel_type();
+    let src = fast_image_resize::images::ImageRef::new(
+        pixels.width,
+        pixels.height,
+        &pixels.data,
+        pixel_type,
+    )
+    .map_err(|e| AvatarError::Encode(e.to_string()))?;
+    let mut dst = Image::new(width, height, pixel_type);
+    let mut options = ResizeOptions::new();
+    if let Some((left, top, w, h)) = crop {
+        options = options.crop(left, top, w, h);
+    }
+    Resizer::new()
+        .resize(&src, &mut dst, &options)
+        .map_err(|e| AvatarError::Encode(e.to_string()))?;
+    Ok(Pixels {
+        data: dst.into_vec(),
+        width,
+        height,
+        alpha: pixels.alpha,
+    })
+}
+
+/// Runs a decoder step, turning a panic inside a third-party decoder into a `Corrupt` error: a
+/// hostile file must never take the app down.
+fn guarded<T>(step: impl FnOnce() -> Result<T, AvatarError>) -> Result<T, AvatarError> {
+    catch_unwind(AssertUnwindSafe(step)).unwrap_or_else(|_| {
+        Err(AvatarError::Corrupt(
+            "the decoder could not make sense of it".into(),
+        ))
+    })
+}
+
+fn probe_jpeg(bytes: &[u8]) -> Result<((u32, u32), Orient), AvatarError> {
+    let mut decoder = jpeg_decoder::Decoder::new(bytes);
+    decoder.read_info().map_err(jpeg_error)?;
+    let info = decoder
+        .info()
+        .ok_or_else(|| AvatarError::Corrupt("no JPEG frame header".into()))?;
+    let orientation = jpeg_exif(bytes)
+        .and_then(image::metadata::Orientation::from_exif_chunk)
+        .map_or(Orient::UPRIGHT, Orient::from_exif);
+    Ok(((info.width.into(), info.height.into()), orientation))
+}
+
+/// The EXIF block of a JPEG (APP1 "Exif"), found by walking the segments before the image data.
+fn jpeg_exif(bytes: &[u8]) -> Option<&[u8]> {
+    let mut at = 2; // after SOI
+    while at + 4 <= bytes.len() {
+        if bytes[at] != 0xFF {
+            return None;
+        }
+        let marker = bytes[at + 1];
+        match marker {
+            0xFF => at += 1, // fill byte
+            0x01 | 0xD0..=0xD7 => at += 2,
+            0xDA | 0xD9 => return None, // image data: metadata comes before it
+            _ => {
+                let length = usize::from(u16::from_be_bytes([bytes[at + 2], bytes[at + 3]]));
+                let segment = bytes.get(at + 4..at + 2 + length)?;
+                if marker == 0xE1
+                    && let Some(exif) = segment.strip_prefix(b"Exif\0\0")
+                {
+                    return Some(exif);
+                }
+                at += 2 + length;
+            }
+        }
+    }
+    None
+}
+
+fn decode_jpeg(bytes: &[u8], stored: (u32, u32), shrink: u32) -> Result<Pixels, AvatarError> {
+    let mut decoder = jpeg_decoder::Decoder::new(bytes);
+    decoder.read_info().map_err(jpeg_error)?;
+    if shrink > 1 {
+        // Asks for at least the stored size / shrink; the decoder picks that DCT scale.
+        let at_least = |side: u32| u16::try_from(side.div_ceil(shrink)).unwrap_or(u16::MAX);
+        decoder
+            .scale(at_least(stored.0), at_least(stored.1))
+            .map_err(jpeg_error)?;
+    }
+    let data = decoder.decode().map_err(jpeg_error)?;
+    let info = decoder
+        .info()
+        .ok_or_else(|| AvatarError::Corrupt("no JPEG frame header".into()))?;
+    let (width, height) = (u32::from(info.width), u32::from(info.height));
+    let pixels = usize::from(info.width) * usize::from(info.height);
+    let rgb: Vec<u8> = match info.pixel_format {
+        jpeg_decoder::PixelFormat::RGB24 => data,
+        jpeg_decoder::PixelFormat::L8 => data.iter().flat_map(|&l| [l, l, l]).collect(),
+        jpeg_decoder::PixelFormat::L16 => data
+            .chunks_exact(2)
+            .flat_map(|l| [l[0], l[0], l[0]]) // big-endian: the high byte
+            .collect(),
+        // Already un-inverted by the decoder (Adobe stores CMYK inverted); naive CMYK → RGB
+        // is what every viewer without a colour profile shows.
+        jpeg_decoder::PixelFormat::CMYK32 => data
+            .chunks_exact(4)
+            .flat_map(|cmyk| {
+                let k = 255 - u16::from(cmyk[3]);
+                cmyk[..3]
+                    .iter()
+                    .map(move |&c| ((255 - u16::from(c)) * k / 255) as u8)
+            })
+            .collect(),
+    };
+    if rgb.len() < pixels * 3 {
+        return Err(AvatarError::Corrupt("the image data ends early".into()));
+    }
+    Ok(Pixels {
+        data: rgb,
+        width,
+        height,
+        alpha: false,
+    })
+}
+
+fn reader(bytes: &[u8], format: ImageFormat) -> ImageReader<Cursor<&[u8]>> {
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_DIMENSION);
+    limits.max_image_height = Some(MAX_DIMENSION);
+    reader.limits(limits);
+    reader
+}
+
+fn probe_other(bytes: &[u8], format: ImageFormat) -> Result<((u32, u32), Orient), AvatarError> {
+    let mut decoder = reader(bytes, format).into_decoder().map_err(image_error)?;
+    // A missing or broken EXIF block is common and harmless: show the picture as stored.
+    let orientation = decoder
+        .orientation()
+        .map_or(Orient::UPRIGHT, Orient::from_exif);
+    Ok((decoder.dimensions(), orientation))
+}
+
+fn decode_other(bytes: &[u8], format: ImageFormat) -> Result<Pixels, AvatarError> {
+    let image = reader(bytes, format).decode().map_err(image_error)?;
+    let (width, height) = (image.width(), image.height());
+    let alpha = image.color().has_alpha();
+    let data = if alpha {
+        image.into_rgba8().into_raw()
+    } else {
+        image.into_rgb8().into_raw()
+    };
+    Ok(Pixels {
+        data,
+        width,
+        height,
+        alpha,
+    })
+}
+
+fn jpeg_error(error: jpeg_decoder::Error) -> AvatarError {
+    match error {
+        jpeg_decoder::Error::Unsupported(feature) => {
+            AvatarError::Unsupported(format!("This kind of JPEG ({feature:?})"))
+        }
+        jpeg_decoder::Error::Io(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+            AvatarError::Corrupt("the file ends early".into())
+        }
+        other => AvatarError::Corrupt(other.to_string()),
+    }
+}
+
+fn image_error(error: ImageError) -> AvatarError {
+    match error {
+        ImageError::Limits(_) => AvatarError::TooLarge { dimensions: None },
+        ImageError::Unsupported(e) => AvatarError::Unsupported(e.to_string()),
+        ImageError::IoError(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+            AvatarError::Corrupt("the file ends early".into())
+        }
+        ImageError::IoError(e) => AvatarError::Corrupt(e.to_string()),
+        other => AvatarError::Corrupt(other.to_string()),
+    }
+}
+
+fn format_name(format: ImageFormat) -> &'static str {
+    match format {
+        ImageFormat::Jpeg => "JPEG",
+        ImageFormat::Png => "PNG",
+        ImageFormat::WebP => "WebP",
+        ImageFormat::Gif => "GIF",
+        ImageFormat::Bmp => "BMP",
+        ImageFormat::Tiff => "TIFF",
+        ImageFormat::Avif => "AVIF",
+        ImageFormat::Ico => "ICO",
+        ImageFormat::Pnm => "PNM",
+        ImageFormat::Tga => "TGA",
+        ImageFormat::Dds => "DDS",
+        ImageFormat::Hdr => "HDR",
+        ImageFormat::OpenExr => "OpenEXR",
+        ImageFormat::Qoi => "QOI",
+        ImageFormat::Farbfeld => "Farbfeld",
+        _ => "This image format",
+    }
+}
+
+/// Why bytes that are no image format we know are not an image: named formats we do not decode
+/// (so the error can say what to do), web pages saved under an image name, or nothing known.
+fn not_an_image(bytes: &[u8]) -> AvatarError {
+    if bytes.len() >= 12 && &bytes[4..8] == b"ftyp" {
+        match &bytes[8..12] {
+            b"avif" | b"avis" => return AvatarError::Unsupported("AVIF".into()),
+            b"heic" | b"heix" | b"hevc" | b"hevx" | b"mif1" | b"msf1" => {
+                return AvatarError::Unsupported("HEIC/HEIF".into());
+            }
+            _ => {}
+        }
+    }
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]).to_ascii_lowercase();
+    let head = head.trim_start_matches('\u{feff}').trim_start();
+    if head.starts_with("<svg") || (head.starts_with("<?xml") && head.contains("<svg")) {
+        return AvatarError::Unsupported("SVG".into());
+    }
+    if head.starts_with("<!doctype html") || head.starts_with("<html") || head.contains("<head") {
+        return AvatarError::WebPage;
+    }
+    AvatarError::NotAnImage
+}
