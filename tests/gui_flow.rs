@@ -193,7 +193,7 @@ fn drop_a_photo_then_upload_it() {
         picture_name(harness.state()).as_deref(),
         Some("holiday.jpg")
     );
-    harness.get_by_label("holiday.jpg with the crop circle");
+    harness.get_by_label_contains("holiday.jpg: crop 480 pixels square");
 
     upload_until(&mut harness, "the upload", |app| !app.state().uploading());
     harness.get_by_label_contains("Your new profile picture is live on 127.0.0.1 (512×512 JPEG");
@@ -593,4 +593,168 @@ fn the_top_bar_switches_between_saved_tenants() {
         Some(second.origin()),
         "the chosen tenant becomes the default"
     );
+}
+
+/// Presses the left button at `from`, moves to `to` in a few steps, releases.
+fn drag(harness: &mut Harness<'_, XcAvatarApp>, from: egui::Pos2, to: egui::Pos2) {
+    let events = [
+        egui::Event::PointerMoved(from),
+        egui::Event::PointerButton {
+            pos: from,
+            button: egui::PointerButton::Primary,
+            pressed: true,
+            modifiers: egui::Modifiers::NONE,
+        },
+    ];
+    for event in events {
+        harness.input_mut().events.push(event);
+        harness.step();
+    }
+    for i in 1..=4 {
+        let at = from + (to - from) * (i as f32 / 4.0);
+        harness
+            .input_mut()
+            .events
+            .push(egui::Event::PointerMoved(at));
+        harness.step();
+    }
+    harness.input_mut().events.push(egui::Event::PointerButton {
+        pos: to,
+        button: egui::PointerButton::Primary,
+        pressed: false,
+        modifiers: egui::Modifiers::NONE,
+    });
+    harness.step();
+}
+
+fn crop_of(app: &XcAvatarApp) -> xc_avatar::avatar::Crop {
+    app.state()
+        .picture
+        .as_ref()
+        .expect("picture")
+        .framing
+        .crop()
+}
+
+/// Steps until the "Will send" estimate matches the framing on screen.
+fn wait_for_estimate(harness: &mut Harness<'_, XcAvatarApp>) {
+    wait_for(harness, "the estimate", |app| {
+        let state = app.state();
+        let picture = state.picture.as_ref().expect("picture");
+        state.estimating.is_none()
+            && state.estimate_for == Some((picture.generation, picture.framing))
+    });
+}
+
+#[test]
+fn the_crop_editor_zooms_pans_rotates_and_says_what_will_be_sent() {
+    let fixture = Fixture::new();
+    let mut harness = with_photo(&fixture, DEFAULT_TOKEN, "stripes.jpg");
+    wait_for_estimate(&mut harness);
+    harness.get_by_label_contains("Will send: 512×512 JPEG, quality 85,");
+    for size in ["128", "64", "32"] {
+        harness.get_by_label(&format!("Preview at {size} pixels"));
+    }
+    assert!(harness.get_by_label("Reset").accesskit_node().is_disabled());
+    let start = crop_of(harness.state());
+    assert_eq!(
+        (start.center_x, start.center_y, start.side),
+        (320.0, 240.0, 480.0)
+    );
+
+    // "+" zooms in around the centre; arrows nudge.
+    for _ in 0..5 {
+        harness.key_press(egui::Key::Plus);
+        harness.step();
+    }
+    let zoomed = crop_of(harness.state());
+    assert!(zoomed.side < 250.0, "{zoomed:?}");
+    assert_eq!((zoomed.center_x, zoomed.center_y), (320.0, 240.0));
+    harness.key_press(egui::Key::ArrowRight);
+    harness.step();
+    assert!(crop_of(harness.state()).center_x > 320.0);
+
+    // Dragging the crop far to the left stops at the picture's edge: red only.
+    let editor = harness.get_by_label_contains("stripes.jpg: crop").rect();
+    let from = editor.center();
+    drag(&mut harness, from, from - egui::vec2(editor.width(), 0.0));
+    let dragged = crop_of(harness.state());
+    assert_eq!(dragged.left(), 0.0, "{dragged:?}");
+    assert!(!harness.get_by_label("Reset").accesskit_node().is_disabled());
+
+    // Rotating keeps the same part framed, now in a 480×640 picture.
+    harness.get_by_label("Rotate right").click();
+    harness.step();
+    let picture_size = harness
+        .state()
+        .state()
+        .picture
+        .as_ref()
+        .map(|p| p.framing.size());
+    assert_eq!(picture_size, Some((480, 640)));
+    wait_for_estimate(&mut harness);
+
+    upload_until(&mut harness, "the upload", |app| !app.state().uploading());
+    let stored = fixture
+        .tenant
+        .image_of(DEFAULT_TOKEN)
+        .expect("picture stored");
+    let avatar = image::load_from_memory(&stored.bytes)
+        .expect("decodes")
+        .to_rgb8();
+    support::assert_near(
+        avatar.get_pixel(256, 256).0,
+        support::RED,
+        "centre of the crop",
+    );
+
+    // Reset: back to the centred square, unrotated.
+    harness.get_by_label("Reset").click();
+    harness.step();
+    let framing = harness
+        .state()
+        .state()
+        .picture
+        .as_ref()
+        .expect("picture")
+        .framing;
+    assert!(framing.is_default());
+}
+
+#[test]
+fn ctrl_v_pastes_an_image_or_a_copied_file() {
+    let fixture = Fixture::new();
+    let mut harness = harness(fixture.config(Some(DEFAULT_TOKEN), None));
+    harness.run();
+    let stripes = image::DynamicImage::ImageRgb8(support::three_stripes()).to_rgba8();
+    let pasted = egui::ColorImage::from_rgba_unmultiplied([640, 480], stripes.as_raw());
+    harness
+        .input_mut()
+        .events
+        .push(egui::Event::PasteImage(Arc::new(pasted)));
+    harness.step();
+    wait_for(&mut harness, "the pasted picture", |app| {
+        app.state().picture.is_some()
+    });
+    assert_eq!(
+        picture_name(harness.state()).as_deref(),
+        Some("Pasted image")
+    );
+    upload_until(&mut harness, "the upload", |app| !app.state().uploading());
+    let stored = fixture
+        .tenant
+        .image_of(DEFAULT_TOKEN)
+        .expect("picture stored");
+    support::assert_is_stripes_avatar(&stored.bytes, 512);
+
+    // A file copied in a file manager arrives as its file:// URI.
+    let photo = fixture.photo("copied.jpg");
+    harness
+        .input_mut()
+        .events
+        .push(egui::Event::Paste(format!("file://{}\n", photo.display())));
+    harness.step();
+    wait_for(&mut harness, "the copied file", |app| {
+        picture_name(app).as_deref() == Some("copied.jpg")
+    });
 }

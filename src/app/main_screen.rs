@@ -2,7 +2,8 @@
 
 use eframe::egui::{self, Color32, Rect, Stroke, StrokeKind, Vec2};
 
-use super::state::{Action, AppState, NoticeAction, Picture, Tone, sentence};
+use super::crop_editor;
+use super::state::{Action, AppState, Estimate, NoticeAction, Tone, sentence};
 
 /// The colour of good news, readable on light and dark themes.
 pub const SUCCESS_GREEN: Color32 = Color32::from_rgb(0x2e, 0x9d, 0x4f);
@@ -68,10 +69,31 @@ pub fn show(ui: &mut egui::Ui, state: &AppState, files_hovering: bool) -> Option
         ui.add_space(6.0);
     });
 
+    if let Some(picture) = &state.picture {
+        egui::Panel::right("preview")
+            .resizable(false)
+            .show(ui, |ui| {
+                ui.add_space(6.0);
+                let estimate = if state.estimate_for.map(|(g, _)| g) == Some(picture.generation) {
+                    &state.estimate
+                } else {
+                    &Estimate::Pending
+                };
+                let stale = state.estimate_for != Some((picture.generation, picture.framing));
+                if let Some(edit) = crop_editor::side_panel(ui, picture, estimate, stale) {
+                    action = Some(Action::Frame(edit));
+                }
+            });
+    }
+
     egui::CentralPanel::default().show(ui, |ui| {
         let area = ui.available_rect_before_wrap();
         match &state.picture {
-            Some(picture) => picture_view(ui, picture, area),
+            Some(picture) => {
+                if let Some(edit) = crop_editor::editor(ui, picture, area.shrink(8.0)) {
+                    action = Some(Action::Frame(edit));
+                }
+            }
             None => empty_view(ui, area),
         }
         if files_hovering {
@@ -171,46 +193,6 @@ fn upload_progress(ui: &egui::Ui, state: &AppState) -> String {
         retry.next_attempt,
         retry.attempts
     )
-}
-
-/// The picture scaled to fit, the area outside the crop darkened, the avatar circle outlined.
-fn picture_view(ui: &mut egui::Ui, picture: &Picture, area: Rect) {
-    let (width, height) = picture.framing.size();
-    let image_size = Vec2::new(width as f32, height as f32);
-    let scale = (area.width() / image_size.x).min(area.height() / image_size.y);
-    let shown = Rect::from_center_size(area.center(), image_size * scale);
-    let response = ui.put(
-        shown,
-        egui::Image::new(&picture.texture)
-            .fit_to_exact_size(shown.size())
-            .alt_text(format!("{} with the crop circle", picture.name)),
-    );
-    let crop = picture.framing.crop();
-    let crop_rect = Rect::from_min_size(
-        shown.min + Vec2::new(crop.left() as f32, crop.top() as f32) * scale,
-        Vec2::splat(crop.side as f32 * scale),
-    );
-    let painter = ui.painter_at(response.rect);
-    let shade = Color32::from_black_alpha(140);
-    for outside in [
-        Rect::from_min_max(shown.min, egui::pos2(shown.max.x, crop_rect.min.y)),
-        Rect::from_min_max(egui::pos2(shown.min.x, crop_rect.max.y), shown.max),
-        Rect::from_min_max(
-            egui::pos2(shown.min.x, crop_rect.min.y),
-            egui::pos2(crop_rect.min.x, crop_rect.max.y),
-        ),
-        Rect::from_min_max(
-            egui::pos2(crop_rect.max.x, crop_rect.min.y),
-            egui::pos2(shown.max.x, crop_rect.max.y),
-        ),
-    ] {
-        painter.rect_filled(outside, 0.0, shade);
-    }
-    painter.circle_stroke(
-        crop_rect.center(),
-        crop_rect.width() / 2.0,
-        Stroke::new(2.0, Color32::WHITE),
-    );
 }
 
 fn empty_view(ui: &mut egui::Ui, area: Rect) {

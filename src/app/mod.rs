@@ -1,6 +1,7 @@
 //! The desktop app (eframe/egui). Screens draw [`AppState`] and return [`Action`]s;
 //! [`XcAvatarApp::apply`] is the one place that changes state; [`tasks`] runs everything slow.
 
+pub mod crop_editor;
 mod main_screen;
 mod setup;
 pub mod state;
@@ -17,8 +18,8 @@ use crate::cli::Exit;
 use crate::credentials::{ApiToken, KeyringStore, TokenStore};
 use crate::settings::{Settings, SettingsFile};
 use state::{
-    Action, AppState, Connection, Notice, NoticeAction, Picture, Retry, RunningUpload, Screen,
-    SetupForm, Tone, sentence,
+    Action, AppState, Connection, Estimate, Notice, NoticeAction, Picture, Retry, RunningUpload,
+    Screen, SetupForm, Tone, sentence,
 };
 pub use tasks::{FilePicker, NativeFilePicker};
 use tasks::{TaskEvent, Tasks, UploadError};
@@ -150,6 +151,9 @@ impl XcAvatarApp {
                 upload: None,
                 upload_count: 0,
                 retry: None,
+                estimate: Estimate::Pending,
+                estimate_for: None,
+                estimating: None,
                 notice: settings_problem.map(|p| Notice::new(Tone::Error, p.to_string())),
             },
             tasks,
@@ -174,6 +178,11 @@ impl XcAvatarApp {
                 state.load_generation += 1;
                 state.loading = Some(file_name(&path));
                 self.tasks.load(state.load_generation, path, bytes);
+            }
+            Action::Paste(image) => {
+                state.load_generation += 1;
+                state.loading = Some(tasks::PASTED_NAME.into());
+                self.tasks.load_pasted(state.load_generation, image);
             }
             Action::Upload => {
                 if let (Some(picture), Some(connection), None) =
@@ -265,8 +274,27 @@ impl XcAvatarApp {
                 });
             }
             Action::CloseSetup => state.screen = Screen::Main,
+            Action::Frame(edit) => {
+                if let Some(picture) = &mut state.picture {
+                    edit.apply(&mut picture.framing);
+                }
+            }
         }
         ctx.request_repaint();
+    }
+
+    /// Starts measuring what the current framing sends, unless that is known or being measured.
+    fn refresh_estimate(&mut self) {
+        let state = &mut self.state;
+        let Some(picture) = &state.picture else {
+            return;
+        };
+        let wanted = (picture.generation, picture.framing);
+        if state.estimating.is_none() && state.estimate_for != Some(wanted) {
+            state.estimating = Some(wanted);
+            self.tasks
+                .estimate(wanted.0, picture.source.clone(), picture.framing);
+        }
     }
 
     /// Uses `token` for `tenant` from now on, and remembers the tenant (never the token).
@@ -293,7 +321,9 @@ impl XcAvatarApp {
                         let texture = ctx.load_texture(
                             "picture",
                             loaded.preview,
-                            egui::TextureOptions::LINEAR,
+                            // Mipmaps keep the 32 px preview smooth rather than aliased.
+                            egui::TextureOptions::LINEAR
+                                .with_mipmap_mode(Some(egui::TextureFilter::Linear)),
                         );
                         let framing = Framing::new(loaded.source.size());
                         if loaded.folder.is_some() && loaded.folder != state.settings.last_folder {
@@ -305,6 +335,7 @@ impl XcAvatarApp {
                             source: loaded.source,
                             texture,
                             framing,
+                            generation: state.load_generation,
                         });
                         state.notice = None;
                     }
@@ -338,6 +369,20 @@ impl XcAvatarApp {
                     attempts,
                     at: std::time::Instant::now() + wait,
                 });
+            }
+            TaskEvent::Estimated {
+                generation,
+                framing,
+                result,
+            } => {
+                state.estimating = None;
+                if state.picture.as_ref().map(|p| p.generation) == Some(generation) {
+                    state.estimate_for = Some((generation, framing));
+                    state.estimate = match result {
+                        Ok(avatar) => Estimate::Ready(avatar.describe()),
+                        Err(err) => Estimate::Failed(sentence(&err.to_string())),
+                    };
+                }
             }
             TaskEvent::Uploaded { result, .. } => {
                 state.upload = None;
@@ -487,6 +532,21 @@ fn file_name(path: &std::path::Path) -> String {
         .unwrap_or_else(|| path.display().to_string())
 }
 
+/// Ctrl+V: an image on the clipboard, or a copied file (its path or file:// URI as text).
+fn pasted(ctx: &egui::Context) -> Option<Action> {
+    ctx.input(|i| {
+        i.events.iter().find_map(|event| match event {
+            egui::Event::PasteImage(image) => Some(Action::Paste(image.clone())),
+            egui::Event::Paste(text) => {
+                let first = text.lines().next()?.trim();
+                let path = PathBuf::from(first.strip_prefix("file://").unwrap_or(first));
+                path.is_file().then_some(Action::Load { path, bytes: None })
+            }
+            _ => None,
+        })
+    })
+}
+
 impl eframe::App for XcAvatarApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
@@ -543,11 +603,16 @@ impl eframe::App for XcAvatarApp {
                 if self.state.uploading() && ctx.input(|i| i.key_pressed(egui::Key::Escape)) {
                     actions.push(Action::CancelUpload);
                 }
+                if let Some(picture) = &self.state.picture {
+                    actions.extend(crop_editor::keyboard(&ctx, picture));
+                }
+                actions.extend(pasted(&ctx));
                 actions.extend(main_screen::show(ui, &self.state, files_hovering));
             }
         }
         for action in actions {
             self.apply(&ctx, action);
         }
+        self.refresh_estimate();
     }
 }

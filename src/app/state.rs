@@ -15,6 +15,8 @@ pub enum Action {
         path: PathBuf,
         bytes: Option<Vec<u8>>,
     },
+    /// An image pasted from the clipboard (Ctrl+V).
+    Paste(std::sync::Arc<egui::ColorImage>),
     Upload,
     CancelUpload,
     /// Check the token with whoami, without keeping it.
@@ -41,6 +43,8 @@ pub enum Action {
         reason: Option<String>,
     },
     CloseSetup,
+    /// Change the crop or rotation of the picture being edited.
+    Frame(super::crop_editor::Edit),
 }
 
 /// Where uploads go, and as whom.
@@ -80,6 +84,16 @@ pub struct Picture {
     /// The upright picture, shrunk to at most PREVIEW_MAX_SIDE.
     pub texture: egui::TextureHandle,
     pub framing: Framing,
+    /// The load it came from, so a late estimate for an earlier picture is not shown for it.
+    pub generation: u64,
+}
+
+/// What the current framing will send: format, size, bytes — measured by really encoding it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Estimate {
+    Pending,
+    Ready(String),
+    Failed(String),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -140,6 +154,11 @@ pub struct AppState {
     /// The upload is waiting to retry: why, and when the next attempt starts.
     pub retry: Option<Retry>,
     pub notice: Option<Notice>,
+    /// The last measured estimate, and which picture and framing it describes.
+    pub estimate: Estimate,
+    pub estimate_for: Option<(u64, Framing)>,
+    /// The estimate being measured (one at a time: a drag measures as fast as encoding allows).
+    pub estimating: Option<(u64, Framing)>,
 }
 
 pub struct RunningUpload {

@@ -89,6 +89,12 @@ pub enum TaskEvent {
         id: u64,
         result: Result<UploadReport, UploadError>,
     },
+    /// What `framing` of picture `generation` encodes to.
+    Estimated {
+        generation: u64,
+        framing: Framing,
+        result: Result<EncodedAvatar, AvatarError>,
+    },
     TokenRead {
         tenant: TenantUrl,
         result: Result<Option<ApiToken>, StoreError>,
@@ -255,6 +261,34 @@ impl Tasks {
         });
     }
 
+    /// Loads a pasted image: encoded as PNG off the UI thread, then loaded like a file, so
+    /// it goes through the same checks and pipeline.
+    pub fn load_pasted(&self, generation: u64, image: Arc<egui::ColorImage>) {
+        let sender = self.sender.clone();
+        self.runtime.spawn_blocking(move || {
+            let result = png_of(&image).and_then(|png| {
+                load_picture(Path::new(PASTED_NAME), Some(png)).map(|mut loaded| {
+                    loaded.folder = None;
+                    loaded
+                })
+            });
+            sender.send(TaskEvent::Loaded { generation, result });
+        });
+    }
+
+    /// Renders the avatar as Upload would, to say what will be sent.
+    pub fn estimate(&self, generation: u64, source: Source, framing: Framing) {
+        let sender = self.sender.clone();
+        self.runtime.spawn_blocking(move || {
+            let result = avatar::render(&source, &framing, &avatar::Output::default());
+            sender.send(TaskEvent::Estimated {
+                generation,
+                framing,
+                result,
+            });
+        });
+    }
+
     /// Renders the avatar and uploads it. Aborting the handle cancels it at once, even while
     /// it waits to retry.
     pub fn upload(
@@ -280,6 +314,34 @@ impl Tasks {
             })
             .abort_handle()
     }
+}
+
+/// What a pasted picture is called on screen.
+pub const PASTED_NAME: &str = "Pasted image";
+
+fn png_of(image: &egui::ColorImage) -> Result<Vec<u8>, AvatarError> {
+    use image::ImageEncoder as _;
+    let [width, height] = image.size;
+    let rgba: Vec<u8> = image
+        .pixels
+        .iter()
+        .flat_map(|c| c.to_srgba_unmultiplied())
+        .collect();
+    let mut png = Vec::new();
+    // Fast compression: this PNG only carries the pixels to the loader.
+    image::codecs::png::PngEncoder::new_with_quality(
+        &mut png,
+        image::codecs::png::CompressionType::Fast,
+        image::codecs::png::FilterType::NoFilter,
+    )
+    .write_image(
+        &rgba,
+        u32::try_from(width).unwrap_or(u32::MAX),
+        u32::try_from(height).unwrap_or(u32::MAX),
+        image::ExtendedColorType::Rgba8,
+    )
+    .map_err(|e| AvatarError::Encode(e.to_string()))?;
+    Ok(png)
 }
 
 fn load_picture(path: &Path, bytes: Option<Vec<u8>>) -> Result<LoadedPicture, AvatarError> {
