@@ -14,6 +14,7 @@ use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use fake_tenant::{DEFAULT_TOKEN, FakeTenant, IMAGE_PATH, Scripted};
 use image::ImageFormat;
 use xc_avatar::api::TenantUrl;
+use xc_avatar::app::state::Current;
 use xc_avatar::app::{AppConfig, FilePicker, XcAvatarApp};
 use xc_avatar::credentials::{ApiToken, MemoryStore, StoreError, TokenStore};
 use xc_avatar::settings::{Settings, SettingsFile};
@@ -110,9 +111,21 @@ impl Fixture {
 }
 
 fn harness(config: AppConfig) -> Harness<'static, XcAvatarApp> {
-    Harness::builder()
+    let mut harness = Harness::builder()
         .with_size([900.0, 700.0])
-        .build_eframe(move |cc| XcAvatarApp::new(cc, config).expect("app starts"))
+        .build_eframe(move |cc| XcAvatarApp::new(cc, config).expect("app starts"));
+    // With a token, the first frame fetches the current picture: let that settle.
+    harness.step();
+    wait_for(&mut harness, "the start", |_| true);
+    harness
+}
+
+/// Whether the current picture is being fetched or the estimate measured: their spinners keep
+/// `run()` from settling, and a fetch would take answers the tests script for other requests.
+fn busy_in_background(app: &XcAvatarApp) -> bool {
+    let state = app.state();
+    (state.current_for.is_some() && matches!(state.current, Current::Fetching))
+        || state.estimating.is_some()
 }
 
 /// Steps frames until `done` holds; background tasks report through the app's channel.
@@ -122,7 +135,7 @@ fn wait_for(
     done: impl Fn(&XcAvatarApp) -> bool,
 ) {
     let deadline = Instant::now() + Duration::from_secs(20);
-    while !done(harness.state()) {
+    while !done(harness.state()) || busy_in_background(harness.state()) {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
         harness.step();
         std::thread::sleep(Duration::from_millis(10));
@@ -134,7 +147,6 @@ fn wait_for(
 /// The app signed in with `token`, with a photo named `name` dropped on it.
 fn with_photo(fixture: &Fixture, token: &str, name: &str) -> Harness<'static, XcAvatarApp> {
     let mut harness = harness(fixture.config(Some(token), None));
-    harness.run();
     drop_file(&mut harness, fixture.photo(name));
     harness
 }
@@ -292,7 +304,6 @@ fn a_rejected_token_leads_to_the_setup_screen_with_the_reason() {
     wait_for(&mut harness, "the token to be saved", |app| {
         app.state().connection.is_some()
     });
-    harness.run();
     // Back on the main screen with the picture still there.
     assert_eq!(picture_name(harness.state()).as_deref(), Some("a.jpg"));
     upload_until(&mut harness, "the upload", |app| !app.state().uploading());
@@ -484,7 +495,10 @@ fn without_a_keyring_the_token_can_be_used_for_this_session_only() {
     wait_idle(&mut harness, "the failed save");
     harness.get_by_label_contains("No keyring is available");
     harness.get_by_label("Use for this session only").click();
-    harness.run();
+    harness.step();
+    wait_for(&mut harness, "the connection", |app| {
+        app.state().connection.is_some()
+    });
     harness.get_by_label_contains("for this session only: it is forgotten when you close the app");
     drop_file(&mut harness, fixture.photo("a.jpg"));
     upload_until(&mut harness, "the upload", |app| !app.state().uploading());
@@ -757,4 +771,80 @@ fn ctrl_v_pastes_an_image_or_a_copied_file() {
     wait_for(&mut harness, "the copied file", |app| {
         picture_name(app).as_deref() == Some("copied.jpg")
     });
+}
+
+#[test]
+fn the_current_picture_is_shown_and_changes_can_be_undone_or_removed() {
+    let fixture = Fixture::new();
+    let old = support::encode(
+        &image::DynamicImage::ImageRgb8(support::quadrants()),
+        ImageFormat::Png,
+    );
+    fixture.tenant.set_image(
+        DEFAULT_TOKEN,
+        fake_tenant::StoredImage {
+            content_type: "image/png".into(),
+            bytes: old.clone(),
+        },
+    );
+    let mut harness = with_photo(&fixture, DEFAULT_TOKEN, "new.jpg");
+    harness.get_by_label("Now on 127.0.0.1");
+    harness.get_by_label("Your current profile picture");
+
+    // Upload, then Undo: the old picture is back, byte for byte.
+    upload_until(&mut harness, "the upload", |app| !app.state().uploading());
+    assert_ne!(
+        fixture.tenant.image_of(DEFAULT_TOKEN).map(|i| i.bytes),
+        Some(old.clone())
+    );
+    harness.get_by_label("Undo").click();
+    harness.step();
+    wait_for(&mut harness, "the undo", |app| {
+        !app.state().uploading() && app.state().notice.is_some()
+    });
+    harness.get_by_label_contains("Your previous picture is back on 127.0.0.1");
+    let restored = fixture.tenant.image_of(DEFAULT_TOKEN).expect("picture");
+    assert_eq!(
+        (restored.content_type.as_str(), restored.bytes),
+        ("image/png", old)
+    );
+    assert!(
+        harness.query_by_label("Undo").is_none(),
+        "an undo is not undone"
+    );
+
+    // Remove asks first; "Keep it" keeps it.
+    wait_for(&mut harness, "the refreshed picture", |app| {
+        matches!(app.state().current, Current::Shown { .. })
+    });
+    harness.get_by_label("Remove picture…").click();
+    harness.run();
+    harness.get_by_label("Remove your profile picture?");
+    harness.get_by_label("Keep it").click();
+    harness.run();
+    assert!(
+        harness
+            .query_by_label("Remove your profile picture?")
+            .is_none()
+    );
+    assert!(fixture.tenant.image_of(DEFAULT_TOKEN).is_some());
+
+    harness.get_by_label("Remove picture…").click();
+    harness.run();
+    harness.get_by_label("Remove").click();
+    harness.step();
+    wait_for(&mut harness, "the removal", |app| {
+        !app.state().uploading() && matches!(app.state().current, Current::Missing)
+    });
+    harness.get_by_label_contains("Your profile picture was removed from 127.0.0.1");
+    harness.get_by_label("No picture yet: the Console shows your initials.");
+    assert!(fixture.tenant.image_of(DEFAULT_TOKEN).is_none());
+
+    // Undo of a removal puts it back.
+    harness.get_by_label("Undo").click();
+    harness.step();
+    wait_for(&mut harness, "the undo of the removal", |app| {
+        !app.state().uploading() && matches!(app.state().current, Current::Shown { .. })
+    });
+    assert!(fixture.tenant.image_of(DEFAULT_TOKEN).is_some());
 }

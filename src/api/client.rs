@@ -159,9 +159,15 @@ impl XcClient {
 
     /// Replaces the token owner's profile picture with `avatar`.
     pub async fn update_image(&self, avatar: &EncodedAvatar) -> Result<(), ApiError> {
+        self.put_image(avatar.content_type(), &avatar.bytes).await
+    }
+
+    /// Sets the picture to `bytes` of `content_type` as they are (Undo puts a previous
+    /// picture back this way).
+    pub async fn put_image(&self, content_type: &str, bytes: &[u8]) -> Result<(), ApiError> {
         let body = UpdateImageRequest {
-            content_type: avatar.content_type(),
-            image: base64::engine::general_purpose::STANDARD.encode(&avatar.bytes),
+            content_type,
+            image: base64::engine::general_purpose::STANDARD.encode(bytes),
         };
         let body = serde_json::to_vec(&body).map_err(|e| ApiError::InvalidResponse {
             detail: format!("cannot build the request: {e}"),

@@ -111,30 +111,63 @@ fn paint_picture(painter: &egui::Painter, picture: &Picture, layout: &Layout) {
     painter.add(mesh);
 }
 
-/// The crop as a disc of `radius` at `center`: exactly what the avatar will show.
-fn paint_disc(painter: &egui::Painter, picture: &Picture, center: Pos2, radius: f32) {
+/// A disc of `radius` at `center` textured by `uv_at`, which maps a point of the unit disc
+/// (centre 0, radius 1) to texture coordinates.
+fn paint_disc(
+    painter: &egui::Painter,
+    texture: egui::TextureId,
+    center: Pos2,
+    radius: f32,
+    uv_at: impl Fn(Vec2) -> Pos2,
+) {
     const SEGMENTS: u32 = 64;
-    let framing = &picture.framing;
-    let crop = framing.crop();
-    let mut mesh = Mesh::with_texture(picture.texture.id());
-    vertex(
-        &mut mesh,
-        center,
-        uv(framing, (crop.center_x, crop.center_y)),
-    );
+    let mut mesh = Mesh::with_texture(texture);
+    vertex(&mut mesh, center, uv_at(Vec2::ZERO));
     for i in 0..=SEGMENTS {
-        let angle = i as f32 / SEGMENTS as f32 * std::f32::consts::TAU;
-        let direction = Vec2::angled(angle);
-        let point = (
-            crop.center_x + f64::from(direction.x) * crop.side / 2.0,
-            crop.center_y + f64::from(direction.y) * crop.side / 2.0,
-        );
-        vertex(&mut mesh, center + direction * radius, uv(framing, point));
+        let direction = Vec2::angled(i as f32 / SEGMENTS as f32 * std::f32::consts::TAU);
+        vertex(&mut mesh, center + direction * radius, uv_at(direction));
         if i > 0 {
             mesh.add_triangle(0, i, i + 1);
         }
     }
     painter.add(mesh);
+    // Smooths the polygon's edge.
+    painter.circle_stroke(
+        center,
+        radius,
+        Stroke::new(1.0, Color32::from_gray(128).gamma_multiply(0.6)),
+    );
+}
+
+/// The crop as a disc: exactly what the avatar will show.
+fn paint_crop_disc(painter: &egui::Painter, picture: &Picture, center: Pos2, radius: f32) {
+    let framing = &picture.framing;
+    let crop = framing.crop();
+    paint_disc(painter, picture.texture.id(), center, radius, |d| {
+        uv(
+            framing,
+            (
+                crop.center_x + f64::from(d.x) * crop.side / 2.0,
+                crop.center_y + f64::from(d.y) * crop.side / 2.0,
+            ),
+        )
+    });
+}
+
+/// A picture as the Console shows it: its centred square in a disc.
+pub fn picture_disc(ui: &mut egui::Ui, texture: &egui::TextureHandle, size: f32, label: &str) {
+    let (rect, response) = ui.allocate_exact_size(Vec2::splat(size), Sense::hover());
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, label));
+    let [width, height] = texture.size().map(|s| s.max(1) as f32);
+    let side = width.min(height);
+    let (rx, ry) = (side / width / 2.0, side / height / 2.0);
+    paint_disc(
+        &ui.painter_at(rect.expand(1.0)),
+        texture.id(),
+        rect.center(),
+        size / 2.0,
+        |d| pos2(0.5 + d.x * rx, 0.5 + d.y * ry),
+    );
 }
 
 /// The editor in `area`. Returns the edit the pointer made this frame.
@@ -308,13 +341,11 @@ pub fn side_panel(
                     format!("Preview at {size} pixels"),
                 )
             });
-            let painter = ui.painter_at(rect.expand(1.0));
-            paint_disc(&painter, picture, rect.center(), size / 2.0);
-            // Smooths the mesh's polygon edge.
-            painter.circle_stroke(
+            paint_crop_disc(
+                &ui.painter_at(rect.expand(1.0)),
+                picture,
                 rect.center(),
                 size / 2.0,
-                Stroke::new(1.0, ui.visuals().widgets.noninteractive.bg_stroke.color),
             );
         }
     });

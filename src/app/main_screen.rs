@@ -3,7 +3,7 @@
 use eframe::egui::{self, Color32, Rect, Stroke, StrokeKind, Vec2};
 
 use super::crop_editor;
-use super::state::{Action, AppState, Estimate, NoticeAction, Tone, sentence};
+use super::state::{Action, AppState, Current, Estimate, NoticeAction, Tone, sentence};
 
 /// The colour of good news, readable on light and dark themes.
 pub const SUCCESS_GREEN: Color32 = Color32::from_rgb(0x2e, 0x9d, 0x4f);
@@ -69,11 +69,18 @@ pub fn show(ui: &mut egui::Ui, state: &AppState, files_hovering: bool) -> Option
         ui.add_space(6.0);
     });
 
-    if let Some(picture) = &state.picture {
+    if state.picture.is_some() || state.connection.is_some() {
         egui::Panel::right("preview")
             .resizable(false)
             .show(ui, |ui| {
                 ui.add_space(6.0);
+                if let Some(a) = current_picture(ui, state) {
+                    action = Some(a);
+                }
+                let Some(picture) = &state.picture else {
+                    return;
+                };
+                ui.separator();
                 let estimate = if state.estimate_for.map(|(g, _)| g) == Some(picture.generation) {
                     &state.estimate
                 } else {
@@ -164,17 +171,86 @@ fn tenant_picker(ui: &mut egui::Ui, state: &AppState) -> Option<Action> {
     action
 }
 
+/// What the tenant shows now, and "Remove picture…".
+fn current_picture(ui: &mut egui::Ui, state: &AppState) -> Option<Action> {
+    let connection = state.connection.as_ref()?;
+    let mut action = None;
+    ui.strong(format!("Now on {}", connection.tenant.host()));
+    ui.horizontal(|ui| match &state.current {
+        Current::Fetching => {
+            ui.spinner();
+            ui.label("Fetching your picture…");
+        }
+        Current::Missing => {
+            ui.label("No picture yet: the Console shows your initials.");
+        }
+        Current::Shown {
+            texture: Some(texture),
+            ..
+        } => {
+            crop_editor::picture_disc(ui, texture, 64.0, "Your current profile picture");
+        }
+        Current::Shown {
+            texture: None,
+            picture,
+        } => {
+            ui.label(format!(
+                "A picture ({}) this app cannot show.",
+                picture.content_type
+            ));
+        }
+        Current::Failed(why) => {
+            ui.label(format!("Could not fetch it: {why}"));
+        }
+    });
+    if matches!(state.current, Current::Shown { .. })
+        && ui
+            .add_enabled(!state.uploading(), egui::Button::new("Remove picture…"))
+            .on_hover_text("Remove your profile picture from this tenant")
+            .clicked()
+    {
+        action = Some(Action::AskRemove);
+    }
+    if state.confirm_remove {
+        let modal = egui::Modal::new(ui.scope_id().with("confirm_remove")).show(ui.ctx(), |ui| {
+            ui.heading("Remove your profile picture?");
+            ui.label(format!(
+                "{} will show your initials instead. You can undo this right after.",
+                connection.tenant.host()
+            ));
+            ui.add_space(8.0);
+            let mut chosen = None;
+            ui.horizontal(|ui| {
+                if ui.button("Remove").clicked() {
+                    chosen = Some(Action::Remove);
+                }
+                if ui.button("Keep it").clicked() {
+                    chosen = Some(Action::KeepPicture);
+                }
+            });
+            chosen
+        });
+        let close = modal.should_close();
+        action = modal.inner.or(close.then_some(Action::KeepPicture));
+    }
+    action
+}
+
 /// "Uploading…", or the retry countdown: "… — retrying in 7 s (attempt 2 of 4)".
 fn upload_progress(ui: &egui::Ui, state: &AppState) -> String {
+    let doing = state
+        .upload
+        .as_ref()
+        .map_or("Uploading…", |u| u.kind.doing());
     let Some(retry) = &state.retry else {
-        return "Uploading…".into();
+        return doing.into();
     };
     let left = retry
         .at
         .saturating_duration_since(std::time::Instant::now());
     if left.is_zero() {
         return format!(
-            "Uploading… (attempt {} of {})",
+            "{doing} (attempt {} of {})",
             retry.next_attempt, retry.attempts
         );
     }
@@ -238,7 +314,8 @@ fn notice(ui: &mut egui::Ui, state: &AppState) -> Option<Action> {
                     NoticeAction::UpdateToken | NoticeAction::CheckTenant => Action::OpenSetup {
                         reason: Some(sentence(&notice.title)),
                     },
-                    NoticeAction::TryAgain => Action::Upload,
+                    NoticeAction::TryAgain => Action::TryAgain,
+                    NoticeAction::Undo => Action::Undo,
                 });
             }
         });

@@ -18,11 +18,11 @@ use crate::cli::Exit;
 use crate::credentials::{ApiToken, KeyringStore, TokenStore};
 use crate::settings::{Settings, SettingsFile};
 use state::{
-    Action, AppState, Connection, Estimate, Notice, NoticeAction, Picture, Retry, RunningUpload,
-    Screen, SetupForm, Tone, sentence,
+    Action, AppState, Before, ChangeKind, Connection, Current, Estimate, Notice, NoticeAction,
+    Picture, Retry, RunningUpload, Screen, SetupForm, Tone, sentence,
 };
+use tasks::{Change, Changed, TaskEvent, Tasks, UploadError};
 pub use tasks::{FilePicker, NativeFilePicker};
-use tasks::{TaskEvent, Tasks, UploadError};
 
 /// The window title, also what window managers and the smoke test look for.
 pub const WINDOW_TITLE: &str = "xc-avatar";
@@ -154,6 +154,12 @@ impl XcAvatarApp {
                 estimate: Estimate::Pending,
                 estimate_for: None,
                 estimating: None,
+                current: Current::Fetching,
+                current_for: None,
+                replacing: None,
+                undo: None,
+                confirm_remove: false,
+                last_change: None,
                 notice: settings_problem.map(|p| Notice::new(Tone::Error, p.to_string())),
             },
             tasks,
@@ -185,30 +191,48 @@ impl XcAvatarApp {
                 self.tasks.load_pasted(state.load_generation, image);
             }
             Action::Upload => {
-                if let (Some(picture), Some(connection), None) =
-                    (&state.picture, &state.connection, &state.upload)
-                {
-                    state.notice = None;
-                    state.upload_count += 1;
-                    let id = state.upload_count;
-                    let handle = self.tasks.upload(
-                        id,
-                        picture.source.clone(),
-                        picture.framing,
-                        connection.tenant.clone(),
-                        connection.token.clone(),
-                    );
-                    state.upload = Some(RunningUpload { id, handle });
+                if let Some(picture) = &state.picture {
+                    let change = Change::Upload {
+                        source: picture.source.clone(),
+                        framing: picture.framing,
+                    };
+                    self.start_change(change, ChangeKind::Upload);
                 }
+            }
+            Action::Undo => {
+                let tenant = state.connection.as_ref().map(|c| &c.tenant);
+                // Kept until the undo succeeds, so "Try again" can repeat it.
+                let before = state.undo.as_ref().filter(|(t, _)| Some(t) == tenant);
+                if let Some((_, before)) = before {
+                    let change = match before.clone() {
+                        Before::Picture(picture) => Change::Restore(picture),
+                        Before::Nothing => Change::Remove,
+                    };
+                    self.start_change(change, ChangeKind::Undo);
+                }
+            }
+            Action::TryAgain => {
+                let again = match state.last_change {
+                    Some(ChangeKind::Upload) => Action::Upload,
+                    Some(ChangeKind::Undo) => Action::Undo,
+                    Some(ChangeKind::Remove) => Action::Remove,
+                    None => return,
+                };
+                self.apply(ctx, again);
+                return;
+            }
+            Action::AskRemove => state.confirm_remove = true,
+            Action::KeepPicture => state.confirm_remove = false,
+            Action::Remove => {
+                state.confirm_remove = false;
+                self.start_change(Change::Remove, ChangeKind::Remove);
             }
             Action::CancelUpload => {
                 if let Some(upload) = state.upload.take() {
                     upload.handle.abort();
                     state.retry = None;
-                    state.notice = Some(Notice::new(
-                        Tone::Error,
-                        "upload cancelled: your profile picture was not changed",
-                    ));
+                    state.replacing = None;
+                    state.notice = Some(Notice::new(Tone::Error, upload.kind.cancelled()));
                 }
             }
             Action::TestConnection { tenant, token } => {
@@ -283,6 +307,52 @@ impl XcAvatarApp {
         ctx.request_repaint();
     }
 
+    /// Starts a change of the picture on the tenant, unless one is running; notes what it
+    /// replaces so it can be undone.
+    fn start_change(&mut self, change: Change, kind: ChangeKind) {
+        let state = &mut self.state;
+        let (Some(connection), None) = (&state.connection, &state.upload) else {
+            return;
+        };
+        state.notice = None;
+        state.replacing = match &state.current {
+            Current::Shown { picture, .. }
+                if state.current_for.as_ref() == Some(&connection.tenant) =>
+            {
+                Some(Before::Picture(picture.clone()))
+            }
+            Current::Missing if state.current_for.as_ref() == Some(&connection.tenant) => {
+                Some(Before::Nothing)
+            }
+            // Not known: nothing to undo to.
+            _ => None,
+        };
+        state.last_change = Some(kind);
+        state.upload_count += 1;
+        let id = state.upload_count;
+        let handle = self.tasks.change(
+            id,
+            change,
+            connection.tenant.clone(),
+            connection.token.clone(),
+        );
+        state.upload = Some(RunningUpload { id, kind, handle });
+    }
+
+    /// Fetches the tenant's current picture when the tenant changed or the picture did.
+    fn refresh_current(&mut self) {
+        let state = &mut self.state;
+        let Some(connection) = &state.connection else {
+            return;
+        };
+        if state.current_for.as_ref() != Some(&connection.tenant) && !state.uploading() {
+            state.current_for = Some(connection.tenant.clone());
+            state.current = Current::Fetching;
+            self.tasks
+                .fetch_current(connection.tenant.clone(), connection.token.clone());
+        }
+    }
+
     /// Starts measuring what the current framing sends, unless that is known or being measured.
     fn refresh_estimate(&mut self) {
         let state = &mut self.state;
@@ -306,6 +376,8 @@ impl XcAvatarApp {
         state.connection = Some(Connection { tenant, token });
         state.reading_token = None;
         state.screen = Screen::Main;
+        // A new token may see what the old one could not.
+        state.current_for = None;
     }
 
     fn handle(&mut self, ctx: &egui::Context, event: TaskEvent) {
@@ -348,7 +420,7 @@ impl XcAvatarApp {
                     }
                 }
             }
-            TaskEvent::Retrying { id, .. } | TaskEvent::Uploaded { id, .. }
+            TaskEvent::Retrying { id, .. } | TaskEvent::Changed { id, .. }
                 if state.upload.as_ref().is_none_or(|u| u.id != id) =>
             {
                 // A cancelled upload's late report no longer concerns the user.
@@ -384,21 +456,61 @@ impl XcAvatarApp {
                     };
                 }
             }
-            TaskEvent::Uploaded { result, .. } => {
+            TaskEvent::Changed { result, .. } => {
                 state.upload = None;
                 state.retry = None;
+                let replaced = state.replacing.take();
                 state.notice = Some(match result {
-                    Ok(report) => Notice::new(
-                        Tone::Success,
-                        format!(
-                            "your new profile picture is live on {} ({})",
-                            report.tenant.host(),
-                            report.avatar.describe(),
-                        ),
-                    ),
+                    Ok(report) => {
+                        // Show what the tenant shows now.
+                        state.current_for = None;
+                        // Undoing an undo is just another upload: not offered.
+                        state.undo = match report.changed {
+                            Changed::Restored => None,
+                            _ => replaced.map(|before| (report.tenant.clone(), before)),
+                        };
+                        let host = report.tenant.host();
+                        let mut notice = Notice::new(
+                            Tone::Success,
+                            match &report.changed {
+                                Changed::Uploaded(avatar) => format!(
+                                    "your new profile picture is live on {host} ({})",
+                                    avatar.describe()
+                                ),
+                                Changed::Restored => {
+                                    format!("your previous picture is back on {host}")
+                                }
+                                Changed::Removed => {
+                                    format!("your profile picture was removed from {host}")
+                                }
+                            },
+                        );
+                        if state.undo.is_some() {
+                            notice.action = Some(("Undo".to_owned(), NoticeAction::Undo));
+                        }
+                        notice
+                    }
                     Err(UploadError::Avatar(err)) => Notice::new(Tone::Error, err.to_string()),
                     Err(UploadError::Api(err)) => api_notice(&err),
                 });
+            }
+            TaskEvent::Current { tenant, .. } if state.current_for.as_ref() != Some(&tenant) => {}
+            TaskEvent::Current { result, .. } => {
+                state.current = match result {
+                    Ok(Some(current)) => Current::Shown {
+                        texture: current.image.map(|image| {
+                            ctx.load_texture(
+                                "current",
+                                image,
+                                egui::TextureOptions::LINEAR
+                                    .with_mipmap_mode(Some(egui::TextureFilter::Linear)),
+                            )
+                        }),
+                        picture: current.picture,
+                    },
+                    Ok(None) => Current::Missing,
+                    Err(err) => Current::Failed(sentence(&err.to_string())),
+                };
             }
             TaskEvent::TokenRead { tenant, .. }
                 if state.reading_token.as_ref() != Some(&tenant) => {}
@@ -614,5 +726,6 @@ impl eframe::App for XcAvatarApp {
             self.apply(&ctx, action);
         }
         self.refresh_estimate();
+        self.refresh_current();
     }
 }

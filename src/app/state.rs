@@ -19,6 +19,14 @@ pub enum Action {
     Paste(std::sync::Arc<egui::ColorImage>),
     Upload,
     CancelUpload,
+    /// Put back the picture the last upload or removal replaced.
+    Undo,
+    /// Run the last change again (after a failure).
+    TryAgain,
+    /// Ask before removing the picture; then remove it, or keep it.
+    AskRemove,
+    Remove,
+    KeepPicture,
     /// Check the token with whoami, without keeping it.
     TestConnection {
         tenant: TenantUrl,
@@ -130,6 +138,26 @@ pub enum NoticeAction {
     UpdateToken,
     CheckTenant,
     TryAgain,
+    Undo,
+}
+
+/// The picture the tenant shows now.
+pub enum Current {
+    Fetching,
+    Missing,
+    Shown {
+        picture: crate::api::Picture,
+        /// `None` when it does not decode (still a picture the Console shows).
+        texture: Option<egui::TextureHandle>,
+    },
+    Failed(String),
+}
+
+/// What was there before a change, for Undo.
+#[derive(Clone)]
+pub enum Before {
+    Picture(crate::api::Picture),
+    Nothing,
 }
 
 pub struct AppState {
@@ -159,12 +187,51 @@ pub struct AppState {
     pub estimate_for: Option<(u64, Framing)>,
     /// The estimate being measured (one at a time: a drag measures as fast as encoding allows).
     pub estimating: Option<(u64, Framing)>,
+    /// The picture on the tenant, and which tenant it is for.
+    pub current: Current,
+    pub current_for: Option<TenantUrl>,
+    /// What the running change replaces, and, once it is done, what Undo puts back where.
+    pub replacing: Option<Before>,
+    pub undo: Option<(TenantUrl, Before)>,
+    /// The last change started, for "Try again".
+    pub last_change: Option<ChangeKind>,
+    /// The "Remove your picture?" question is open.
+    pub confirm_remove: bool,
 }
 
 pub struct RunningUpload {
     pub id: u64,
+    pub kind: ChangeKind,
     /// Aborting it cancels the upload at once.
     pub handle: tokio::task::AbortHandle,
+}
+
+/// Which change of the tenant's picture is running.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChangeKind {
+    Upload,
+    Undo,
+    Remove,
+}
+
+impl ChangeKind {
+    /// What the progress line says.
+    pub fn doing(self) -> &'static str {
+        match self {
+            ChangeKind::Upload => "Uploading…",
+            ChangeKind::Undo => "Putting your previous picture back…",
+            ChangeKind::Remove => "Removing your picture…",
+        }
+    }
+
+    /// What Cancel reports.
+    pub fn cancelled(self) -> &'static str {
+        match self {
+            ChangeKind::Upload => "upload cancelled: your profile picture was not changed",
+            ChangeKind::Undo => "undo cancelled: your new picture stays",
+            ChangeKind::Remove => "removal cancelled: your profile picture stays",
+        }
+    }
 }
 
 /// A retry the upload is waiting for.

@@ -9,7 +9,7 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 
 use eframe::egui;
 
-use crate::api::{ApiError, CallEvent, ClientOptions, TenantUrl, WhoAmI, XcClient};
+use crate::api::{ApiError, CallEvent, ClientOptions, Picture, TenantUrl, WhoAmI, XcClient};
 use crate::avatar::{self, AvatarError, EncodedAvatar, Framing, Source};
 use crate::credentials::{ApiToken, StoreError, TokenStore};
 use crate::settings::{Settings, SettingsFile};
@@ -58,11 +58,11 @@ pub struct LoadedPicture {
     pub preview: egui::ColorImage,
 }
 
-/// What a finished upload sent.
+/// What a finished change did, and where.
 #[derive(Clone, Debug)]
-pub struct UploadReport {
+pub struct ChangeReport {
     pub tenant: TenantUrl,
-    pub avatar: EncodedAvatar,
+    pub changed: Changed,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -85,9 +85,13 @@ pub enum TaskEvent {
         id: u64,
         event: CallEvent,
     },
-    Uploaded {
+    Changed {
         id: u64,
-        result: Result<UploadReport, UploadError>,
+        result: Result<ChangeReport, UploadError>,
+    },
+    Current {
+        tenant: TenantUrl,
+        result: Result<Option<CurrentPicture>, ApiError>,
     },
     /// What `framing` of picture `generation` encodes to.
     Estimated {
@@ -289,13 +293,12 @@ impl Tasks {
         });
     }
 
-    /// Renders the avatar and uploads it. Aborting the handle cancels it at once, even while
-    /// it waits to retry.
-    pub fn upload(
+    /// Changes the picture on the tenant: uploads a framing, puts a previous picture back, or
+    /// removes it. Aborting the handle cancels it at once, even while it waits to retry.
+    pub fn change(
         &self,
         id: u64,
-        source: Source,
-        framing: Framing,
+        change: Change,
         tenant: TenantUrl,
         token: ApiToken,
     ) -> tokio::task::AbortHandle {
@@ -309,11 +312,67 @@ impl Tasks {
                         event: event.clone(),
                     })
                 };
-                let result = upload(source, framing, tenant, token, on_event).await;
-                sender.send(TaskEvent::Uploaded { id, result });
+                let result = run_change(change, tenant, token, on_event).await;
+                sender.send(TaskEvent::Changed { id, result });
             })
             .abort_handle()
     }
+
+    /// Fetches the picture the tenant shows now, decoded small for the screen.
+    pub fn fetch_current(&self, tenant: TenantUrl, token: ApiToken) {
+        let sender = self.sender.clone();
+        self.runtime.spawn(async move {
+            let result = fetch_current(&tenant, &token).await;
+            sender.send(TaskEvent::Current { tenant, result });
+        });
+    }
+}
+
+/// A change to the picture on the tenant.
+pub enum Change {
+    Upload {
+        source: Source,
+        framing: Framing,
+    },
+    /// Put this picture back (Undo).
+    Restore(Picture),
+    Remove,
+}
+
+/// What a finished change did.
+#[derive(Clone, Debug)]
+pub enum Changed {
+    Uploaded(EncodedAvatar),
+    Restored,
+    Removed,
+}
+
+/// The picture on the tenant now, and how it looks (`None` if it would not decode).
+pub struct CurrentPicture {
+    pub picture: Picture,
+    pub image: Option<egui::ColorImage>,
+}
+
+async fn fetch_current(
+    tenant: &TenantUrl,
+    token: &ApiToken,
+) -> Result<Option<CurrentPicture>, ApiError> {
+    let client = XcClient::new(tenant.clone(), token, ClientOptions::default())?;
+    let Some(picture) = client.current_image().await? else {
+        return Ok(None);
+    };
+    let bytes = picture.bytes.clone();
+    let image = tokio::task::spawn_blocking(move || {
+        let (image, _) = Source::from_bytes(bytes).ok()?.preview(256).ok()?;
+        Some(egui::ColorImage::from_rgba_unmultiplied(
+            [image.width() as usize, image.height() as usize],
+            image.as_raw(),
+        ))
+    })
+    .await
+    .ok()
+    .flatten();
+    Ok(Some(CurrentPicture { picture, image }))
 }
 
 /// What a pasted picture is called on screen.
@@ -369,20 +428,34 @@ fn load_picture(path: &Path, bytes: Option<Vec<u8>>) -> Result<LoadedPicture, Av
     })
 }
 
-async fn upload(
-    source: Source,
-    framing: Framing,
+async fn run_change(
+    change: Change,
     tenant: TenantUrl,
     token: ApiToken,
     on_event: impl Fn(&CallEvent) + Send + Sync + 'static,
-) -> Result<UploadReport, UploadError> {
-    let avatar = tokio::task::spawn_blocking(move || {
-        avatar::render(&source, &framing, &avatar::Output::default())
-    })
-    .await
-    .map_err(|e| AvatarError::Encode(e.to_string()))??;
+) -> Result<ChangeReport, UploadError> {
     let client =
         XcClient::new(tenant.clone(), &token, ClientOptions::default())?.on_event(on_event);
-    client.update_image(&avatar).await?;
-    Ok(UploadReport { tenant, avatar })
+    let changed = match change {
+        Change::Upload { source, framing } => {
+            let avatar = tokio::task::spawn_blocking(move || {
+                avatar::render(&source, &framing, &avatar::Output::default())
+            })
+            .await
+            .map_err(|e| AvatarError::Encode(e.to_string()))??;
+            client.update_image(&avatar).await?;
+            Changed::Uploaded(avatar)
+        }
+        Change::Restore(picture) => {
+            client
+                .put_image(&picture.content_type, &picture.bytes)
+                .await?;
+            Changed::Restored
+        }
+        Change::Remove => {
+            client.delete_image().await?;
+            Changed::Removed
+        }
+    };
+    Ok(ChangeReport { tenant, changed })
 }
