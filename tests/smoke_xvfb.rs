@@ -105,9 +105,21 @@ fn the_real_window_opens_the_file_and_uploads_it() {
         shot.height()
     );
 
-    // Upload with the keyboard, as a user would (no window manager: focus it first).
-    run("xdotool", &["windowfocus", "--sync", &window]).expect("focus the window");
-    run("xdotool", &["key", "--clearmodifiers", "ctrl+Return"]).expect("press Ctrl+Enter");
+    // Click Upload with the mouse: the rightmost button of the bottom bar.
+    let (x, y) = (shot.width() - 34, shot.height() - 18);
+    run(
+        "xdotool",
+        &[
+            "mousemove",
+            "--window",
+            &window,
+            &x.to_string(),
+            &y.to_string(),
+            "click",
+            "1",
+        ],
+    )
+    .expect("click Upload");
     let stored = wait_until("the upload to reach the fake tenant", &mut app, || {
         tenant.image_of(DEFAULT_TOKEN)
     });
