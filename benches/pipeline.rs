@@ -19,16 +19,31 @@ use image::{ImageEncoder, RgbImage};
 
 const RUNS: usize = 15;
 
+const PHOTOS: [(u32, u32, Option<u16>, &str); 2] = [
+    (6000, 4000, Some(6), "6000×4000 q90, EXIF 6"),
+    (8000, 6000, None, "8000×6000 q90"),
+];
+
 fn main() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bench-photos");
+    if std::env::args().any(|a| a == "--generate-photos") {
+        std::fs::create_dir_all(&dir).expect("bench dir");
+        for (width, height, orientation, _) in PHOTOS {
+            photo(&dir, width, height, orientation);
+        }
+        return;
+    }
     if !std::env::args().any(|a| a == "--bench") {
         return;
     }
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bench-photos");
-    std::fs::create_dir_all(&dir).expect("bench dir");
-    let photos = [
-        (photo(&dir, 6000, 4000, Some(6)), "6000×4000 q90, EXIF 6"),
-        (photo(&dir, 8000, 6000, None), "8000×6000 q90"),
-    ];
+    // Generated in a child process: the peak RSS wait4 reports for a child counts its parent's
+    // memory at the time of the fork, so this process must stay small.
+    let generated = Command::new(std::env::current_exe().expect("own path"))
+        .arg("--generate-photos")
+        .status()
+        .expect("generate photos");
+    assert!(generated.success(), "generating the photos failed");
+    let photos = PHOTOS.map(|(width, height, _, label)| (photo_path(&dir, width, height), label));
     let vips = Command::new("vipsthumbnail")
         .arg("--version")
         .output()
@@ -161,8 +176,12 @@ fn run(command: &mut Command) -> Run {
 }
 
 /// A photo-like JPEG (smooth light, texture at several scales, sensor grain), generated once.
+fn photo_path(dir: &Path, width: u32, height: u32) -> PathBuf {
+    dir.join(format!("photo-{width}x{height}.jpg"))
+}
+
 fn photo(dir: &Path, width: u32, height: u32, orientation: Option<u16>) -> PathBuf {
-    let path = dir.join(format!("photo-{width}x{height}.jpg"));
+    let path = photo_path(dir, width, height);
     if path.exists() {
         return path;
     }

@@ -369,9 +369,11 @@ fn prepare_flags_choose_size_crop_rotation_format_and_budget() {
     assert!(stdout(&output).contains("image/png"), "{}", stdout(&output));
 
     // --max-bytes: quality lowered to fit; impossible budgets are a usage error (2).
-    let (output, avatar) = prepare(&photo, &["--max-bytes", "11000", "--json"]);
+    let (_, usual) = prepare(&photo, &[]);
+    let budget = (usual.expect("written").len() * 4 / 5).to_string();
+    let (output, avatar) = prepare(&photo, &["--max-bytes", &budget, "--json"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert!(avatar.expect("written").len() <= 11000);
+    assert!(avatar.expect("written").len() <= budget.parse().expect("number"));
     let json: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("json");
     let quality = json["avatar"]["quality"].as_u64().expect("quality");
     assert!((40..85).contains(&quality), "quality {quality}");

@@ -57,8 +57,19 @@ struct Fixture {
 
 impl Fixture {
     fn new() -> Self {
+        Self::with_tenant(FakeTenant::start())
+    }
+
+    /// With the fake tenant on a fixed port, so screens showing its URL look the same each run.
+    fn on_port(port: u16) -> Self {
+        let tenant = FakeTenant::start_on(std::net::SocketAddr::from(([127, 0, 0, 1], port)))
+            .expect("bind the snapshot port");
+        Self::with_tenant(tenant)
+    }
+
+    fn with_tenant(tenant: FakeTenant) -> Self {
         Fixture {
-            tenant: FakeTenant::start(),
+            tenant,
             dir: tempfile::tempdir().expect("temp dir"),
             store: Arc::new(MemoryStore::new()),
             dialog_folders: Arc::default(),
@@ -847,4 +858,47 @@ fn the_current_picture_is_shown_and_changes_can_be_undone_or_removed() {
         !app.state().uploading() && matches!(app.state().current, Current::Shown { .. })
     });
     assert!(fixture.tenant.image_of(DEFAULT_TOKEN).is_some());
+}
+
+// ---- snapshots: what the main screens look like (rendered by wgpu on the CPU) ----
+// Update with `UPDATE_SNAPSHOTS=1 cargo test --test gui_flow snapshot`, then look at the PNGs.
+// They are compared on Linux only, where CI renders them with llvmpipe as they were made; other
+// platforms' GPUs and drivers antialias differently.
+
+fn snapshot(harness: &mut Harness<'_, XcAvatarApp>, name: &str) {
+    if cfg!(target_os = "linux") {
+        harness.snapshot(name);
+    }
+}
+
+#[test]
+fn snapshot_first_start_asks_for_tenant_and_token() {
+    let fixture = Fixture::new();
+    let mut config = fixture.config(None, None);
+    config.tenant = None;
+    let mut harness = harness(config);
+    harness.run();
+    snapshot(&mut harness, "setup_first_start");
+}
+
+#[test]
+fn snapshot_crop_editor_with_previews() {
+    let fixture = Fixture::on_port(47_811);
+    let mut harness = with_photo(&fixture, DEFAULT_TOKEN, "stripes.jpg");
+    harness.key_press(egui::Key::Plus);
+    harness.step();
+    wait_for_estimate(&mut harness);
+    harness.run();
+    snapshot(&mut harness, "crop_editor");
+}
+
+#[test]
+fn snapshot_rejected_token_panel() {
+    let fixture = Fixture::on_port(47_812);
+    let mut harness = with_photo(&fixture, "not-the-right-token-000000", "stripes.jpg");
+    upload_until(&mut harness, "the rejected upload", |app| {
+        !app.state().uploading()
+    });
+    harness.run();
+    snapshot(&mut harness, "rejected_token");
 }

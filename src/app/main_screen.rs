@@ -72,6 +72,7 @@ pub fn show(ui: &mut egui::Ui, state: &AppState, files_hovering: bool) -> Option
     if state.picture.is_some() || state.connection.is_some() {
         egui::Panel::right("preview")
             .resizable(false)
+            .default_size(290.0)
             .show(ui, |ui| {
                 ui.add_space(6.0);
                 if let Some(a) = current_picture(ui, state) {
@@ -176,10 +177,13 @@ fn current_picture(ui: &mut egui::Ui, state: &AppState) -> Option<Action> {
     let connection = state.connection.as_ref()?;
     let mut action = None;
     ui.strong(format!("Now on {}", connection.tenant.host()));
-    ui.horizontal(|ui| match &state.current {
+    // Plain labels wrap, so a long message cannot widen the panel and move the editor.
+    match &state.current {
         Current::Fetching => {
-            ui.spinner();
-            ui.label("Fetching your picture…");
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Fetching your picture…");
+            });
         }
         Current::Missing => {
             ui.label("No picture yet: the Console shows your initials.");
@@ -202,7 +206,7 @@ fn current_picture(ui: &mut egui::Ui, state: &AppState) -> Option<Action> {
         Current::Failed(why) => {
             ui.label(format!("Could not fetch it: {why}"));
         }
-    });
+    }
     if matches!(state.current, Current::Shown { .. })
         && ui
             .add_enabled(!state.uploading(), egui::Button::new("Remove picture…"))

@@ -509,7 +509,7 @@ impl XcAvatarApp {
                         picture: current.picture,
                     },
                     Ok(None) => Current::Missing,
-                    Err(err) => Current::Failed(sentence(&err.to_string())),
+                    Err(err) => Current::Failed(err.to_string()),
                 };
             }
             TaskEvent::TokenRead { tenant, .. }

@@ -2,7 +2,6 @@
 //! smallest decode that still has enough pixels, turned the right way up, encoded to fit the
 //! request-size budget.
 
-use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::PngEncoder;
 use image::{DynamicImage, ExtendedColorType, ImageEncoder, RgbImage, RgbaImage};
 
@@ -231,12 +230,26 @@ fn encode(square: DynamicImage, output: &Output) -> Result<EncodedAvatar, Avatar
 /// The best JPEG quality whose file fits `output.max_bytes`: the usual quality when it fits
 /// (one encode, the common case at 512²), else a binary search down to [`WORST_QUALITY`].
 fn jpeg_within(rgb: &RgbImage, output: &Output) -> Result<EncodedAvatar, AvatarError> {
-    let encode = |quality: u8| -> Result<Vec<u8>, AvatarError> {
-        let mut bytes = Vec::with_capacity(output.max_bytes.min(1 << 20));
-        JpegEncoder::new_with_quality(&mut bytes, quality)
-            .encode_image(rgb)
-            .map_err(|e| AvatarError::Encode(e.to_string()))?;
-        Ok(bytes)
+    // libjpeg-turbo: SIMD, and optimised Huffman tables (~5–10 % smaller at the same quality,
+    // which buys quality within the budget). 4:2:0 chroma, as cameras and vipsthumbnail write.
+    let mut compressor = turbojpeg::Compressor::new().map_err(encode_error)?;
+    compressor
+        .set_subsamp(turbojpeg::Subsamp::Sub2x2)
+        .map_err(encode_error)?;
+    compressor.set_optimize(true).map_err(encode_error)?;
+    let width = rgb.width() as usize;
+    let mut encode = |quality: u8| -> Result<Vec<u8>, AvatarError> {
+        compressor
+            .set_quality(i32::from(quality))
+            .map_err(encode_error)?;
+        let image = turbojpeg::Image {
+            pixels: rgb.as_raw().as_slice(),
+            width,
+            pitch: width * 3,
+            height: rgb.height() as usize,
+            format: turbojpeg::PixelFormat::RGB,
+        };
+        compressor.compress_to_vec(image).map_err(encode_error)
     };
     let avatar = |bytes, quality| EncodedAvatar {
         bytes,
@@ -269,6 +282,10 @@ fn jpeg_within(rgb: &RgbImage, output: &Output) -> Result<EncodedAvatar, AvatarE
             smallest,
             max_bytes: output.max_bytes,
         })
+}
+
+fn encode_error(error: turbojpeg::Error) -> AvatarError {
+    AvatarError::Encode(error.to_string())
 }
 
 /// Transparent pixels laid on white, as the Console shows pictures on a light background.
