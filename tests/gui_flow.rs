@@ -902,3 +902,51 @@ fn snapshot_rejected_token_panel() {
     harness.run();
     snapshot(&mut harness, "rejected_token");
 }
+
+#[test]
+fn each_error_status_has_its_own_panel_and_action() {
+    let fixture = Fixture::new();
+    let mut harness = with_photo(&fixture, DEFAULT_TOKEN, "a.jpg");
+    let cases = [
+        (
+            Scripted::status(403, "RBAC: access denied"),
+            "Your account may not change its picture on this tenant (HTTP 403)",
+            None,
+        ),
+        (
+            Scripted::status(404, "no route"),
+            "The tenant has no such API (HTTP 404)",
+            Some("Check tenant URL"),
+        ),
+        (
+            Scripted::status(409, "version mismatch"),
+            "The picture was changed elsewhere at the same time (HTTP 409)",
+            Some("Try again"),
+        ),
+        (
+            Scripted::status(418, "teapot"),
+            "The tenant answered with unexpected HTTP status 418",
+            Some("Try again"),
+        ),
+    ];
+    for (answer, title, button) in cases {
+        fixture.tenant.push(answer);
+        harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
+        harness.step();
+        wait_for(&mut harness, title, |app| {
+            !app.state().uploading() && app.state().notice.is_some()
+        });
+        harness.get_by_label(title);
+        for other in ["Update token", "Check tenant URL", "Try again"] {
+            let shown = harness.query_by_label(other).is_some();
+            assert_eq!(shown, Some(other) == button, "{title}: {other} button");
+        }
+    }
+    // "Try again" after the 418 uploads for real.
+    harness.get_by_label("Try again").click();
+    harness.step();
+    wait_for(&mut harness, "the retried upload", |app| {
+        !app.state().uploading() && fixture.tenant.image_of(DEFAULT_TOKEN).is_some()
+    });
+    harness.get_by_label_contains("Your new profile picture is live on 127.0.0.1");
+}
