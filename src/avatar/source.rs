@@ -269,7 +269,7 @@ fn jpeg_exif(bytes: &[u8]) -> Option<&[u8]> {
 }
 
 fn decode_jpeg(bytes: &[u8], stored: (u32, u32), shrink: u32) -> Result<Pixels, AvatarError> {
-    match decode_jpeg_turbo(bytes, shrink) {
+    match decode_jpeg_turbo(bytes, stored, shrink) {
         Some(pixels) => Ok(pixels),
         None => decode_jpeg_lenient(bytes, stored, shrink),
     }
@@ -277,14 +277,20 @@ fn decode_jpeg(bytes: &[u8], stored: (u32, u32), shrink: u32) -> Result<Pixels, 
 
 /// libjpeg-turbo's decode to RGB, or `None` for what it will not do (CMYK, YCCK) or warns about
 /// (a truncated file, stray bytes between segments): the lenient decoder gets those.
-fn decode_jpeg_turbo(bytes: &[u8], shrink: u32) -> Option<Pixels> {
+fn decode_jpeg_turbo(bytes: &[u8], stored: (u32, u32), shrink: u32) -> Option<Pixels> {
     use turbojpeg::{Colorspace, Decompressor, Image, PixelFormat, ScalingFactor};
     let mut decompressor = Decompressor::new().ok()?;
     let header = decompressor.read_header(bytes).ok()?;
-    if !matches!(
-        header.colorspace,
-        Colorspace::YCbCr | Colorspace::Gray | Colorspace::RGB
-    ) || header.is_lossless
+    // Only the size the probe checked against the limits may be allocated; a file whose
+    // headers disagree goes to the other decoder.
+    let same_size = usize::try_from(stored.0).ok() == Some(header.width)
+        && usize::try_from(stored.1).ok() == Some(header.height);
+    if !same_size
+        || !matches!(
+            header.colorspace,
+            Colorspace::YCbCr | Colorspace::Gray | Colorspace::RGB
+        )
+        || header.is_lossless
     {
         return None;
     }
