@@ -693,6 +693,10 @@ impl eframe::App for XcAvatarApp {
                     actions.extend(setup::show(ui, form, &context));
                 });
             }
+            // While "Remove your picture?" is open, only its buttons (and Esc) act.
+            Screen::Main if self.state.confirm_remove => {
+                actions.extend(main_screen::show(ui, &self.state, files_hovering));
+            }
             Screen::Main => {
                 let (open, upload) = ctx.input_mut(|i| {
                     (
