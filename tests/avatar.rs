@@ -499,7 +499,8 @@ fn the_original_file_is_never_modified() {
         .expect("stat")
         .modified()
         .expect("mtime");
-    let avatar = xc_avatar::avatar::prepare_file(&path).expect("prepares");
+    let source = Source::open(&path).expect("opens");
+    let avatar = render(&source, &Framing::new(source.size()), &SMALL).expect("renders");
     assert!(!avatar.bytes.is_empty());
     assert_eq!(std::fs::read(&path).expect("read"), bytes);
     assert_eq!(

@@ -14,7 +14,7 @@ use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use fake_tenant::{DEFAULT_TOKEN, FakeTenant, IMAGE_PATH, Scripted};
 use image::ImageFormat;
 use xc_avatar::api::TenantUrl;
-use xc_avatar::app::state::Current;
+use xc_avatar::app::state::{Current, Estimate};
 use xc_avatar::app::{AppConfig, FilePicker, XcAvatarApp};
 use xc_avatar::credentials::{ApiToken, MemoryStore, StoreError, TokenStore};
 use xc_avatar::settings::{Settings, SettingsFile};
@@ -718,12 +718,20 @@ fn the_crop_editor_zooms_pans_rotates_and_says_what_will_be_sent() {
         .map(|p| p.framing.size());
     assert_eq!(picture_size, Some((480, 640)));
     wait_for_estimate(&mut harness);
+    let promised = match &harness.state().state().estimate {
+        Estimate::Ready(avatar) => avatar.bytes.clone(),
+        other => panic!("no estimate: {other:?}"),
+    };
 
     upload_until(&mut harness, "the upload", |app| !app.state().uploading());
     let stored = fixture
         .tenant
         .image_of(DEFAULT_TOKEN)
         .expect("picture stored");
+    assert!(
+        stored.bytes == promised,
+        "what was sent is not what 'Will send' described"
+    );
     let avatar = image::load_from_memory(&stored.bytes)
         .expect("decodes")
         .to_rgb8();
@@ -953,4 +961,38 @@ fn each_error_status_has_its_own_panel_and_action() {
         !app.state().uploading() && fixture.tenant.image_of(DEFAULT_TOKEN).is_some()
     });
     harness.get_by_label_contains("Your new profile picture is live on 127.0.0.1");
+}
+
+#[test]
+fn a_current_picture_that_does_not_decode_is_named_and_a_removal_can_be_cancelled() {
+    let fixture = Fixture::new();
+    fixture.tenant.set_image(
+        DEFAULT_TOKEN,
+        fake_tenant::StoredImage {
+            content_type: "image/png".into(),
+            bytes: b"not really a PNG".to_vec(),
+        },
+    );
+    let mut harness = harness(fixture.config(Some(DEFAULT_TOKEN), None));
+    harness.run();
+    harness.get_by_label("A picture (image/png) this app cannot show.");
+
+    // A slow tenant: Cancel stops the removal and says the picture stays.
+    fixture
+        .tenant
+        .push(Scripted::Delay(Duration::from_secs(30)));
+    harness.get_by_label("Remove picture…").click();
+    harness.run();
+    harness.get_by_label("Remove").click();
+    harness.step();
+    wait_for(&mut harness, "the removal to start", |app| {
+        app.state().uploading()
+    });
+    harness.step();
+    harness.get_by_label("Removing your picture…");
+    harness.get_by_label("Cancel").click();
+    harness.step();
+    wait_for(&mut harness, "the cancel", |app| !app.state().uploading());
+    harness.get_by_label("Removal cancelled: your profile picture stays");
+    assert!(fixture.tenant.image_of(DEFAULT_TOKEN).is_some());
 }

@@ -355,14 +355,14 @@ pub fn side_panel(
             Estimate::Pending => {
                 ui.label("Will send: measuring…");
             }
-            Estimate::Ready(description) => {
-                ui.label(format!("Will send: {description}"));
+            Estimate::Ready(avatar) => {
+                ui.label(format!("Will send: {}", avatar.describe()));
             }
             Estimate::Failed(why) => {
                 ui.colored_label(ui.visuals().error_fg_color, format!("Cannot send: {why}"));
             }
         }
-        if stale || *estimate == Estimate::Pending {
+        if stale || matches!(estimate, Estimate::Pending) {
             ui.spinner();
         }
     });

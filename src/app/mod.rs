@@ -192,9 +192,20 @@ impl XcAvatarApp {
             }
             Action::Upload => {
                 if let Some(picture) = &state.picture {
+                    // The estimate already encoded this framing: send those bytes, not a re-render.
+                    let rendered = match &state.estimate {
+                        Estimate::Ready(avatar)
+                            if state.estimate_for
+                                == Some((picture.generation, picture.framing)) =>
+                        {
+                            Some(avatar.clone())
+                        }
+                        _ => None,
+                    };
                     let change = Change::Upload {
                         source: picture.source.clone(),
                         framing: picture.framing,
+                        rendered,
                     };
                     self.start_change(change, ChangeKind::Upload);
                 }
@@ -451,7 +462,7 @@ impl XcAvatarApp {
                 if state.picture.as_ref().map(|p| p.generation) == Some(generation) {
                     state.estimate_for = Some((generation, framing));
                     state.estimate = match result {
-                        Ok(avatar) => Estimate::Ready(avatar.describe()),
+                        Ok(avatar) => Estimate::Ready(avatar),
                         Err(err) => Estimate::Failed(sentence(&err.to_string())),
                     };
                 }

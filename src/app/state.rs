@@ -96,11 +96,11 @@ pub struct Picture {
     pub generation: u64,
 }
 
-/// What the current framing will send: format, size, bytes — measured by really encoding it.
-#[derive(Clone, Debug, PartialEq)]
+/// What the current framing will send — really encoded, so Upload can send these very bytes.
+#[derive(Clone, Debug)]
 pub enum Estimate {
     Pending,
-    Ready(String),
+    Ready(crate::avatar::EncodedAvatar),
     Failed(String),
 }
 

@@ -333,6 +333,8 @@ pub enum Change {
     Upload {
         source: Source,
         framing: Framing,
+        /// This framing already encoded (by the estimate), if it was.
+        rendered: Option<EncodedAvatar>,
     },
     /// Put this picture back (Undo).
     Restore(Picture),
@@ -437,12 +439,19 @@ async fn run_change(
     let client =
         XcClient::new(tenant.clone(), &token, ClientOptions::default())?.on_event(on_event);
     let changed = match change {
-        Change::Upload { source, framing } => {
-            let avatar = tokio::task::spawn_blocking(move || {
-                avatar::render(&source, &framing, &avatar::Output::default())
-            })
-            .await
-            .map_err(|e| AvatarError::Encode(e.to_string()))??;
+        Change::Upload {
+            source,
+            framing,
+            rendered,
+        } => {
+            let avatar = match rendered {
+                Some(avatar) => avatar,
+                None => tokio::task::spawn_blocking(move || {
+                    avatar::render(&source, &framing, &avatar::Output::default())
+                })
+                .await
+                .map_err(|e| AvatarError::Encode(e.to_string()))??,
+            };
             client.update_image(&avatar).await?;
             Changed::Uploaded(avatar)
         }

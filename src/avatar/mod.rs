@@ -65,10 +65,3 @@ pub enum AvatarError {
     #[error("could not encode the avatar: {0}")]
     Encode(String),
 }
-
-/// Reads a picture file and renders the default avatar: the largest centred square of the
-/// upright picture, [`DEFAULT_SIZE`]², within the default byte budget.
-pub fn prepare_file(path: &std::path::Path) -> Result<EncodedAvatar, AvatarError> {
-    let source = Source::open(path)?;
-    render(&source, &Framing::new(source.size()), &Output::default())
-}
