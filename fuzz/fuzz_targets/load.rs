@@ -5,9 +5,7 @@
 
 use libfuzzer_sys::fuzz_target;
 
-#[allow(dead_code)]
-#[path = "../../src/avatar/mod.rs"]
-mod avatar;
+use xc_avatar_core::avatar;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(source) = avatar::Source::from_bytes(data.to_vec()) else {

@@ -100,10 +100,15 @@ pub fn assert_quadrants(image: &RgbImage, what: &str) {
 }
 
 /// The test pictures made with ImageMagick (see tests/fixtures/make.sh).
+/// Shared by the workspace's crates: found from the root's or a member's manifest dir.
 pub fn fixture(name: &str) -> Vec<u8> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name);
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = if manifest.join("tests/fixtures").is_dir() {
+        manifest.to_path_buf()
+    } else {
+        manifest.join("../..")
+    };
+    let path = root.join("tests/fixtures").join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
 }
 

@@ -1,12 +1,13 @@
 //! The avatar pipeline on real files: every format we claim, all eight EXIF orientations,
 //! rotation and crop, the byte budget, and a specific error for each kind of bad input.
 
+#[path = "../../../tests/support/mod.rs"]
 mod support;
 
 use image::metadata::Orientation;
 use image::{DynamicImage, GenericImageView as _, ImageFormat, RgbImage};
 use support::{BLUE, GREEN, RED, YELLOW, assert_near, assert_quadrants, fixture, quadrants};
-use xc_avatar::avatar::{
+use xc_avatar_core::avatar::{
     AvatarError, Crop, EncodedAvatar, FormatChoice, Framing, Output, OutputFormat, Rotation,
     Source, render,
 };
@@ -14,7 +15,7 @@ use xc_avatar::avatar::{
 const SMALL: Output = Output {
     size: 64,
     format: FormatChoice::Auto,
-    max_bytes: xc_avatar::avatar::DEFAULT_MAX_BYTES,
+    max_bytes: xc_avatar_core::avatar::DEFAULT_MAX_BYTES,
 };
 
 /// Renders the default framing of `bytes` and decodes the result.
@@ -276,7 +277,7 @@ fn jpeg_quality_drops_until_the_avatar_fits_the_budget() {
         "with room to spare: the usual quality"
     );
     let default = render(&source, &framing, &Output { size: 512, ..SMALL }).expect("renders");
-    assert!(default.bytes.len() <= xc_avatar::avatar::DEFAULT_MAX_BYTES);
+    assert!(default.bytes.len() <= xc_avatar_core::avatar::DEFAULT_MAX_BYTES);
     let budget = best.bytes.len() * 2 / 3;
     let tight = Output {
         size: 512,

@@ -1,16 +1,17 @@
 //! The XC client against the fake tenant on loopback: real HTTP, every outcome typed.
 
+#[path = "../../../tests/support/mod.rs"]
 mod support;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use fake_tenant::{DEFAULT_TOKEN, FakeTenant, IMAGE_PATH, ImageForm, Scripted, StoredImage};
-use xc_avatar::api::{
+use xc_avatar_core::api::{
     ApiError, CallEvent, ClientOptions, Picture, RetryPolicy, TenantUrl, XcClient,
 };
-use xc_avatar::avatar::{self, EncodedAvatar, Framing, Output, Source};
-use xc_avatar::credentials::ApiToken;
+use xc_avatar_core::avatar::{self, EncodedAvatar, Framing, Output, Source};
+use xc_avatar_core::credentials::ApiToken;
 
 fn avatar() -> EncodedAvatar {
     let mut png = std::io::Cursor::new(Vec::new());

@@ -1,0 +1,14 @@
+//! The core of xc-avatar, shared by its desktop app and its command line, and usable by any
+//! other front end: pictures (`avatar`), the F5 Distributed Cloud client (`api`), the API token
+//! (`credentials`) and non-secret settings (`settings`). Nothing here knows of a GUI; the
+//! workspace's CI checks that no GUI crate is in this crate's dependency tree.
+
+pub mod api;
+pub mod avatar;
+pub mod credentials;
+pub mod settings;
+
+/// Environment variable naming the tenant, as F5's own tooling (the f5xc Terraform provider).
+pub const ENV_TENANT: &str = "F5XC_API_URL";
+/// Environment variable holding the API token, as F5's own tooling.
+pub const ENV_TOKEN: &str = "F5XC_API_TOKEN";
