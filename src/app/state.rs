@@ -146,7 +146,7 @@ pub enum Current {
     Fetching,
     Missing,
     Shown {
-        picture: crate::api::Picture,
+        picture: crate::api::TenantPicture,
         /// `None` when it does not decode (still a picture the Console shows).
         texture: Option<egui::TextureHandle>,
     },
@@ -156,7 +156,7 @@ pub enum Current {
 /// What was there before a change, for Undo.
 #[derive(Clone)]
 pub enum Before {
-    Picture(crate::api::Picture),
+    Picture(crate::api::TenantPicture),
     Nothing,
 }
 

@@ -9,7 +9,7 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 
 use eframe::egui;
 
-use crate::api::{ApiError, CallEvent, ClientOptions, Picture, TenantUrl, WhoAmI, XcClient};
+use crate::api::{ApiError, CallEvent, ClientOptions, TenantPicture, TenantUrl, WhoAmI, XcClient};
 use crate::avatar::{self, AvatarError, EncodedAvatar, Framing, Source};
 use crate::credentials::{ApiToken, StoreError, TokenStore};
 use crate::settings::{Settings, SettingsFile};
@@ -337,7 +337,7 @@ pub enum Change {
         rendered: Option<EncodedAvatar>,
     },
     /// Put this picture back (Undo).
-    Restore(Picture),
+    Restore(TenantPicture),
     Remove,
 }
 
@@ -351,7 +351,7 @@ pub enum Changed {
 
 /// The picture on the tenant now, and how it looks (`None` if it would not decode).
 pub struct CurrentPicture {
-    pub picture: Picture,
+    pub picture: TenantPicture,
     pub image: Option<egui::ColorImage>,
 }
 

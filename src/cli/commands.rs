@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use super::{AvatarArgs, ConnectionArgs, CurrentArgs, Exit, PrepareArgs, RemoveArgs, UploadArgs};
-use crate::api::{ApiError, CallEvent, ClientOptions, Picture, XcClient};
+use crate::api::{ApiError, CallEvent, ClientOptions, TenantPicture, XcClient};
 use crate::avatar::{self, AvatarError, EncodedAvatar, Framing, Source};
 use crate::credentials::{ApiToken, KeyringStore, TokenStore as _};
 
@@ -220,7 +220,7 @@ fn avatar_json(avatar: &EncodedAvatar) -> Value {
 }
 
 /// `OUT` with the picture's own extension: `me` → `me.jpg`; `me.png` holding a JPEG → `me.jpg`.
-fn with_extension_of(output: &Path, picture: &Picture) -> PathBuf {
+fn with_extension_of(output: &Path, picture: &TenantPicture) -> PathBuf {
     let wanted = picture.extension();
     let matches = output
         .extension()
@@ -281,8 +281,7 @@ pub(crate) fn block_on<T>(call: impl Future<Output = Result<T, ApiError>>) -> Re
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| ApiError::Network {
-            host: "localhost".into(),
+        .map_err(|e| ApiError::Internal {
             detail: format!("cannot start the async runtime: {e}"),
         })?;
     runtime.block_on(call)

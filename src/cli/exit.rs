@@ -30,7 +30,7 @@ impl From<Exit> for ExitCode {
 impl From<&ApiError> for Exit {
     fn from(error: &ApiError) -> Self {
         match error {
-            ApiError::Unauthorized { .. } => Exit::NotAuthenticated,
+            ApiError::Unauthorized { .. } | ApiError::UnusableToken => Exit::NotAuthenticated,
             ApiError::Forbidden { .. } => Exit::Forbidden,
             ApiError::NotFound { .. } => Exit::NotFound,
             ApiError::Conflict { .. } => Exit::Conflict,
@@ -45,6 +45,7 @@ impl From<&ApiError> for Exit {
             | ApiError::Tls { .. }
             | ApiError::Timeout { .. }
             | ApiError::Network { .. } => Exit::Network,
+            ApiError::Internal { .. } => Exit::Internal,
         }
     }
 }

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use fake_tenant::{DEFAULT_TOKEN, FakeTenant, IMAGE_PATH, ImageForm, Scripted, StoredImage};
 use xc_avatar_core::api::{
-    ApiError, CallEvent, ClientOptions, Picture, RetryPolicy, TenantUrl, XcClient,
+    ApiError, CallEvent, ClientOptions, RetryPolicy, TenantPicture, TenantUrl, XcClient,
 };
 use xc_avatar_core::avatar::{self, EncodedAvatar, Framing, Output, Source};
 use xc_avatar_core::credentials::ApiToken;
@@ -204,7 +204,7 @@ async fn the_current_picture_in_raw_and_json_forms() {
     let tenant = FakeTenant::start();
     let (client, _) = client_for(&tenant.url(), RetryPolicy::none());
     tenant.set_image(DEFAULT_TOKEN, jpeg_picture());
-    let want = Picture {
+    let want = TenantPicture {
         content_type: "image/jpeg".into(),
         bytes: jpeg_picture().bytes,
     };

@@ -80,12 +80,12 @@ type EventSink = Arc<dyn Fn(&CallEvent) + Send + Sync>;
 
 /// A profile picture as the tenant holds it.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Picture {
+pub struct TenantPicture {
     pub content_type: String,
     pub bytes: Vec<u8>,
 }
 
-impl Picture {
+impl TenantPicture {
     /// The usual file extension for its type (`jpg`, `png`, …).
     pub fn extension(&self) -> &'static str {
         ImageFormat::from_mime_type(&self.content_type)
@@ -102,6 +102,11 @@ struct Answer {
 
 /// A client for one tenant, acting as the user who owns the token. Calls that get 429, 503 or
 /// 504 are retried per [`RetryPolicy`]; dropping a call's future cancels it at once.
+///
+/// Clones share one connection pool: keep one per tenant and credential, and clone it (with
+/// [`XcClient::on_event`]) for each call, so calls reuse a kept-alive connection rather than
+/// paying for a new TCP and TLS handshake each.
+#[derive(Clone)]
 pub struct XcClient {
     http: reqwest::Client,
     tenant: TenantUrl,
@@ -116,12 +121,8 @@ impl XcClient {
         token: &ApiToken,
         options: ClientOptions,
     ) -> Result<Self, ApiError> {
-        let mut auth =
-            HeaderValue::from_str(&format!("APIToken {}", token.expose())).map_err(|_| {
-                ApiError::Unauthorized {
-                    server_text: Some("the token contains characters that cannot be sent".into()),
-                }
-            })?;
+        let mut auth = HeaderValue::from_str(&format!("APIToken {}", token.expose()))
+            .map_err(|_| ApiError::UnusableToken)?;
         // Keeps the value out of any Debug output of the request.
         auth.set_sensitive(true);
         let mut defaults = HeaderMap::new();
@@ -134,9 +135,8 @@ impl XcClient {
             // A redirect could carry the token elsewhere; report it instead of following it.
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|e| ApiError::Network {
-                host: tenant.host().to_owned(),
-                detail: error_chain(&e),
+            .map_err(|e| ApiError::Internal {
+                detail: format!("cannot set up HTTPS: {}", error_chain(&e)),
             })?;
         Ok(XcClient {
             http,
@@ -169,7 +169,7 @@ impl XcClient {
             content_type,
             image: base64::engine::general_purpose::STANDARD.encode(bytes),
         };
-        let body = serde_json::to_vec(&body).map_err(|e| ApiError::InvalidResponse {
+        let body = serde_json::to_vec(&body).map_err(|e| ApiError::Internal {
             detail: format!("cannot build the request: {e}"),
         })?;
         let answer = self.call(Method::PUT, IMAGE_PATH, Some(body)).await?;
@@ -178,7 +178,7 @@ impl XcClient {
     }
 
     /// The token owner's current picture, or `None` when there is none.
-    pub async fn current_image(&self) -> Result<Option<Picture>, ApiError> {
+    pub async fn current_image(&self) -> Result<Option<TenantPicture>, ApiError> {
         match self.call(Method::GET, IMAGE_PATH, None).await {
             Ok(answer) => picture_from_image_answer(answer),
             // Some tenants answer 404 for "no picture"; the settings say for sure.
@@ -202,7 +202,7 @@ impl XcClient {
         })
     }
 
-    async fn picture_from_settings(&self) -> Result<Option<Picture>, ApiError> {
+    async fn picture_from_settings(&self) -> Result<Option<TenantPicture>, ApiError> {
         #[derive(Deserialize)]
         struct Settings {
             #[serde(default)]
@@ -319,7 +319,7 @@ fn warn_unless_json_object(what: &str, body: &[u8]) {
 
 /// GET image answers either raw bytes with an image type (gRPC gateway's `HttpBody`) or the
 /// spec's JSON `{content_type, data}`; empty means no picture.
-fn picture_from_image_answer(answer: Answer) -> Result<Option<Picture>, ApiError> {
+fn picture_from_image_answer(answer: Answer) -> Result<Option<TenantPicture>, ApiError> {
     if answer.body.is_empty() {
         return Ok(None);
     }
@@ -331,7 +331,7 @@ fn picture_from_image_answer(answer: Answer) -> Result<Option<Picture>, ApiError
         .trim()
         .to_ascii_lowercase();
     if media_type.starts_with("image/") {
-        return Ok(Some(Picture {
+        return Ok(Some(TenantPicture {
             content_type: media_type,
             bytes: answer.body,
         }));
@@ -351,7 +351,7 @@ fn picture_from_image_answer(answer: Answer) -> Result<Option<Picture>, ApiError
         return picture_from_base64(&json.data, json.content_type);
     }
     match sniff(&answer.body) {
-        Some(content_type) => Ok(Some(Picture {
+        Some(content_type) => Ok(Some(TenantPicture {
             content_type,
             bytes: answer.body,
         })),
@@ -364,7 +364,7 @@ fn picture_from_image_answer(answer: Answer) -> Result<Option<Picture>, ApiError
 fn picture_from_base64(
     data: &str,
     content_type: Option<String>,
-) -> Result<Option<Picture>, ApiError> {
+) -> Result<Option<TenantPicture>, ApiError> {
     if data.is_empty() {
         return Ok(None);
     }
@@ -379,7 +379,7 @@ fn picture_from_base64(
         .ok_or_else(|| ApiError::InvalidResponse {
             detail: "the picture's bytes are not an image".into(),
         })?;
-    Ok(Some(Picture {
+    Ok(Some(TenantPicture {
         content_type,
         bytes,
     }))

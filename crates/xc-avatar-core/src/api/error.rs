@@ -46,6 +46,14 @@ pub enum ApiError {
     Network { host: String, detail: String },
     #[error("the tenant's answer could not be read: {detail}")]
     InvalidResponse { detail: String },
+    /// Found before any request: the token has characters no HTTP header may carry.
+    #[error(
+        "the API token contains characters that cannot be sent (spaces, line breaks or control characters)"
+    )]
+    UnusableToken,
+    /// Our own failure to make the request (not the tenant's, not the network's).
+    #[error("xc-avatar could not make the request: {detail}")]
+    Internal { detail: String },
 }
 
 impl ApiError {
@@ -85,6 +93,12 @@ impl ApiError {
             ApiError::InvalidResponse { .. } => {
                 "Check the tenant URL points to an F5 Distributed Cloud Console.".into()
             }
+            ApiError::UnusableToken => {
+                "Copy the token again from the Console, without anything around it.".into()
+            }
+            ApiError::Internal { .. } => {
+                "This is a bug in xc-avatar: please report it with this message.".into()
+            }
         }
     }
 
@@ -120,6 +134,8 @@ impl ApiError {
             ApiError::Timeout { .. } => "timeout",
             ApiError::Network { .. } => "network",
             ApiError::InvalidResponse { .. } => "invalid_response",
+            ApiError::UnusableToken => "unusable_token",
+            ApiError::Internal { .. } => "internal",
         }
     }
 

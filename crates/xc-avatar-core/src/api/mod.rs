@@ -5,7 +5,7 @@ mod error;
 mod retry;
 mod tenant;
 
-pub use client::{CallEvent, ClientOptions, Picture, WhoAmI, XcClient};
+pub use client::{CallEvent, ClientOptions, TenantPicture, WhoAmI, XcClient};
 pub use error::{ApiError, server_text};
 pub use retry::{RetryPolicy, parse_retry_after};
 pub use tenant::{TenantUrl, TenantUrlError};

@@ -73,13 +73,6 @@ impl OutputFormat {
             OutputFormat::Png => "PNG",
         }
     }
-
-    pub fn extension(self) -> &'static str {
-        match self {
-            OutputFormat::Jpeg => "jpg",
-            OutputFormat::Png => "png",
-        }
-    }
 }
 
 /// The exact bytes we upload, and what they are.

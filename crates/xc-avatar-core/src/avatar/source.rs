@@ -111,11 +111,6 @@ impl Source {
         })
     }
 
-    /// "JPEG", "PNG", …
-    pub fn format_name(&self) -> &'static str {
-        format_name(self.format)
-    }
-
     /// Size the right way up, in pixels.
     pub fn size(&self) -> (u32, u32) {
         self.orientation.size(self.stored)
