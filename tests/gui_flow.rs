@@ -2,9 +2,7 @@
 
 mod support;
 
-use std::future::Future;
 use std::path::{Path, PathBuf};
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -14,8 +12,8 @@ use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use fake_tenant::{DEFAULT_TOKEN, FakeTenant, IMAGE_PATH, Scripted};
 use image::ImageFormat;
 use xc_avatar::api::TenantUrl;
-use xc_avatar::app::state::{Current, Estimate};
-use xc_avatar::app::{AppConfig, FilePicker, XcAvatarApp};
+use xc_avatar::app::state::Current;
+use xc_avatar::app::{AppConfig, FilePicker, PickFuture, XcAvatarApp};
 use xc_avatar::credentials::{ApiToken, MemoryStore, StoreError, TokenStore};
 use xc_avatar::settings::{Settings, SettingsFile};
 
@@ -37,10 +35,7 @@ impl egui::DroppedFile for DroppedPath {
 struct ChoosesFile(Option<PathBuf>, Arc<std::sync::Mutex<Vec<Option<PathBuf>>>>);
 
 impl FilePicker for ChoosesFile {
-    fn pick_image(
-        &self,
-        folder: Option<PathBuf>,
-    ) -> Pin<Box<dyn Future<Output = Option<PathBuf>> + Send>> {
+    fn pick_image(&self, folder: Option<PathBuf>, _parent: Option<&eframe::Frame>) -> PickFuture {
         self.1.lock().expect("opened in").push(folder);
         let path = self.0.clone();
         Box::pin(async move { path })
@@ -135,8 +130,8 @@ fn harness(config: AppConfig) -> Harness<'static, XcAvatarApp> {
 /// `run()` from settling, and a fetch would take answers the tests script for other requests.
 fn busy_in_background(app: &XcAvatarApp) -> bool {
     let state = app.state();
-    (state.current_for.is_some() && matches!(state.current, Current::Fetching))
-        || state.estimating.is_some()
+    (state.current.tenant.is_some() && matches!(state.current.shown, Current::Fetching))
+        || state.photo.preparing.is_some()
 }
 
 /// Steps frames until `done` holds; background tasks report through the app's channel.
@@ -180,7 +175,7 @@ fn drop_file(harness: &mut Harness<'_, XcAvatarApp>, path: PathBuf) {
         .push(Arc::new(DroppedPath(path)));
     harness.step();
     wait_for(harness, "the picture to load", |app| {
-        app.state().loading.is_none()
+        app.state().photo.loading.is_none()
     });
 }
 
@@ -195,7 +190,7 @@ fn type_into(harness: &mut Harness<'_, XcAvatarApp>, label: &str, text: &str) {
 }
 
 fn picture_name(app: &XcAvatarApp) -> Option<String> {
-    app.state().picture.as_ref().map(|p| p.name.clone())
+    app.state().photo.photo.as_ref().map(|p| p.name.clone())
 }
 
 #[test]
@@ -218,7 +213,7 @@ fn drop_a_photo_then_upload_it() {
     );
     harness.get_by_label_contains("holiday.jpg: crop 480 pixels square");
 
-    upload_until(&mut harness, "the upload", |app| !app.state().uploading());
+    upload_until(&mut harness, "the upload", |app| !app.state().changing());
     harness.get_by_label_contains("Your new profile picture is live on 127.0.0.1 (512×512 JPEG");
 
     let puts = fixture.tenant.received_on("PUT", IMAGE_PATH);
@@ -243,14 +238,15 @@ fn choose_image_opens_the_picked_file_and_ctrl_enter_uploads() {
     harness.get_by_label("Choose image…").click();
     harness.step();
     wait_for(&mut harness, "the picked picture", |app| {
-        app.state().picture.is_some()
+        app.state().photo.photo.is_some()
     });
     assert_eq!(picture_name(harness.state()).as_deref(), Some("picked.jpg"));
     // The next dialog opens where that picture was.
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
     harness.step();
-    wait_for(&mut harness, "the second dialog", |_| {
+    wait_for(&mut harness, "the second dialog and its picture", |app| {
         fixture.dialog_folders.lock().expect("folders").len() == 2
+            && app.state().photo.photo.as_ref().map(|p| p.generation) == Some(2)
     });
     assert_eq!(
         *fixture.dialog_folders.lock().expect("folders"),
@@ -260,7 +256,7 @@ fn choose_image_opens_the_picked_file_and_ctrl_enter_uploads() {
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
     harness.step();
     wait_for(&mut harness, "the upload", |app| {
-        !app.state().uploading() && app.state().notice.is_some()
+        !app.state().changing() && app.state().notice.is_some()
     });
     assert!(fixture.tenant.image_of(DEFAULT_TOKEN).is_some());
 }
@@ -274,7 +270,7 @@ fn a_server_error_is_a_message_and_try_again_succeeds() {
         .tenant
         .push(Scripted::status(500, "upstream connect error"));
     upload_until(&mut harness, "the failed upload", |app| {
-        !app.state().uploading()
+        !app.state().changing()
     });
     harness.get_by_label("The tenant had a server error (HTTP 500)");
     harness.get_by_label("Server said: upstream connect error");
@@ -284,7 +280,7 @@ fn a_server_error_is_a_message_and_try_again_succeeds() {
     harness.get_by_label("Try again").click();
     harness.step();
     wait_for(&mut harness, "the retried upload", |app| {
-        !app.state().uploading()
+        !app.state().changing()
     });
     harness.get_by_label_contains("Your new profile picture is live");
     assert!(fixture.tenant.image_of(DEFAULT_TOKEN).is_some());
@@ -295,7 +291,7 @@ fn a_rejected_token_leads_to_the_setup_screen_with_the_reason() {
     let fixture = Fixture::new();
     let mut harness = with_photo(&fixture, "expired-token", "a.jpg");
     upload_until(&mut harness, "the rejected upload", |app| {
-        !app.state().uploading()
+        !app.state().changing()
     });
     harness.get_by_label("The tenant rejected the API token (HTTP 401)");
     harness.get_by_label("Server said: Invalid or expired API token");
@@ -319,7 +315,7 @@ fn a_rejected_token_leads_to_the_setup_screen_with_the_reason() {
     });
     // Back on the main screen with the picture still there.
     assert_eq!(picture_name(harness.state()).as_deref(), Some("a.jpg"));
-    upload_until(&mut harness, "the upload", |app| !app.state().uploading());
+    upload_until(&mut harness, "the upload", |app| !app.state().changing());
     assert!(fixture.tenant.image_of(DEFAULT_TOKEN).is_some());
 }
 
@@ -364,10 +360,12 @@ fn a_rate_limit_counts_down_then_the_upload_succeeds() {
         .tenant
         .push(Scripted::status(429, "slow down").with_retry_after("4"));
 
-    upload_until(&mut harness, "the retry", |app| app.state().retry.is_some());
+    upload_until(&mut harness, "the retry", |app| {
+        app.state().change.retry.is_some()
+    });
     harness.get_by_label_contains("The tenant is rate limiting requests (HTTP 429) — retrying in ");
     harness.get_by_label_contains("s (attempt 2 of 4)");
-    wait_for(&mut harness, "the upload", |app| !app.state().uploading());
+    wait_for(&mut harness, "the upload", |app| !app.state().changing());
     harness.get_by_label_contains("Your new profile picture is live");
     assert_eq!(fixture.tenant.received_on("PUT", IMAGE_PATH).len(), 2);
 }
@@ -380,11 +378,13 @@ fn an_upload_can_be_cancelled_while_it_waits() {
         .tenant
         .push(Scripted::status(503, "maintenance").with_retry_after("100"));
 
-    upload_until(&mut harness, "the retry", |app| app.state().retry.is_some());
+    upload_until(&mut harness, "the retry", |app| {
+        app.state().change.retry.is_some()
+    });
     harness.get_by_label("Cancel").click();
     harness.step();
     harness.step();
-    assert!(!harness.state().state().uploading());
+    assert!(!harness.state().state().changing());
     harness.get_by_label("Upload cancelled: your profile picture was not changed");
     assert_eq!(fixture.tenant.received_on("PUT", IMAGE_PATH).len(), 1);
     assert_eq!(fixture.tenant.image_of(DEFAULT_TOKEN), None);
@@ -437,8 +437,8 @@ fn setup_tests_the_connection_then_saves_the_token_in_the_store() {
     harness.get_by_label("Test connection").click();
     wait_idle(&mut harness, "the test");
     harness.get_by_label_contains(
-        "The tenant rejected the API token (HTTP 401) — server said: Invalid or expired API token. \
-         The token may be wrong or expired",
+        "The tenant rejected the API token (HTTP 401) — server said: \"Invalid or expired API \
+         token\". The token may be wrong or expired",
     );
 
     type_into(&mut harness, "API token", DEFAULT_TOKEN);
@@ -480,10 +480,10 @@ fn a_saved_token_is_read_from_the_store_at_start() {
     let mut harness = harness(config);
     harness.step();
     wait_for(&mut harness, "the token", |app| {
-        app.state().connection.is_some()
+        app.state().tenant.connection.is_some()
     });
     drop_file(&mut harness, fixture.photo("a.jpg"));
-    upload_until(&mut harness, "the upload", |app| !app.state().uploading());
+    upload_until(&mut harness, "the upload", |app| !app.state().changing());
     assert!(fixture.tenant.image_of(DEFAULT_TOKEN).is_some());
 }
 
@@ -510,11 +510,11 @@ fn without_a_keyring_the_token_can_be_used_for_this_session_only() {
     harness.get_by_label("Use for this session only").click();
     harness.step();
     wait_for(&mut harness, "the connection", |app| {
-        app.state().connection.is_some()
+        app.state().tenant.connection.is_some()
     });
     harness.get_by_label_contains("for this session only: it is forgotten when you close the app");
     drop_file(&mut harness, fixture.photo("a.jpg"));
-    upload_until(&mut harness, "the upload", |app| !app.state().uploading());
+    upload_until(&mut harness, "the upload", |app| !app.state().changing());
     assert!(fixture.tenant.image_of(DEFAULT_TOKEN).is_some());
 }
 
@@ -525,7 +525,7 @@ fn forget_token_deletes_it_from_the_store() {
     let mut harness = harness(fixture.config(None, None));
     harness.step();
     wait_for(&mut harness, "the token", |app| {
-        app.state().connection.is_some()
+        app.state().tenant.connection.is_some()
     });
     harness.get_by_label("Tenant and token…").click();
     harness.run();
@@ -536,7 +536,7 @@ fn forget_token_deletes_it_from_the_store() {
         fixture.tenant.url()
     ));
     assert_eq!(fixture.store.get(&tenant), Ok(None));
-    assert!(harness.state().state().connection.is_none());
+    assert!(harness.state().state().tenant.connection.is_none());
 
     harness.get_by_label("Forget token").click();
     wait_idle(&mut harness, "the second forget");
@@ -549,7 +549,7 @@ fn a_tenant_without_a_saved_token_opens_setup_saying_so() {
     let mut harness = harness(fixture.config(None, None));
     harness.step();
     wait_for(&mut harness, "the token lookup", |app| {
-        app.state().reading_token.is_none()
+        app.state().tenant.reading_token.is_none()
     });
     harness.run();
     harness.get_by_label(&format!(
@@ -594,6 +594,7 @@ fn the_top_bar_switches_between_saved_tenants() {
     harness.step();
     wait_for(&mut harness, "the first tenant's token", |app| {
         app.state()
+            .tenant
             .connection
             .as_ref()
             .is_some_and(|c| c.tenant == first)
@@ -604,19 +605,20 @@ fn the_top_bar_switches_between_saved_tenants() {
     harness.step();
     wait_for(&mut harness, "the second tenant's token", |app| {
         app.state()
+            .tenant
             .connection
             .as_ref()
             .is_some_and(|c| c.tenant == second)
     });
     drop_file(&mut harness, fixture.photo("a.jpg"));
-    upload_until(&mut harness, "the upload", |app| !app.state().uploading());
+    upload_until(&mut harness, "the upload", |app| !app.state().changing());
     assert!(
         other.image_of(DEFAULT_TOKEN).is_some(),
         "uploaded to the chosen tenant"
     );
     assert!(fixture.tenant.image_of(DEFAULT_TOKEN).is_none());
     assert_eq!(
-        harness.state().state().settings.default_tenant,
+        harness.state().state().tenant.settings.default_tenant,
         Some(second.origin()),
         "the chosen tenant becomes the default"
     );
@@ -656,7 +658,8 @@ fn drag(harness: &mut Harness<'_, XcAvatarApp>, from: egui::Pos2, to: egui::Pos2
 
 fn crop_of(app: &XcAvatarApp) -> xc_avatar::avatar::Crop {
     app.state()
-        .picture
+        .photo
+        .photo
         .as_ref()
         .expect("picture")
         .framing
@@ -667,9 +670,7 @@ fn crop_of(app: &XcAvatarApp) -> xc_avatar::avatar::Crop {
 fn wait_for_estimate(harness: &mut Harness<'_, XcAvatarApp>) {
     wait_for(harness, "the estimate", |app| {
         let state = app.state();
-        let picture = state.picture.as_ref().expect("picture");
-        state.estimating.is_none()
-            && state.estimate_for == Some((picture.generation, picture.framing))
+        state.photo.preparing.is_none() && state.photo.prepared_is_current()
     });
 }
 
@@ -715,17 +716,21 @@ fn the_crop_editor_zooms_pans_rotates_and_says_what_will_be_sent() {
     let picture_size = harness
         .state()
         .state()
-        .picture
+        .photo
+        .photo
         .as_ref()
         .map(|p| p.framing.size());
     assert_eq!(picture_size, Some((480, 640)));
     wait_for_estimate(&mut harness);
-    let promised = match &harness.state().state().estimate {
-        Estimate::Ready(avatar) => avatar.bytes.clone(),
-        other => panic!("no estimate: {other:?}"),
+    let promised = match harness.state().state().photo.ready_avatar() {
+        Some(avatar) => avatar.bytes.clone(),
+        None => panic!(
+            "no avatar prepared: {:?}",
+            harness.state().state().photo.prepared
+        ),
     };
 
-    upload_until(&mut harness, "the upload", |app| !app.state().uploading());
+    upload_until(&mut harness, "the upload", |app| !app.state().changing());
     let stored = fixture
         .tenant
         .image_of(DEFAULT_TOKEN)
@@ -749,7 +754,8 @@ fn the_crop_editor_zooms_pans_rotates_and_says_what_will_be_sent() {
     let framing = harness
         .state()
         .state()
-        .picture
+        .photo
+        .photo
         .as_ref()
         .expect("picture")
         .framing;
@@ -769,13 +775,13 @@ fn ctrl_v_pastes_an_image_or_a_copied_file() {
         .push(egui::Event::PasteImage(Arc::new(pasted)));
     harness.step();
     wait_for(&mut harness, "the pasted picture", |app| {
-        app.state().picture.is_some()
+        app.state().photo.photo.is_some()
     });
     assert_eq!(
         picture_name(harness.state()).as_deref(),
         Some("Pasted image")
     );
-    upload_until(&mut harness, "the upload", |app| !app.state().uploading());
+    upload_until(&mut harness, "the upload", |app| !app.state().changing());
     let stored = fixture
         .tenant
         .image_of(DEFAULT_TOKEN)
@@ -813,7 +819,7 @@ fn the_current_picture_is_shown_and_changes_can_be_undone_or_removed() {
     harness.get_by_label("Your current profile picture");
 
     // Upload, then Undo: the old picture is back, byte for byte.
-    upload_until(&mut harness, "the upload", |app| !app.state().uploading());
+    upload_until(&mut harness, "the upload", |app| !app.state().changing());
     assert_ne!(
         fixture.tenant.image_of(DEFAULT_TOKEN).map(|i| i.bytes),
         Some(old.clone())
@@ -821,7 +827,7 @@ fn the_current_picture_is_shown_and_changes_can_be_undone_or_removed() {
     harness.get_by_label("Undo").click();
     harness.step();
     wait_for(&mut harness, "the undo", |app| {
-        !app.state().uploading() && app.state().notice.is_some()
+        !app.state().changing() && app.state().notice.is_some()
     });
     harness.get_by_label_contains("Your previous picture is back on 127.0.0.1");
     let restored = fixture.tenant.image_of(DEFAULT_TOKEN).expect("picture");
@@ -836,7 +842,7 @@ fn the_current_picture_is_shown_and_changes_can_be_undone_or_removed() {
 
     // Remove asks first; "Keep it" keeps it.
     wait_for(&mut harness, "the refreshed picture", |app| {
-        matches!(app.state().current, Current::Shown { .. })
+        matches!(app.state().current.shown, Current::Shown { .. })
     });
     harness.get_by_label("Remove picture…").click();
     harness.run();
@@ -844,7 +850,7 @@ fn the_current_picture_is_shown_and_changes_can_be_undone_or_removed() {
     // The question blocks the shortcuts behind it.
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
     harness.run();
-    assert!(!harness.state().state().uploading());
+    assert!(!harness.state().state().changing());
     harness.get_by_label("Keep it").click();
     harness.run();
     assert!(
@@ -859,7 +865,7 @@ fn the_current_picture_is_shown_and_changes_can_be_undone_or_removed() {
     harness.get_by_label("Remove").click();
     harness.step();
     wait_for(&mut harness, "the removal", |app| {
-        !app.state().uploading() && matches!(app.state().current, Current::Missing)
+        !app.state().changing() && matches!(app.state().current.shown, Current::Missing)
     });
     harness.get_by_label_contains("Your profile picture was removed from 127.0.0.1");
     harness.get_by_label("No picture yet: the Console shows your initials.");
@@ -869,7 +875,7 @@ fn the_current_picture_is_shown_and_changes_can_be_undone_or_removed() {
     harness.get_by_label("Undo").click();
     harness.step();
     wait_for(&mut harness, "the undo of the removal", |app| {
-        !app.state().uploading() && matches!(app.state().current, Current::Shown { .. })
+        !app.state().changing() && matches!(app.state().current.shown, Current::Shown { .. })
     });
     assert!(fixture.tenant.image_of(DEFAULT_TOKEN).is_some());
 }
@@ -911,7 +917,7 @@ fn snapshot_rejected_token_panel() {
     let fixture = Fixture::on_port(47_812);
     let mut harness = with_photo(&fixture, "not-the-right-token-000000", "stripes.jpg");
     upload_until(&mut harness, "the rejected upload", |app| {
-        !app.state().uploading()
+        !app.state().changing()
     });
     harness.run();
     snapshot(&mut harness, "rejected_token");
@@ -948,7 +954,7 @@ fn each_error_status_has_its_own_panel_and_action() {
         harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
         harness.step();
         wait_for(&mut harness, title, |app| {
-            !app.state().uploading() && app.state().notice.is_some()
+            !app.state().changing() && app.state().notice.is_some()
         });
         harness.get_by_label(title);
         for other in ["Update token", "Check tenant URL", "Try again"] {
@@ -960,7 +966,7 @@ fn each_error_status_has_its_own_panel_and_action() {
     harness.get_by_label("Try again").click();
     harness.step();
     wait_for(&mut harness, "the retried upload", |app| {
-        !app.state().uploading() && fixture.tenant.image_of(DEFAULT_TOKEN).is_some()
+        !app.state().changing() && fixture.tenant.image_of(DEFAULT_TOKEN).is_some()
     });
     harness.get_by_label_contains("Your new profile picture is live on 127.0.0.1");
 }
@@ -988,13 +994,21 @@ fn a_current_picture_that_does_not_decode_is_named_and_a_removal_can_be_cancelle
     harness.get_by_label("Remove").click();
     harness.step();
     wait_for(&mut harness, "the removal to start", |app| {
-        app.state().uploading()
+        app.state().changing()
     });
     harness.step();
     harness.get_by_label("Removing your picture…");
     harness.get_by_label("Cancel").click();
     harness.step();
-    wait_for(&mut harness, "the cancel", |app| !app.state().uploading());
-    harness.get_by_label("Removal cancelled: your profile picture stays");
+    wait_for(&mut harness, "the cancel", |app| !app.state().changing());
+    // The request was out: the app cannot promise nothing changed, so it says so and looks.
+    harness.get_by_label(
+        "Removal cancelled after it was sent: your picture may already be removed",
+    );
     assert!(fixture.tenant.image_of(DEFAULT_TOKEN).is_some());
+    wait_for(&mut harness, "the re-fetch", |app| {
+        matches!(app.state().current.shown, Current::Shown { .. })
+    });
+    harness.get_by_label("A picture (image/png) this app cannot show.");
+    assert_eq!(fixture.tenant.received_on("GET", IMAGE_PATH).len(), 2);
 }

@@ -1,65 +1,48 @@
-//! What the app knows. Screens read it and return [`Action`]s; `XcAvatarApp::apply` changes it.
+//! What the app knows, grouped by what it is about: the tenant, the photo being framed, the
+//! change running on the tenant, and the picture the tenant shows now. Screens read it;
+//! [`super::update::update`] is the only code that changes it.
 
-use std::path::PathBuf;
+use std::time::Instant;
 
 use eframe::egui;
 
-use crate::api::TenantUrl;
-use crate::avatar::{Framing, Source};
+use crate::api::{TenantPicture, TenantUrl};
+use crate::avatar::{EncodedAvatar, Framing, Source};
 use crate::credentials::ApiToken;
+pub use crate::messages::ChangeKind;
+use crate::settings::Settings;
 
-/// Something the user asked for. Screens return these; one place applies them.
-pub enum Action {
-    OpenDialog,
-    Load {
-        path: PathBuf,
-        bytes: Option<Vec<u8>>,
-    },
-    /// An image pasted from the clipboard (Ctrl+V).
-    Paste(std::sync::Arc<egui::ColorImage>),
-    Upload,
-    CancelUpload,
-    /// Put back the picture the last upload or removal replaced.
-    Undo,
-    /// Run the last change again (after a failure).
-    TryAgain,
-    /// Ask before removing the picture; then remove it, or keep it.
-    AskRemove,
-    Remove,
-    KeepPicture,
-    /// Check the token with whoami, without keeping it.
-    TestConnection {
-        tenant: TenantUrl,
-        token: ApiToken,
-    },
-    /// Keep the token in the store, then use it.
-    SaveToken {
-        tenant: TenantUrl,
-        token: ApiToken,
-    },
-    /// Use the token without keeping it (keyring unavailable, or a token from the environment).
-    Connect {
-        tenant: TenantUrl,
-        token: ApiToken,
-    },
-    ForgetToken {
-        tenant: TenantUrl,
-    },
-    /// Make another saved tenant the active (and default) one.
-    SwitchTenant(TenantUrl),
-    OpenSetup {
-        reason: Option<String>,
-    },
-    CloseSetup,
-    /// Change the crop or rotation of the picture being edited.
-    Frame(super::crop_editor::Edit),
+pub struct AppState {
+    pub screen: Screen,
+    pub tenant: TenantState,
+    pub photo: PhotoState,
+    pub change: ChangeState,
+    pub current: CurrentState,
+    /// The outcome of the last thing the user did, shown until the next one.
+    pub notice: Option<Notice>,
 }
 
-/// Where uploads go, and as whom.
-#[derive(Clone)]
+pub enum Screen {
+    Setup(SetupForm),
+    Main,
+}
+
+/// Where changes go, and as whom.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Connection {
     pub tenant: TenantUrl,
     pub token: ApiToken,
+}
+
+pub struct TenantState {
+    pub connection: Option<Connection>,
+    /// The token from `F5XC_API_TOKEN`, used unless the user enters another.
+    pub env_token: Option<ApiToken>,
+    /// The tenant whose token is being read from the keyring.
+    pub reading_token: Option<TenantUrl>,
+    pub settings: Settings,
+    /// Where tokens are kept, for "Saved in …".
+    pub store_location: &'static str,
 }
 
 /// The setup screen's form.
@@ -80,27 +63,132 @@ pub struct SetupForm {
     pub store_failed: bool,
 }
 
-pub enum Screen {
-    Setup(SetupForm),
-    Main,
+/// The photo being framed, and what its framing encodes to.
+#[derive(Default)]
+pub struct PhotoState {
+    pub photo: Option<Photo>,
+    /// The file being decoded, if any.
+    pub loading: Option<String>,
+    /// Bumped on each load so a slow, older load cannot replace a newer photo.
+    pub load_generation: u64,
+    /// The last framing really encoded: what Upload sends when the framing has not moved since.
+    pub prepared: Option<Prepared>,
+    /// The framing being encoded (one at a time: a drag measures as fast as encoding allows).
+    pub preparing: Option<(u64, Framing)>,
 }
 
-/// The picture being edited.
-pub struct Picture {
+/// A photo opened for framing.
+pub struct Photo {
     pub name: String,
     pub source: Source,
-    /// The upright picture, shrunk to at most PREVIEW_MAX_SIDE.
+    /// The upright photo, shrunk to at most `avatar::PREVIEW_MAX_SIDE`, on the GPU.
     pub texture: egui::TextureHandle,
     pub framing: Framing,
-    /// The load it came from, so a late estimate for an earlier picture is not shown for it.
+    /// The load it came from, so a late render of an earlier photo is not shown for it.
     pub generation: u64,
 }
 
-/// What the current framing will send — really encoded, so Upload can send these very bytes.
+/// A framing of a photo, encoded as Upload would send it.
 #[derive(Clone, Debug)]
-pub enum Estimate {
-    Pending,
-    Ready(crate::avatar::EncodedAvatar),
+pub struct Prepared {
+    pub generation: u64,
+    pub framing: Framing,
+    /// The avatar, or why this framing cannot be sent (a sentence).
+    pub result: Result<EncodedAvatar, String>,
+}
+
+impl PhotoState {
+    /// What the side panel says will be sent: the last encoding of this photo (perhaps of an
+    /// earlier framing, while the new one is measured), or `None` while nothing is known.
+    pub fn prepared_for_photo(&self) -> Option<&Prepared> {
+        let photo = self.photo.as_ref()?;
+        self.prepared
+            .as_ref()
+            .filter(|p| p.generation == photo.generation)
+    }
+
+    /// Whether the prepared avatar is of exactly the current framing: the one place that
+    /// decides if Upload can send those very bytes.
+    pub fn prepared_is_current(&self) -> bool {
+        match (&self.photo, &self.prepared) {
+            (Some(photo), Some(prepared)) => {
+                (prepared.generation, prepared.framing) == (photo.generation, photo.framing)
+            }
+            _ => false,
+        }
+    }
+
+    /// The avatar of the current framing, when it is encoded already.
+    pub fn ready_avatar(&self) -> Option<&EncodedAvatar> {
+        if !self.prepared_is_current() {
+            return None;
+        }
+        self.prepared.as_ref()?.result.as_ref().ok()
+    }
+}
+
+/// A change of the tenant's picture (upload, undo, remove), the one running and what it can
+/// be undone to.
+#[derive(Default)]
+pub struct ChangeState {
+    pub running: Option<RunningChange>,
+    /// Numbers changes so a cancelled one's late report is ignored.
+    pub count: u64,
+    /// The running change is waiting to retry: why, and when the next attempt starts.
+    pub retry: Option<Retry>,
+    /// What the running change replaces.
+    pub replacing: Option<Previous>,
+    /// Once a change is done: what Undo puts back, and where.
+    pub undo: Option<(TenantUrl, Previous)>,
+    /// The last change started, for "Try again".
+    pub last: Option<ChangeKind>,
+    /// The "Remove your picture?" question is open.
+    pub confirm_remove: bool,
+}
+
+pub struct RunningChange {
+    pub id: u64,
+    pub kind: ChangeKind,
+    /// The request has gone out: after that, cancelling cannot promise nothing changed.
+    pub sent: bool,
+}
+
+/// A retry the change is waiting for.
+#[derive(Clone, Debug)]
+pub struct Retry {
+    pub reason: String,
+    pub next_attempt: u32,
+    pub attempts: u32,
+    pub at: Instant,
+}
+
+/// What was on the tenant before a change, for Undo.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Previous {
+    Picture(TenantPicture),
+    Nothing,
+}
+
+/// The picture the tenant shows now.
+#[derive(Default)]
+pub struct CurrentState {
+    pub shown: Current,
+    /// Which tenant `shown` is for; `None` asks for a fetch.
+    pub tenant: Option<TenantUrl>,
+    /// Bumped on each fetch so a slow, older fetch cannot replace a newer answer.
+    pub generation: u64,
+}
+
+#[derive(Default)]
+pub enum Current {
+    #[default]
+    Fetching,
+    Missing,
+    Shown {
+        picture: TenantPicture,
+        /// `None` when it does not decode (still a picture the Console shows).
+        texture: Option<egui::TextureHandle>,
+    },
     Failed(String),
 }
 
@@ -110,7 +198,8 @@ pub enum Tone {
     Error,
 }
 
-/// The outcome of the last thing the user did, shown until the next one.
+/// An outcome panel: a title, what the tenant said, what to do, and the button that fits.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Notice {
     pub tone: Tone,
     pub title: String,
@@ -141,122 +230,24 @@ pub enum NoticeAction {
     Undo,
 }
 
-/// The picture the tenant shows now.
-pub enum Current {
-    Fetching,
-    Missing,
-    Shown {
-        picture: crate::api::TenantPicture,
-        /// `None` when it does not decode (still a picture the Console shows).
-        texture: Option<egui::TextureHandle>,
-    },
-    Failed(String),
-}
-
-/// What was there before a change, for Undo.
-#[derive(Clone)]
-pub enum Before {
-    Picture(crate::api::TenantPicture),
-    Nothing,
-}
-
-pub struct AppState {
-    pub screen: Screen,
-    pub connection: Option<Connection>,
-    /// The token from `F5XC_API_TOKEN`, used unless the user enters another.
-    pub env_token: Option<ApiToken>,
-    /// The tenant whose token is being read from the keyring.
-    pub reading_token: Option<TenantUrl>,
-    pub settings: crate::settings::Settings,
-    /// Where tokens are kept, for "Saved in …".
-    pub store_location: &'static str,
-    pub picture: Option<Picture>,
-    /// The file being decoded, if any.
-    pub loading: Option<String>,
-    /// Bumped on each load so a slow, older load cannot replace a newer picture.
-    pub load_generation: u64,
-    /// The running upload, if any.
-    pub upload: Option<RunningUpload>,
-    /// Numbers uploads so a cancelled one's late report is ignored.
-    pub upload_count: u64,
-    /// The upload is waiting to retry: why, and when the next attempt starts.
-    pub retry: Option<Retry>,
-    pub notice: Option<Notice>,
-    /// The last measured estimate, and which picture and framing it describes.
-    pub estimate: Estimate,
-    pub estimate_for: Option<(u64, Framing)>,
-    /// The estimate being measured (one at a time: a drag measures as fast as encoding allows).
-    pub estimating: Option<(u64, Framing)>,
-    /// The picture on the tenant, and which tenant it is for.
-    pub current: Current,
-    pub current_for: Option<TenantUrl>,
-    /// What the running change replaces, and, once it is done, what Undo puts back where.
-    pub replacing: Option<Before>,
-    pub undo: Option<(TenantUrl, Before)>,
-    /// The last change started, for "Try again".
-    pub last_change: Option<ChangeKind>,
-    /// The "Remove your picture?" question is open.
-    pub confirm_remove: bool,
-}
-
-pub struct RunningUpload {
-    pub id: u64,
-    pub kind: ChangeKind,
-    /// Aborting it cancels the upload at once.
-    pub handle: tokio::task::AbortHandle,
-}
-
-/// Which change of the tenant's picture is running.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ChangeKind {
-    Upload,
-    Undo,
-    Remove,
-}
-
-impl ChangeKind {
-    /// What the progress line says.
-    pub fn doing(self) -> &'static str {
-        match self {
-            ChangeKind::Upload => "Uploading…",
-            ChangeKind::Undo => "Putting your previous picture back…",
-            ChangeKind::Remove => "Removing your picture…",
-        }
-    }
-
-    /// What Cancel reports.
-    pub fn cancelled(self) -> &'static str {
-        match self {
-            ChangeKind::Upload => "upload cancelled: your profile picture was not changed",
-            ChangeKind::Undo => "undo cancelled: your new picture stays",
-            ChangeKind::Remove => "removal cancelled: your profile picture stays",
-        }
-    }
-}
-
-/// A retry the upload is waiting for.
-pub struct Retry {
-    pub reason: String,
-    pub next_attempt: u32,
-    pub attempts: u32,
-    pub at: std::time::Instant,
-}
-
 impl AppState {
-    pub fn uploading(&self) -> bool {
-        self.upload.is_some()
+    /// The state before anything happened: no photo, nothing fetched.
+    pub fn new(screen: Screen, tenant: TenantState) -> Self {
+        AppState {
+            screen,
+            tenant,
+            photo: PhotoState::default(),
+            change: ChangeState::default(),
+            current: CurrentState::default(),
+            notice: None,
+        }
+    }
+
+    pub fn changing(&self) -> bool {
+        self.change.running.is_some()
     }
 
     pub fn can_upload(&self) -> bool {
-        self.picture.is_some() && self.connection.is_some() && !self.uploading()
-    }
-}
-
-/// "the tenant…" → "The tenant…": core errors are lower-case clauses; titles are sentences.
-pub fn sentence(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
+        self.photo.photo.is_some() && self.tenant.connection.is_some() && !self.changing()
     }
 }

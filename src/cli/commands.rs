@@ -10,6 +10,7 @@ use super::{AvatarArgs, ConnectionArgs, CurrentArgs, Exit, PrepareArgs, RemoveAr
 use crate::api::{ApiError, CallEvent, ClientOptions, TenantPicture, XcClient};
 use crate::avatar::{self, AvatarError, EncodedAvatar, Framing, Source};
 use crate::credentials::{ApiToken, KeyringStore, TokenStore as _};
+use crate::messages::explain;
 
 /// Prints results for a person (one line) or for a script (`--json`: one JSON object on stdout).
 pub struct Report {
@@ -65,7 +66,7 @@ impl Report {
             "server_text": err.server_text(),
             "next_step": err.next_step(),
         });
-        self.failure(Exit::from(err), err.kind(), api_error_line(err), error)
+        self.failure(Exit::from(err), err.kind(), explain(err).to_string(), error)
     }
 
     /// Retry notices go to a person watching a terminal, never into a script's output.
@@ -85,14 +86,6 @@ impl Report {
                 );
             }
         }
-    }
-}
-
-/// One line: what happened, what the server said, what to do.
-pub(crate) fn api_error_line(err: &ApiError) -> String {
-    match err.server_text() {
-        Some(said) => format!("{err} — server said: {said:?}. {}", err.next_step()),
-        None => format!("{err}. {}", err.next_step()),
     }
 }
 

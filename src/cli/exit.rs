@@ -21,6 +21,47 @@ pub enum Exit {
     Keyring = 11,
 }
 
+impl Exit {
+    /// Every exit code and what it means: the one table `--help` and the README show.
+    pub const TABLE: [(Exit, &'static str); 12] = [
+        (Exit::Success, "success"),
+        (Exit::Internal, "unexpected internal error"),
+        (
+            Exit::Usage,
+            "usage or configuration error (bad flag, `--crop` outside the picture, an avatar \
+             that cannot fit `--max-bytes`, bad or non-https tenant URL)",
+        ),
+        (Exit::Image, "image unreadable, unsupported or too large"),
+        (
+            Exit::NotAuthenticated,
+            "not authenticated (401, or no token available)",
+        ),
+        (Exit::Forbidden, "forbidden (403)"),
+        (Exit::NotFound, "not found (404)"),
+        (Exit::Conflict, "conflict (409)"),
+        (Exit::RateLimited, "rate limited (429, after retries)"),
+        (
+            Exit::Server,
+            "server error (5xx after retries, other unexpected status, redirect)",
+        ),
+        (Exit::Network, "network: DNS, connect, reset, TLS, timeout"),
+        (Exit::Keyring, "keyring unavailable or failing"),
+    ];
+
+    /// The table as `--help` prints it: "  10 network: DNS, …".
+    pub fn help_table() -> String {
+        let mut text = String::from("Exit codes:\n");
+        for (exit, meaning) in Exit::TABLE {
+            text.push_str(&format!(
+                "  {:<2} {}\n",
+                exit as u8,
+                meaning.replace('`', "")
+            ));
+        }
+        text
+    }
+}
+
 impl From<Exit> for ExitCode {
     fn from(exit: Exit) -> Self {
         ExitCode::from(exit as u8)
@@ -64,5 +105,27 @@ impl From<&AvatarError> for Exit {
 impl From<&TenantUrlError> for Exit {
     fn from(_: &TenantUrlError) -> Self {
         Exit::Usage
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_lists_every_code_once_in_order() {
+        for (n, (exit, meaning)) in Exit::TABLE.iter().enumerate() {
+            assert_eq!(*exit as usize, n, "{meaning}");
+        }
+    }
+
+    /// The README's table is the same table, word for word.
+    #[test]
+    fn the_readme_shows_the_same_table() {
+        let readme = include_str!("../../README.md");
+        for (exit, meaning) in Exit::TABLE {
+            let row = format!("| {} | {} |", exit as u8, meaning);
+            assert!(readme.contains(&row), "README lacks the row {row:?}");
+        }
     }
 }

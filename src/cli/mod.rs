@@ -13,24 +13,16 @@ use crate::avatar;
 
 pub use exit::Exit;
 
-const AFTER_HELP: &str = "\
-Exit codes:
-  0  success
-  1  unexpected internal error
-  2  usage or configuration error (bad flag, --crop outside the picture, an avatar that
-     cannot fit --max-bytes, bad or non-https tenant URL)
-  3  image unreadable, unsupported or too large
-  4  not authenticated (401, or no token available)
-  5  forbidden (403)
-  6  not found (404)
-  7  conflict (409)
-  8  rate limited (429, after retries)
-  9  server error (5xx after retries, other unexpected status, redirect)
-  10 network: DNS, connect, reset, TLS, timeout
-  11 keyring unavailable or failing
-
-The tenant comes from --tenant, else F5XC_API_URL, else the saved default (`tenants`). The API
-token comes from F5XC_API_TOKEN, else the OS keyring (`token set`); never from a flag. 429, 503 and 504 answers are retried up to 3 times, honouring Retry-After.";
+/// After every command's help: the exit codes (one table, see `exit.rs`) and where the tenant
+/// and token come from.
+fn after_help() -> String {
+    format!(
+        "{}\nThe tenant comes from --tenant, else F5XC_API_URL, else the saved default (`tenants`). \
+         The API token comes from F5XC_API_TOKEN, else the OS keyring (`token set`); never from a \
+         flag. 429, 503 and 504 answers are retried up to 3 times, honouring Retry-After.",
+        Exit::help_table()
+    )
+}
 
 #[derive(Parser, Debug)]
 #[command(
@@ -40,7 +32,7 @@ token comes from F5XC_API_TOKEN, else the OS keyring (`token set`); never from a
     long_about = "Change your F5 Distributed Cloud profile picture.\n\n\
                   With no command, opens the app (with FILE loaded, if given).",
     args_conflicts_with_subcommands = true,
-    after_help = AFTER_HELP
+    after_help = after_help()
 )]
 pub struct Cli {
     /// Picture to open in the app
@@ -57,35 +49,35 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Upload FILE as your profile picture (centre square, 512×512, within 128 KiB)
-    #[command(after_help = AFTER_HELP)]
+    #[command(after_help = after_help())]
     Upload(UploadArgs),
     /// Write the avatar `upload` would send to OUT, without sending anything
-    #[command(after_help = AFTER_HELP)]
+    #[command(after_help = after_help())]
     Prepare(PrepareArgs),
     /// Download your current profile picture to OUT (the right extension is added)
-    #[command(after_help = AFTER_HELP)]
+    #[command(after_help = after_help())]
     Current(CurrentArgs),
     /// Remove your profile picture
-    #[command(after_help = AFTER_HELP)]
+    #[command(after_help = after_help())]
     Remove(RemoveArgs),
     /// Keep, check or forget the API token in the OS keyring
     #[command(subcommand)]
     Token(TokenCommand),
     /// List the tenants set up, or choose the default one
-    #[command(after_help = AFTER_HELP)]
+    #[command(after_help = after_help())]
     Tenants(TenantsArgs),
 }
 
 #[derive(Subcommand, Debug)]
 pub enum TokenCommand {
     /// Store a token: read from stdin (a hidden prompt on a terminal), checked with whoami
-    #[command(after_help = AFTER_HELP)]
+    #[command(after_help = after_help())]
     Set(TokenSetArgs),
     /// Show who each stored token acts as
-    #[command(after_help = AFTER_HELP)]
+    #[command(after_help = after_help())]
     Status(TokenTenantArgs),
     /// Delete the stored token of a tenant
-    #[command(after_help = AFTER_HELP)]
+    #[command(after_help = after_help())]
     Forget(TokenTenantArgs),
 }
 

@@ -2,12 +2,12 @@
 
 use eframe::egui;
 
-use super::state::{Action, SetupForm, Tone, sentence};
 use crate::api::TenantUrl;
+use crate::app::msg::Action;
+use crate::app::shortcuts;
+use crate::app::state::{SetupForm, Tone};
 use crate::credentials::ApiToken;
-
-const TOKEN_HELP: &str = "Create one in the Console: Administration > Personal Management > \
-                          Credentials > Add Credentials > API Token.";
+use crate::messages::{TOKEN_HELP, sentence};
 
 /// What the setup screen needs besides its form.
 pub struct SetupContext<'a> {
@@ -78,7 +78,11 @@ pub fn show(ui: &mut egui::Ui, form: &mut SetupForm, context: &SetupContext<'_>)
                     ui.add(
                         egui::TextEdit::singleline(&mut form.token)
                             .password(!form.reveal_token)
-                            .hint_text("paste your API token (Ctrl+V)")
+                            .hint_text(shortcuts::hint(
+                                ui.ctx(),
+                                "paste your API token",
+                                &shortcuts::PASTE,
+                            ))
                             .desired_width(360.0),
                     )
                     .labelled_by(label.id);

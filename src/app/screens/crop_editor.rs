@@ -7,8 +7,9 @@
 
 use eframe::egui::{self, Color32, Mesh, Pos2, Rect, Sense, Stroke, StrokeKind, Vec2, pos2};
 
-use super::state::{Action, Estimate, Picture};
+use crate::app::state::{Photo, Prepared};
 use crate::avatar::{Crop, Framing, MIN_SIDE, Orient};
+use crate::messages;
 
 /// A change to the framing.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -98,7 +99,7 @@ fn vertex(mesh: &mut Mesh, pos: Pos2, uv: Pos2) {
 }
 
 /// The whole picture, turned as framed, filling `layout.shown`.
-fn paint_picture(painter: &egui::Painter, picture: &Picture, layout: &Layout) {
+fn paint_picture(painter: &egui::Painter, picture: &Photo, layout: &Layout) {
     let framing = &picture.framing;
     let (width, height) = framing.size();
     let (w, h) = (f64::from(width), f64::from(height));
@@ -140,7 +141,7 @@ fn paint_disc(
 }
 
 /// The crop as a disc: exactly what the avatar will show.
-fn paint_crop_disc(painter: &egui::Painter, picture: &Picture, center: Pos2, radius: f32) {
+fn paint_crop_disc(painter: &egui::Painter, picture: &Photo, center: Pos2, radius: f32) {
     let framing = &picture.framing;
     let crop = framing.crop();
     paint_disc(painter, picture.texture.id(), center, radius, |d| {
@@ -171,7 +172,7 @@ pub fn picture_disc(ui: &mut egui::Ui, texture: &egui::TextureHandle, size: f32,
 }
 
 /// The editor in `area`. Returns the edit the pointer made this frame.
-pub fn editor(ui: &mut egui::Ui, picture: &Picture, area: Rect) -> Option<Edit> {
+pub fn editor(ui: &mut egui::Ui, picture: &Photo, area: Rect) -> Option<Edit> {
     let framing = &picture.framing;
     let layout = Layout::new(framing, area);
     let crop = framing.crop();
@@ -325,8 +326,8 @@ pub fn editor(ui: &mut egui::Ui, picture: &Picture, area: Rect) -> Option<Edit> 
 /// `stale`: the estimate is for an earlier framing and a new one is being measured.
 pub fn side_panel(
     ui: &mut egui::Ui,
-    picture: &Picture,
-    estimate: &Estimate,
+    picture: &Photo,
+    prepared: Option<&Prepared>,
     stale: bool,
 ) -> Option<Edit> {
     let mut edit = None;
@@ -351,18 +352,18 @@ pub fn side_panel(
     });
     ui.add_space(4.0);
     ui.horizontal(|ui| {
-        match estimate {
-            Estimate::Pending => {
-                ui.label("Will send: measuring…");
+        match prepared.map(|p| &p.result) {
+            None => {
+                ui.label(messages::WILL_SEND_MEASURING);
             }
-            Estimate::Ready(avatar) => {
-                ui.label(format!("Will send: {}", avatar.describe()));
+            Some(Ok(avatar)) => {
+                ui.label(messages::will_send(avatar));
             }
-            Estimate::Failed(why) => {
-                ui.colored_label(ui.visuals().error_fg_color, format!("Cannot send: {why}"));
+            Some(Err(why)) => {
+                ui.colored_label(ui.visuals().error_fg_color, why);
             }
         }
-        if stale || matches!(estimate, Estimate::Pending) {
+        if stale || prepared.is_none() {
             ui.spinner();
         }
     });
@@ -412,36 +413,35 @@ pub fn side_panel(
 }
 
 /// Keyboard framing, when no text field has focus: arrows nudge (Shift: more), +/- zoom.
-pub fn keyboard(ctx: &egui::Context, picture: &Picture) -> Option<Action> {
+pub fn keyboard(ctx: &egui::Context, framing: &Framing) -> Option<Edit> {
     if ctx.memory(|m| m.focused().is_some()) {
         return None;
     }
-    let crop = picture.framing.crop();
+    let crop = framing.crop();
     ctx.input(|i| {
         let step = crop.side * if i.modifiers.shift { 0.1 } else { 0.02 };
         let pressed = |key| i.key_pressed(key);
         let center = (crop.center_x, crop.center_y);
-        let edit = if pressed(egui::Key::ArrowLeft) {
-            Edit::Pan(-step, 0.0)
+        if pressed(egui::Key::ArrowLeft) {
+            Some(Edit::Pan(-step, 0.0))
         } else if pressed(egui::Key::ArrowRight) {
-            Edit::Pan(step, 0.0)
+            Some(Edit::Pan(step, 0.0))
         } else if pressed(egui::Key::ArrowUp) {
-            Edit::Pan(0.0, -step)
+            Some(Edit::Pan(0.0, -step))
         } else if pressed(egui::Key::ArrowDown) {
-            Edit::Pan(0.0, step)
+            Some(Edit::Pan(0.0, step))
         } else if pressed(egui::Key::Plus) || pressed(egui::Key::Equals) {
-            Edit::Zoom {
+            Some(Edit::Zoom {
                 factor: 1.15,
                 anchor: center,
-            }
+            })
         } else if pressed(egui::Key::Minus) {
-            Edit::Zoom {
+            Some(Edit::Zoom {
                 factor: 1.0 / 1.15,
                 anchor: center,
-            }
+            })
         } else {
-            return None;
-        };
-        Some(Action::Frame(edit))
+            None
+        }
     })
 }

@@ -3,7 +3,10 @@
 use eframe::egui::{self, Color32, Rect, Stroke, StrokeKind, Vec2};
 
 use super::crop_editor;
-use super::state::{Action, AppState, Current, Estimate, NoticeAction, Tone, sentence};
+use crate::app::msg::Action;
+use crate::app::shortcuts;
+use crate::app::state::{AppState, Current, NoticeAction, Tone};
+use crate::messages::{self, sentence};
 
 /// The colour of good news, readable on light and dark themes.
 pub const SUCCESS_GREEN: Color32 = Color32::from_rgb(0x2e, 0x9d, 0x4f);
@@ -34,32 +37,37 @@ pub fn show(ui: &mut egui::Ui, state: &AppState, files_hovering: bool) -> Option
             action = Some(a);
         }
         ui.horizontal(|ui| {
+            let hint = shortcuts::hint(ui.ctx(), "Open a picture", &shortcuts::OPEN);
             if ui
                 .button("Choose image…")
-                .on_hover_text("Open a picture (Ctrl+O), or drop one on the window")
+                .on_hover_text(format!("{hint}, or drop one on the window"))
                 .clicked()
             {
                 action = Some(Action::OpenDialog);
             }
-            if let Some(name) = &state.loading {
+            if let Some(name) = &state.photo.loading {
                 ui.spinner();
-                ui.label(format!("Opening {name}…"));
+                ui.label(messages::opening(name));
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if state.uploading() {
-                    if ui
-                        .button("Cancel")
-                        .on_hover_text("Stop the upload (Esc)")
-                        .clicked()
-                    {
-                        action = Some(Action::CancelUpload);
+                if state.changing() {
+                    let hint = shortcuts::hint(ui.ctx(), "Stop it", &shortcuts::CANCEL);
+                    if ui.button("Cancel").on_hover_text(hint).clicked() {
+                        action = Some(Action::CancelChange {
+                            at: std::time::Instant::now(),
+                        });
                     }
                     ui.label(upload_progress(ui, state));
                     ui.spinner();
                 } else {
+                    let hint = shortcuts::hint(
+                        ui.ctx(),
+                        "Set this as your profile picture",
+                        &shortcuts::UPLOAD,
+                    );
                     let upload = ui
                         .add_enabled(state.can_upload(), egui::Button::new("Upload"))
-                        .on_hover_text("Set this as your profile picture (Ctrl+Enter)");
+                        .on_hover_text(hint);
                     if upload.clicked() {
                         action = Some(Action::Upload);
                     }
@@ -69,7 +77,7 @@ pub fn show(ui: &mut egui::Ui, state: &AppState, files_hovering: bool) -> Option
         ui.add_space(6.0);
     });
 
-    if state.picture.is_some() || state.connection.is_some() {
+    if state.photo.photo.is_some() || state.tenant.connection.is_some() {
         egui::Panel::right("preview")
             .resizable(false)
             .default_size(290.0)
@@ -78,17 +86,13 @@ pub fn show(ui: &mut egui::Ui, state: &AppState, files_hovering: bool) -> Option
                 if let Some(a) = current_picture(ui, state) {
                     action = Some(a);
                 }
-                let Some(picture) = &state.picture else {
+                let Some(picture) = &state.photo.photo else {
                     return;
                 };
                 ui.separator();
-                let estimate = if state.estimate_for.map(|(g, _)| g) == Some(picture.generation) {
-                    &state.estimate
-                } else {
-                    &Estimate::Pending
-                };
-                let stale = state.estimate_for != Some((picture.generation, picture.framing));
-                if let Some(edit) = crop_editor::side_panel(ui, picture, estimate, stale) {
+                let prepared = state.photo.prepared_for_photo();
+                let stale = !state.photo.prepared_is_current();
+                if let Some(edit) = crop_editor::side_panel(ui, picture, prepared, stale) {
                     action = Some(Action::Frame(edit));
                 }
             });
@@ -96,7 +100,7 @@ pub fn show(ui: &mut egui::Ui, state: &AppState, files_hovering: bool) -> Option
 
     egui::CentralPanel::default().show(ui, |ui| {
         let area = ui.available_rect_before_wrap();
-        match &state.picture {
+        match &state.photo.photo {
             Some(picture) => {
                 if let Some(edit) = crop_editor::editor(ui, picture, area.shrink(8.0)) {
                     action = Some(Action::Frame(edit));
@@ -131,17 +135,18 @@ pub fn show(ui: &mut egui::Ui, state: &AppState, files_hovering: bool) -> Option
 fn tenant_picker(ui: &mut egui::Ui, state: &AppState) -> Option<Action> {
     let mut action = None;
     let active = state
+        .tenant
         .connection
         .as_ref()
         .map(|c| &c.tenant)
-        .or(state.reading_token.as_ref());
+        .or(state.tenant.reading_token.as_ref());
     let label = ui.label("Tenant:");
     match active {
-        Some(tenant) if state.settings.tenants.len() > 1 => {
+        Some(tenant) if state.tenant.settings.tenants.len() > 1 => {
             egui::ComboBox::from_id_salt("active_tenant")
                 .selected_text(tenant.origin())
                 .show_ui(ui, |ui| {
-                    for saved in state.settings.tenant_urls() {
+                    for saved in state.tenant.settings.tenant_urls() {
                         let chosen = ui.selectable_label(&saved == tenant, saved.origin());
                         if chosen.clicked() && &saved != tenant {
                             action = Some(Action::SwitchTenant(saved));
@@ -159,14 +164,10 @@ fn tenant_picker(ui: &mut egui::Ui, state: &AppState) -> Option<Action> {
             ui.label("none yet");
         }
     }
-    if let Some(tenant) = &state.reading_token {
+    if let Some(tenant) = &state.tenant.reading_token {
         ui.spinner();
-        ui.label(format!(
-            "Reading the token for {} from {}…",
-            tenant.host(),
-            state.store_location
-        ));
-    } else if state.env_token.is_some() {
+        ui.label(messages::reading_token(tenant, state.tenant.store_location));
+    } else if state.tenant.env_token.is_some() {
         ui.weak(format!("(token from {})", crate::ENV_TOKEN));
     }
     action
@@ -174,19 +175,19 @@ fn tenant_picker(ui: &mut egui::Ui, state: &AppState) -> Option<Action> {
 
 /// What the tenant shows now, and "Remove picture…".
 fn current_picture(ui: &mut egui::Ui, state: &AppState) -> Option<Action> {
-    let connection = state.connection.as_ref()?;
+    let connection = state.tenant.connection.as_ref()?;
     let mut action = None;
-    ui.strong(format!("Now on {}", connection.tenant.host()));
+    ui.strong(messages::now_on(&connection.tenant));
     // Plain labels wrap, so a long message cannot widen the panel and move the editor.
-    match &state.current {
+    match &state.current.shown {
         Current::Fetching => {
             ui.horizontal(|ui| {
                 ui.spinner();
-                ui.label("Fetching your picture…");
+                ui.label(messages::FETCHING_CURRENT);
             });
         }
         Current::Missing => {
-            ui.label("No picture yet: the Console shows your initials.");
+            ui.label(messages::NO_PICTURE_YET);
         }
         Current::Shown {
             texture: Some(texture),
@@ -198,30 +199,24 @@ fn current_picture(ui: &mut egui::Ui, state: &AppState) -> Option<Action> {
             texture: None,
             picture,
         } => {
-            ui.label(format!(
-                "A picture ({}) this app cannot show.",
-                picture.content_type
-            ));
+            ui.label(messages::cannot_show(&picture.content_type));
         }
-        Current::Failed(why) => {
-            ui.label(format!("Could not fetch it: {why}"));
+        Current::Failed(said) => {
+            ui.label(said);
         }
     }
-    if matches!(state.current, Current::Shown { .. })
+    if matches!(state.current.shown, Current::Shown { .. })
         && ui
-            .add_enabled(!state.uploading(), egui::Button::new("Remove picture…"))
+            .add_enabled(!state.changing(), egui::Button::new("Remove picture…"))
             .on_hover_text("Remove your profile picture from this tenant")
             .clicked()
     {
         action = Some(Action::AskRemove);
     }
-    if state.confirm_remove {
+    if state.change.confirm_remove {
         let modal = egui::Modal::new(ui.scope_id().with("confirm_remove")).show(ui.ctx(), |ui| {
             ui.heading("Remove your profile picture?");
-            ui.label(format!(
-                "{} will show your initials instead. You can undo this right after.",
-                connection.tenant.host()
-            ));
+            ui.label(messages::remove_question_body(&connection.tenant));
             ui.add_space(8.0);
             let mut chosen = None;
             ui.horizontal(|ui| {
@@ -243,20 +238,18 @@ fn current_picture(ui: &mut egui::Ui, state: &AppState) -> Option<Action> {
 /// "Uploading…", or the retry countdown: "… — retrying in 7 s (attempt 2 of 4)".
 fn upload_progress(ui: &egui::Ui, state: &AppState) -> String {
     let doing = state
-        .upload
+        .change
+        .running
         .as_ref()
-        .map_or("Uploading…", |u| u.kind.doing());
-    let Some(retry) = &state.retry else {
+        .map_or("Uploading…", |running| running.kind.doing());
+    let Some(retry) = &state.change.retry else {
         return doing.into();
     };
     let left = retry
         .at
         .saturating_duration_since(std::time::Instant::now());
     if left.is_zero() {
-        return format!(
-            "{doing} (attempt {} of {})",
-            retry.next_attempt, retry.attempts
-        );
+        return messages::attempt(doing, retry.next_attempt, retry.attempts);
     }
     // Wake up for the next tick of the countdown, and not before.
     let tick = left.as_secs_f32().fract();
@@ -266,12 +259,11 @@ fn upload_progress(ui: &egui::Ui, state: &AppState) -> String {
         } else {
             1.0
         }));
-    format!(
-        "{} — retrying in {} s (attempt {} of {})",
-        sentence(&retry.reason),
+    messages::retrying(
+        &retry.reason,
         left.as_secs_f32().ceil() as u64,
         retry.next_attempt,
-        retry.attempts
+        retry.attempts,
     )
 }
 
@@ -287,7 +279,10 @@ fn empty_view(ui: &mut egui::Ui, area: Rect) {
         ui.vertical_centered(|ui| {
             ui.add_space(area.height() / 2.0 - 40.0);
             ui.heading("Drop a photo here");
-            ui.label("or choose one below (Ctrl+O). JPEG, PNG, WebP, GIF, BMP or TIFF.");
+            ui.label(format!(
+                "or choose one below ({}). JPEG, PNG, WebP, GIF, BMP or TIFF.",
+                shortcuts::label(ui.ctx(), &shortcuts::OPEN)
+            ));
         });
     });
 }

@@ -1,0 +1,71 @@
+//! The screens: each draws the state and returns what the user asked for. Input that belongs to
+//! no widget — dropped files, shortcuts, paste, framing keys — is read here too.
+
+pub mod crop_editor;
+pub mod main_screen;
+pub mod setup;
+
+use eframe::egui;
+
+use super::msg::Action;
+use super::state::{AppState, Screen};
+use super::{paste, shortcuts};
+
+/// Draws the current screen; returns the user's actions of this frame, in order.
+pub fn show(ui: &mut egui::Ui, state: &mut AppState) -> Vec<Action> {
+    let ctx = ui.ctx().clone();
+    let (dropped, files_hovering) = ctx.input(|i| {
+        (
+            i.raw.dropped_files.first().map(|f| f.path().to_path_buf()),
+            !i.raw.hovered_files.is_empty(),
+        )
+    });
+    // Native windows hand over dropped files as paths (the web's byte-only drops are not ours).
+    let mut actions: Vec<Action> = dropped
+        .filter(|path| !path.as_os_str().is_empty())
+        .map(Action::Load)
+        .into_iter()
+        .collect();
+
+    match &mut state.screen {
+        Screen::Setup(form) => {
+            let context = setup::SetupContext {
+                env_token: state.tenant.env_token.as_ref(),
+                saved_tenants: &state.tenant.settings.tenants,
+                store_location: state.tenant.store_location,
+            };
+            egui::CentralPanel::default().show(ui, |ui| {
+                actions.extend(setup::show(ui, form, &context));
+            });
+        }
+        // While "Remove your picture?" is open, only its buttons (and Esc) act.
+        Screen::Main if state.change.confirm_remove => {
+            actions.extend(main_screen::show(ui, state, files_hovering));
+        }
+        Screen::Main => {
+            let (open, upload) = ctx.input_mut(|i| {
+                (
+                    i.consume_shortcut(&shortcuts::OPEN),
+                    i.consume_shortcut(&shortcuts::UPLOAD),
+                )
+            });
+            if open {
+                actions.push(Action::OpenDialog);
+            }
+            if upload {
+                actions.push(Action::Upload);
+            }
+            if state.changing() && ctx.input_mut(|i| i.consume_shortcut(&shortcuts::CANCEL)) {
+                actions.push(Action::CancelChange {
+                    at: std::time::Instant::now(),
+                });
+            }
+            if let Some(photo) = &state.photo.photo {
+                actions.extend(crop_editor::keyboard(&ctx, &photo.framing).map(Action::Frame));
+            }
+            actions.extend(paste::pasted(&ctx));
+            actions.extend(main_screen::show(ui, state, files_hovering));
+        }
+    }
+    actions
+}

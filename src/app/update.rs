@@ -1,0 +1,491 @@
+//! `update`: the one place the app's state changes. It takes a message — a user's [`Action`] or
+//! a background [`TaskEvent`] — and returns the [`Effect`]s to carry out, as data. It touches no
+//! window, runtime, file or clock, so every flow can be tested by feeding it messages.
+
+use super::effects::{ChangeRequest, Effect, LoadWhat};
+use super::msg::{Action, ChangeError, ChangeOutcome, Msg, Pasted, TaskEvent};
+use super::state::{
+    AppState, ChangeKind, Connection, Current, Notice, NoticeAction, Photo, Prepared, Previous,
+    Retry, RunningChange, Screen, SetupForm, Tone,
+};
+use crate::api::{ApiError, CallEvent, TenantUrl};
+use crate::avatar::Framing;
+use crate::credentials::ApiToken;
+use crate::messages::{self, explain, explain_store, sentence};
+
+/// Answers `msg`, then starts whatever background work the new state needs.
+pub fn update(state: &mut AppState, msg: impl Into<Msg>) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    match msg.into() {
+        Msg::Action(action) => act(state, action, &mut effects),
+        Msg::Task(event) => handle(state, event, &mut effects),
+    }
+    effects.extend(refresh(state));
+    effects
+}
+
+/// The background work the state needs and has not started: encoding the current framing,
+/// fetching the tenant's picture.
+pub fn refresh(state: &mut AppState) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    refresh_prepared(state, &mut effects);
+    refresh_current(state, &mut effects);
+    effects
+}
+
+fn act(state: &mut AppState, action: Action, effects: &mut Vec<Effect>) {
+    match action {
+        Action::OpenDialog => effects.push(Effect::PickFile {
+            folder: state.tenant.settings.last_folder.clone(),
+        }),
+        Action::Load(path) => {
+            let name = super::effects::file_name(&path);
+            start_load(state, name, LoadWhat::File(path), effects);
+        }
+        Action::Paste(pasted) => {
+            let name = match &pasted {
+                Pasted::Image(_) => messages::PASTED_NAME.to_owned(),
+                Pasted::Path(path) => super::effects::file_name(path),
+            };
+            start_load(state, name, LoadWhat::Pasted(pasted), effects);
+        }
+        Action::Upload => {
+            let photos = &state.photo;
+            if let Some(photo) = &photos.photo {
+                // The "will send" measurement already encoded this framing: send those bytes.
+                let request = ChangeRequest::Upload {
+                    source: photo.source.clone(),
+                    framing: photo.framing,
+                    prepared: photos.ready_avatar().cloned(),
+                };
+                start_change(state, request, ChangeKind::Upload, effects);
+            }
+        }
+        Action::Undo => {
+            let tenant = state.tenant.connection.as_ref().map(|c| &c.tenant);
+            // Kept until the undo succeeds, so "Try again" can repeat it.
+            let previous = state
+                .change
+                .undo
+                .as_ref()
+                .filter(|(t, _)| Some(t) == tenant);
+            if let Some((_, previous)) = previous {
+                let request = match previous.clone() {
+                    Previous::Picture(picture) => ChangeRequest::Restore(picture),
+                    Previous::Nothing => ChangeRequest::Remove,
+                };
+                start_change(state, request, ChangeKind::Undo, effects);
+            }
+        }
+        Action::TryAgain => {
+            let again = match state.change.last {
+                Some(ChangeKind::Upload) => Action::Upload,
+                Some(ChangeKind::Undo) => Action::Undo,
+                Some(ChangeKind::Remove) => Action::Remove,
+                None => return,
+            };
+            act(state, again, effects);
+        }
+        Action::AskRemove => state.change.confirm_remove = true,
+        Action::KeepPicture => state.change.confirm_remove = false,
+        Action::Remove => {
+            state.change.confirm_remove = false;
+            start_change(state, ChangeRequest::Remove, ChangeKind::Remove, effects);
+        }
+        Action::CancelChange { at } => {
+            if let Some(running) = state.change.running.take() {
+                effects.push(Effect::CancelChange { id: running.id });
+                let waiting = state.change.retry.take().is_some_and(|retry| at < retry.at);
+                state.change.replacing = None;
+                let said = if running.sent && !waiting {
+                    // The tenant may have applied it before the cancel: look, don't guess.
+                    state.current.tenant = None;
+                    messages::cancelled_after_sending(running.kind)
+                } else {
+                    running.kind.cancelled()
+                };
+                state.notice = Some(Notice::new(Tone::Error, said));
+            }
+        }
+        Action::TestConnection { tenant, token } => {
+            set_busy(state, messages::TESTING);
+            effects.push(Effect::TestConnection { tenant, token });
+        }
+        Action::SaveToken { tenant, token } => {
+            set_busy(state, messages::SAVING);
+            if let Screen::Setup(form) = &mut state.screen {
+                form.store_failed = false;
+            }
+            effects.push(Effect::SaveToken { tenant, token });
+        }
+        Action::ForgetToken { tenant } => {
+            set_busy(state, messages::FORGETTING);
+            effects.push(Effect::ForgetToken { tenant });
+        }
+        Action::Connect { tenant, token } => {
+            let session_only = state.tenant.env_token.as_ref() != Some(&token);
+            state.notice =
+                session_only.then(|| Notice::new(Tone::Success, messages::session_only(&tenant)));
+            connect(state, tenant, token, effects);
+        }
+        Action::SwitchTenant(tenant) => {
+            let tenants = &mut state.tenant;
+            tenants.connection = None;
+            tenants.reading_token = Some(tenant.clone());
+            tenants.settings.set_default(&tenant);
+            effects.push(Effect::SaveSettings(tenants.settings.clone()));
+            effects.push(Effect::ReadToken { tenant });
+        }
+        Action::OpenSetup { reason } => open_setup(state, reason),
+        Action::CloseSetup => state.screen = Screen::Main,
+        Action::Frame(edit) => {
+            if let Some(photo) = &mut state.photo.photo {
+                edit.apply(&mut photo.framing);
+            }
+        }
+    }
+}
+
+fn start_load(state: &mut AppState, name: String, what: LoadWhat, effects: &mut Vec<Effect>) {
+    let photos = &mut state.photo;
+    photos.load_generation += 1;
+    photos.loading = Some(name);
+    effects.push(Effect::Load {
+        generation: photos.load_generation,
+        what,
+    });
+}
+
+/// The setup form says what is going on, instead of the last outcome.
+fn set_busy(state: &mut AppState, doing: &'static str) {
+    if let Screen::Setup(form) = &mut state.screen {
+        form.busy = Some(doing);
+        form.reason = None;
+        form.outcome = None;
+    }
+}
+
+fn open_setup(state: &mut AppState, reason: Option<String>) {
+    let tenants = &state.tenant;
+    let tenant = tenants
+        .connection
+        .as_ref()
+        .map(|c| c.tenant.origin())
+        .or_else(|| tenants.settings.default_tenant.clone())
+        .unwrap_or_default();
+    state.screen = Screen::Setup(SetupForm {
+        tenant,
+        reason,
+        can_cancel: tenants.connection.is_some(),
+        ..SetupForm::default()
+    });
+}
+
+/// Starts a change of the picture on the tenant, unless one is running; notes what it
+/// replaces so it can be undone.
+fn start_change(
+    state: &mut AppState,
+    request: ChangeRequest,
+    kind: ChangeKind,
+    effects: &mut Vec<Effect>,
+) {
+    let (Some(connection), None) = (&state.tenant.connection, &state.change.running) else {
+        return;
+    };
+    let known_for_this_tenant = state.current.tenant.as_ref() == Some(&connection.tenant);
+    let change = &mut state.change;
+    state.notice = None;
+    change.replacing = match &state.current.shown {
+        Current::Shown { picture, .. } if known_for_this_tenant => {
+            Some(Previous::Picture(picture.clone()))
+        }
+        Current::Missing if known_for_this_tenant => Some(Previous::Nothing),
+        // Not known: nothing to undo to.
+        _ => None,
+    };
+    change.last = Some(kind);
+    change.count += 1;
+    let id = change.count;
+    change.running = Some(RunningChange {
+        id,
+        kind,
+        sent: false,
+    });
+    effects.push(Effect::StartChange {
+        id,
+        request,
+        connection: connection.clone(),
+    });
+}
+
+/// Uses `token` for `tenant` from now on, and remembers the tenant (never the token).
+fn connect(state: &mut AppState, tenant: TenantUrl, token: ApiToken, effects: &mut Vec<Effect>) {
+    let tenants = &mut state.tenant;
+    tenants.settings.add_tenant(&tenant);
+    tenants.settings.set_default(&tenant);
+    effects.push(Effect::SaveSettings(tenants.settings.clone()));
+    tenants.connection = Some(Connection { tenant, token });
+    tenants.reading_token = None;
+    state.screen = Screen::Main;
+    // A new token may see what the old one could not.
+    state.current.tenant = None;
+}
+
+fn handle(state: &mut AppState, event: TaskEvent, effects: &mut Vec<Effect>) {
+    match event {
+        TaskEvent::Picked(Some(path)) => act(state, Action::Load(path), effects),
+        TaskEvent::Picked(None) => {}
+        TaskEvent::Loaded { generation, .. } | TaskEvent::PasteIgnored { generation }
+            if generation != state.photo.load_generation => {}
+        TaskEvent::PasteIgnored { .. } => state.photo.loading = None,
+        TaskEvent::Loaded { result, .. } => {
+            state.photo.loading = None;
+            match result {
+                Ok(loaded) => {
+                    let settings = &mut state.tenant.settings;
+                    if loaded.folder.is_some() && loaded.folder != settings.last_folder {
+                        settings.last_folder = loaded.folder;
+                        effects.push(Effect::SaveSettings(settings.clone()));
+                    }
+                    state.photo.photo = Some(Photo {
+                        name: loaded.name,
+                        framing: Framing::new(loaded.source.size()),
+                        source: loaded.source,
+                        texture: loaded.texture,
+                        generation: state.photo.load_generation,
+                    });
+                    state.notice = None;
+                }
+                // Whatever was open before stays.
+                Err(err) => {
+                    state.notice = Some(Notice::new(Tone::Error, messages::cannot_open(&err)));
+                }
+            }
+        }
+        TaskEvent::Prepared {
+            generation,
+            framing,
+            result,
+        } => {
+            let photos = &mut state.photo;
+            photos.preparing = None;
+            if photos.photo.as_ref().map(|p| p.generation) == Some(generation) {
+                photos.prepared = Some(Prepared {
+                    generation,
+                    framing,
+                    result: result.map_err(|err| messages::cannot_send(&err)),
+                });
+            }
+        }
+        TaskEvent::ChangeSent { id }
+        | TaskEvent::Retrying { id, .. }
+        | TaskEvent::ChangeFinished { id, .. }
+            if state.change.running.as_ref().is_none_or(|r| r.id != id) =>
+        {
+            // A cancelled change's late report no longer concerns the user.
+        }
+        TaskEvent::ChangeSent { .. } => {
+            if let Some(running) = &mut state.change.running {
+                running.sent = true;
+            }
+        }
+        TaskEvent::Retrying {
+            event:
+                CallEvent::Retrying {
+                    next_attempt,
+                    attempts,
+                    reason,
+                    ..
+                },
+            at,
+            ..
+        } => {
+            state.change.retry = Some(Retry {
+                reason: reason.to_string(),
+                next_attempt,
+                attempts,
+                at,
+            });
+        }
+        TaskEvent::ChangeFinished { tenant, result, .. } => finish_change(state, tenant, result),
+        TaskEvent::Current { generation, .. } if generation != state.current.generation => {
+            // A fetch started before a newer one: its answer may be out of date.
+        }
+        TaskEvent::Current { result, .. } => {
+            state.current.shown = match result {
+                Ok(Some(current)) => Current::Shown {
+                    picture: current.picture,
+                    texture: current.texture,
+                },
+                Ok(None) => Current::Missing,
+                Err(err) => Current::Failed(messages::could_not_fetch(&err)),
+            };
+        }
+        TaskEvent::TokenRead { tenant, .. }
+            if state.tenant.reading_token.as_ref() != Some(&tenant) => {}
+        TaskEvent::TokenRead { tenant, result } => {
+            state.tenant.reading_token = None;
+            let (reason, store_failed) = match result {
+                Ok(Some(token)) => {
+                    state.tenant.connection = Some(Connection { tenant, token });
+                    return;
+                }
+                Ok(None) => (messages::no_token_saved(&tenant), false),
+                Err(err) => (sentence(&explain_store(&err).to_string()), true),
+            };
+            open_setup(state, Some(reason));
+            if let Screen::Setup(form) = &mut state.screen {
+                form.tenant = tenant.origin();
+                form.store_failed = store_failed;
+            }
+        }
+        TaskEvent::Tested { tenant, result } => {
+            // The form may have moved on to another tenant meanwhile.
+            if let Screen::Setup(form) = &mut state.screen
+                && TenantUrl::parse(&form.tenant).is_ok_and(|t| t == tenant)
+            {
+                form.busy = None;
+                form.outcome = Some(match result {
+                    Ok(me) => (Tone::Success, messages::connected_as(&me)),
+                    Err(err) => (Tone::Error, sentence(&explain(&err).to_string())),
+                });
+            }
+        }
+        TaskEvent::Saved {
+            tenant,
+            token,
+            result,
+        } => match result {
+            Ok(()) => {
+                connect(state, tenant, token, effects);
+                let saved_in = messages::saved_in(state.tenant.store_location);
+                state.notice = Some(Notice::new(Tone::Success, saved_in));
+            }
+            Err(err) => {
+                if let Screen::Setup(form) = &mut state.screen {
+                    form.busy = None;
+                    form.store_failed = true;
+                    form.outcome = Some((Tone::Error, sentence(&explain_store(&err).to_string())));
+                }
+            }
+        },
+        TaskEvent::Forgotten { tenant, result } => {
+            let tenants = &mut state.tenant;
+            if result.as_ref().is_ok_and(|removed| *removed)
+                && tenants
+                    .connection
+                    .as_ref()
+                    .is_some_and(|c| c.tenant == tenant)
+                && tenants.env_token.is_none()
+            {
+                tenants.connection = None;
+            }
+            if let Screen::Setup(form) = &mut state.screen {
+                form.busy = None;
+                form.can_cancel = tenants.connection.is_some();
+                form.outcome = Some(match result {
+                    Ok(true) => (
+                        Tone::Success,
+                        messages::forgot_token(&tenant, tenants.store_location),
+                    ),
+                    Ok(false) => (Tone::Success, messages::no_token_to_forget(&tenant)),
+                    Err(err) => (Tone::Error, sentence(&explain_store(&err).to_string())),
+                });
+            }
+        }
+        TaskEvent::SettingsNotSaved(why) => {
+            state.notice = Some(Notice::new(Tone::Error, why));
+        }
+    }
+}
+
+fn finish_change(
+    state: &mut AppState,
+    tenant: TenantUrl,
+    result: Result<ChangeOutcome, ChangeError>,
+) {
+    let change = &mut state.change;
+    change.running = None;
+    change.retry = None;
+    let replaced = change.replacing.take();
+    state.notice = Some(match result {
+        Ok(outcome) => {
+            // Show what the tenant shows now.
+            state.current.tenant = None;
+            // Undoing an undo is just another upload: not offered.
+            change.undo = match outcome {
+                ChangeOutcome::Restored => None,
+                _ => replaced.map(|previous| (tenant.clone(), previous)),
+            };
+            let mut notice = Notice::new(
+                Tone::Success,
+                match &outcome {
+                    ChangeOutcome::Uploaded(avatar) => messages::uploaded(&tenant, avatar),
+                    ChangeOutcome::Restored => messages::restored(&tenant),
+                    ChangeOutcome::Removed => messages::removed(&tenant),
+                },
+            );
+            if change.undo.is_some() {
+                notice.action = Some(("Undo".to_owned(), NoticeAction::Undo));
+            }
+            notice
+        }
+        Err(ChangeError::Avatar(err)) => Notice::new(Tone::Error, err.to_string()),
+        Err(ChangeError::Api(err)) => api_notice(&err),
+    });
+}
+
+/// Each API outcome's panel: our message, the server's words, and the button that fits.
+pub fn api_notice(err: &ApiError) -> Notice {
+    let action = match err {
+        ApiError::Unauthorized { .. } | ApiError::UnusableToken => {
+            Some(("Update token", NoticeAction::UpdateToken))
+        }
+        ApiError::NotFound { .. } | ApiError::Redirect { .. } | ApiError::Dns { .. } => {
+            Some(("Check tenant URL", NoticeAction::CheckTenant))
+        }
+        ApiError::Forbidden { .. } => None,
+        _ => Some(("Try again", NoticeAction::TryAgain)),
+    };
+    let explained = explain(err);
+    Notice {
+        tone: Tone::Error,
+        title: explained.headline,
+        server_text: explained.server_text,
+        next_step: Some(explained.next_step),
+        action: action.map(|(label, what)| (label.to_owned(), what)),
+    }
+}
+
+/// Starts encoding the current framing, unless that is known or being encoded.
+fn refresh_prepared(state: &mut AppState, effects: &mut Vec<Effect>) {
+    let photos = &mut state.photo;
+    let Some(photo) = &photos.photo else {
+        return;
+    };
+    if photos.preparing.is_none() && !photos.prepared_is_current() {
+        photos.preparing = Some((photo.generation, photo.framing));
+        effects.push(Effect::Prepare {
+            generation: photo.generation,
+            source: photo.source.clone(),
+            framing: photo.framing,
+        });
+    }
+}
+
+/// Fetches the tenant's current picture when the tenant changed or the picture did.
+fn refresh_current(state: &mut AppState, effects: &mut Vec<Effect>) {
+    let Some(connection) = &state.tenant.connection else {
+        return;
+    };
+    let current = &mut state.current;
+    if current.tenant.as_ref() != Some(&connection.tenant) && state.change.running.is_none() {
+        current.tenant = Some(connection.tenant.clone());
+        current.shown = Current::Fetching;
+        current.generation += 1;
+        effects.push(Effect::FetchCurrent {
+            generation: current.generation,
+            connection: connection.clone(),
+        });
+    }
+}

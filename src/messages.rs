@@ -1,0 +1,259 @@
+//! Every sentence xc-avatar says to a person about an outcome, for the app and the command line
+//! alike, so the two cannot drift. Core errors are lower-case clauses ("the tenant rejected the
+//! API token (HTTP 401)"); the app shows them as sentences ([`sentence`]), the command line as
+//! they are, after "xc-avatar: error: ".
+
+use std::fmt;
+
+use crate::api::{ApiError, TenantUrl, WhoAmI};
+use crate::avatar::{AvatarError, EncodedAvatar};
+use crate::credentials::StoreError;
+
+/// An outcome worded for a person: what happened, what the tenant said, what to do next.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Explained {
+    /// What happened, as a clause: "the tenant rejected the API token (HTTP 401)".
+    pub headline: String,
+    /// The tenant's own words, already cleaned, if it sent any.
+    pub server_text: Option<String>,
+    /// One sentence on what to do about it.
+    pub next_step: String,
+}
+
+/// The one wording of every API outcome.
+pub fn explain(err: &ApiError) -> Explained {
+    Explained {
+        headline: err.to_string(),
+        server_text: err.server_text().map(str::to_owned),
+        next_step: err.next_step(),
+    }
+}
+
+/// A keyring failure, worded like an API outcome.
+pub fn explain_store(err: &StoreError) -> Explained {
+    Explained {
+        headline: err.to_string(),
+        server_text: None,
+        next_step: err.next_step().to_owned(),
+    }
+}
+
+impl fmt::Display for Explained {
+    /// One line: `the tenant rejected the API token (HTTP 401) — server said: "expired". The
+    /// token may be wrong or expired: …`
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.headline)?;
+        if let Some(said) = &self.server_text {
+            write!(f, " — server said: \"{said}\"")?;
+        }
+        write!(f, ". {}", self.next_step)
+    }
+}
+
+/// "the tenant…" → "The tenant…": core errors are lower-case clauses; titles are sentences.
+pub fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// `xc-avatar` with no command, where no window can open.
+pub fn no_window(err: &dyn std::fmt::Display) -> String {
+    format!(
+        "cannot open a window: {err}. Without a display, use the commands in `xc-avatar --help`."
+    )
+}
+
+// ---- the picture being edited ----
+
+pub fn cannot_open(err: &AvatarError) -> String {
+    format!("cannot open this file: {err}")
+}
+
+pub fn opening(name: &str) -> String {
+    format!("Opening {name}…")
+}
+
+/// What a pasted picture is called on screen.
+pub const PASTED_NAME: &str = "Pasted image";
+
+pub fn will_send(avatar: &EncodedAvatar) -> String {
+    format!("Will send: {}", avatar.describe())
+}
+
+pub const WILL_SEND_MEASURING: &str = "Will send: measuring…";
+
+pub fn cannot_send(err: &AvatarError) -> String {
+    format!("Cannot send: {}", sentence(&err.to_string()))
+}
+
+// ---- changes of the picture on the tenant ----
+
+/// Which change of the tenant's picture is running.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChangeKind {
+    Upload,
+    Undo,
+    Remove,
+}
+
+impl ChangeKind {
+    /// What the progress line says.
+    pub fn doing(self) -> &'static str {
+        match self {
+            ChangeKind::Upload => "Uploading…",
+            ChangeKind::Undo => "Putting your previous picture back…",
+            ChangeKind::Remove => "Removing your picture…",
+        }
+    }
+
+    /// What Cancel reports.
+    pub fn cancelled(self) -> &'static str {
+        match self {
+            ChangeKind::Upload => "upload cancelled: your profile picture was not changed",
+            ChangeKind::Undo => "undo cancelled: your new picture stays",
+            ChangeKind::Remove => "removal cancelled: your profile picture stays",
+        }
+    }
+}
+
+/// What Cancel reports once the request has gone out: it may have been applied.
+pub fn cancelled_after_sending(kind: ChangeKind) -> &'static str {
+    match kind {
+        ChangeKind::Upload => {
+            "upload cancelled after it was sent: the tenant may already show the new picture"
+        }
+        ChangeKind::Undo => {
+            "undo cancelled after it was sent: the tenant may already show your previous picture"
+        }
+        ChangeKind::Remove => {
+            "removal cancelled after it was sent: your picture may already be removed"
+        }
+    }
+}
+
+pub fn uploaded(tenant: &TenantUrl, avatar: &EncodedAvatar) -> String {
+    format!(
+        "your new profile picture is live on {} ({})",
+        tenant.host(),
+        avatar.describe()
+    )
+}
+
+pub fn restored(tenant: &TenantUrl) -> String {
+    format!("your previous picture is back on {}", tenant.host())
+}
+
+pub fn removed(tenant: &TenantUrl) -> String {
+    format!("your profile picture was removed from {}", tenant.host())
+}
+
+/// "Uploading… (attempt 2 of 4)" once the wait is over.
+pub fn attempt(doing: &str, next_attempt: u32, attempts: u32) -> String {
+    format!("{doing} (attempt {next_attempt} of {attempts})")
+}
+
+/// "The tenant is rate limiting requests (HTTP 429) — retrying in 7 s (attempt 2 of 4)".
+pub fn retrying(reason: &str, seconds_left: u64, next_attempt: u32, attempts: u32) -> String {
+    format!(
+        "{} — retrying in {seconds_left} s (attempt {next_attempt} of {attempts})",
+        sentence(reason)
+    )
+}
+
+// ---- the picture on the tenant ----
+
+pub const FETCHING_CURRENT: &str = "Fetching your picture…";
+pub const NO_PICTURE_YET: &str = "No picture yet: the Console shows your initials.";
+
+pub fn now_on(tenant: &TenantUrl) -> String {
+    format!("Now on {}", tenant.host())
+}
+
+pub fn cannot_show(content_type: &str) -> String {
+    format!("A picture ({content_type}) this app cannot show.")
+}
+
+pub fn could_not_fetch(err: &ApiError) -> String {
+    format!("Could not fetch it: {err}")
+}
+
+pub fn remove_question_body(tenant: &TenantUrl) -> String {
+    format!(
+        "{} will show your initials instead. You can undo this right after.",
+        tenant.host()
+    )
+}
+
+// ---- tenants and tokens ----
+
+pub fn connected_as(me: &WhoAmI) -> String {
+    format!("Connected as {} on {}", me.display_name(), me.tenant)
+}
+
+pub fn no_token_saved(tenant: &TenantUrl) -> String {
+    format!("No API token is saved for {tenant} yet.")
+}
+
+pub fn saved_in(location: &str) -> String {
+    format!("saved in {location}")
+}
+
+pub fn session_only(tenant: &TenantUrl) -> String {
+    format!(
+        "using the token for {tenant} for this session only: it is forgotten when you close the app"
+    )
+}
+
+pub fn forgot_token(tenant: &TenantUrl, location: &str) -> String {
+    format!("Forgot the token for {tenant} (removed from {location})")
+}
+
+pub fn no_token_to_forget(tenant: &TenantUrl) -> String {
+    format!("No token was saved for {tenant}")
+}
+
+pub fn reading_token(tenant: &TenantUrl, location: &str) -> String {
+    format!("Reading the token for {} from {location}…", tenant.host())
+}
+
+pub const TESTING: &str = "Testing the connection…";
+pub const SAVING: &str = "Saving…";
+pub const FORGETTING: &str = "Forgetting…";
+
+pub const TOKEN_HELP: &str = "Create one in the Console: Administration > Personal Management > \
+                              Credentials > Add Credentials > API Token.";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_outcome_is_one_line_with_the_servers_words_quoted() {
+        let err = ApiError::Unauthorized {
+            server_text: Some("token expired".into()),
+        };
+        assert_eq!(
+            explain(&err).to_string(),
+            "the tenant rejected the API token (HTTP 401) — server said: \"token expired\". \
+             The token may be wrong or expired: create a new API token in the Console and \
+             update it."
+        );
+        let err = ApiError::Dns {
+            host: "acme.example".into(),
+        };
+        assert_eq!(
+            explain(&err).to_string(),
+            "cannot find the host acme.example (DNS lookup failed). Check the tenant URL and \
+             your network or proxy settings."
+        );
+    }
+
+    #[test]
+    fn a_sentence_starts_with_a_capital() {
+        assert_eq!(sentence("éclair"), "Éclair");
+        assert_eq!(sentence(""), "");
+    }
+}
