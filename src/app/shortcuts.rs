@@ -34,6 +34,9 @@ mod tests {
     #[test]
     fn labels_follow_the_platform() {
         let ctx = egui::Context::default();
+        // Fonts, which decide whether "⌘" can be shown, load with the first pass.
+        let mut output = ctx.run_ui(egui::RawInput::default(), |_| {});
+        output.textures_delta.clear();
         ctx.set_os(egui::os::OperatingSystem::Nix);
         assert_eq!(label(&ctx, &OPEN), "Ctrl+O");
         assert_eq!(label(&ctx, &CANCEL), "Esc");

@@ -489,3 +489,7 @@ fn refresh_current(state: &mut AppState, effects: &mut Vec<Effect>) {
         });
     }
 }
+
+#[cfg(test)]
+#[path = "update_tests.rs"]
+mod tests;

@@ -147,6 +147,10 @@ struct Inner {
     script: VecDeque<Scripted>,
     received: Vec<Received>,
     image_form: ImageForm,
+    /// TCP connections accepted so far.
+    connections: u64,
+    /// Round-trip time to simulate (see `set_latency`).
+    latency: std::time::Duration,
 }
 
 #[derive(Clone, Default)]
@@ -244,6 +248,19 @@ impl FakeTenant {
         self.shared.lock().script.push_back(answer);
     }
 
+    /// Simulates a far-away tenant: each new connection costs two round trips before its first
+    /// request is read (TCP, then a TLS 1.3 handshake, as a real https tenant costs), and each
+    /// answer one more.
+    pub fn set_latency(&self, round_trip: std::time::Duration) {
+        self.shared.lock().latency = round_trip;
+    }
+
+    /// How many TCP connections clients have opened so far (connections are kept alive, as a
+    /// real tenant's are, so a client that reuses one opens only one).
+    pub fn connections(&self) -> u64 {
+        self.shared.lock().connections
+    }
+
     pub fn set_image_form(&self, form: ImageForm) {
         self.shared.lock().image_form = form;
     }
@@ -294,6 +311,11 @@ async fn serve(listener: TcpListener, shared: Shared) {
         let Ok((stream, _peer)) = listener.accept().await else {
             continue;
         };
+        let handshake = {
+            let mut inner = shared.lock();
+            inner.connections += 1;
+            inner.latency * 2
+        };
         let next_is_reset = matches!(shared.lock().script.front(), Some(Scripted::Reset));
         if next_is_reset {
             shared.lock().script.pop_front();
@@ -302,9 +324,9 @@ async fn serve(listener: TcpListener, shared: Shared) {
         }
         let service = hyper_util::service::TowerToHyperService::new(router.clone());
         tokio::spawn(async move {
+            tokio::time::sleep(handshake).await;
             let io = hyper_util::rt::TokioIo::new(stream);
             let _ = hyper::server::conn::http1::Builder::new()
-                .keep_alive(false)
                 .serve_connection(io, service)
                 .await;
         });
@@ -349,6 +371,8 @@ fn router(shared: Shared) -> Router {
 /// Runs before every handler: records the request and applies a scripted answer if one is queued.
 /// Returns the request parts for the handler, or the response to send instead.
 async fn intake(shared: &Shared, request: Request) -> Result<(Method, HeaderMap, Bytes), Response> {
+    let latency = shared.lock().latency;
+    tokio::time::sleep(latency).await;
     let (parts, body) = request.into_parts();
     let body = axum::body::to_bytes(body, 16 * 1024 * 1024)
         .await

@@ -1,0 +1,248 @@
+//! Opening a photo (drop, dialog, paste) and uploading it; every outcome's panel.
+
+use crate::harness::*;
+
+#[test]
+fn drop_a_photo_then_upload_it() {
+    let fixture = Fixture::new();
+    let mut harness = harness(fixture.config(Some(DEFAULT_TOKEN), None));
+    harness.run();
+    harness.get_by_label("Drop a photo here");
+    assert!(
+        harness
+            .get_by_label("Upload")
+            .accesskit_node()
+            .is_disabled()
+    );
+
+    drop_file(&mut harness, fixture.photo("holiday.jpg"));
+    assert_eq!(
+        picture_name(harness.state()).as_deref(),
+        Some("holiday.jpg")
+    );
+    harness.get_by_label_contains("holiday.jpg: crop 480 pixels square");
+
+    upload_until(&mut harness, "the upload", |app| !app.state().changing());
+    harness.get_by_label_contains("Your new profile picture is live on 127.0.0.1 (512×512 JPEG");
+
+    let puts = fixture.tenant.received_on("PUT", IMAGE_PATH);
+    assert_eq!(puts.len(), 1);
+    assert_eq!(
+        puts[0].header("authorization"),
+        Some(format!("APIToken {DEFAULT_TOKEN}").as_str())
+    );
+    let stored = fixture
+        .tenant
+        .image_of(DEFAULT_TOKEN)
+        .expect("picture stored");
+    support::assert_is_stripes_avatar(&stored.bytes, 512);
+}
+
+#[test]
+fn choose_image_opens_the_picked_file_and_ctrl_enter_uploads() {
+    let fixture = Fixture::new();
+    let photo = fixture.photo("picked.jpg");
+    let mut harness = harness(fixture.config(Some(DEFAULT_TOKEN), Some(photo)));
+    harness.run();
+    harness.get_by_label("Choose image…").click();
+    harness.step();
+    wait_for(&mut harness, "the picked picture", |app| {
+        app.state().photo.photo.is_some()
+    });
+    assert_eq!(picture_name(harness.state()).as_deref(), Some("picked.jpg"));
+    // The next dialog opens where that picture was.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
+    harness.step();
+    wait_for(&mut harness, "the second dialog and its picture", |app| {
+        fixture.dialog_folders.lock().expect("folders").len() == 2
+            && app.state().photo.photo.as_ref().map(|p| p.generation) == Some(2)
+    });
+    assert_eq!(
+        *fixture.dialog_folders.lock().expect("folders"),
+        [None, Some(fixture.dir.path().to_path_buf())]
+    );
+
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
+    harness.step();
+    wait_for(&mut harness, "the upload", |app| {
+        !app.state().changing() && app.state().notice.is_some()
+    });
+    assert!(fixture.tenant.image_of(DEFAULT_TOKEN).is_some());
+}
+
+#[test]
+fn a_server_error_is_a_message_and_try_again_succeeds() {
+    let fixture = Fixture::new();
+    let mut harness = with_photo(&fixture, DEFAULT_TOKEN, "a.jpg");
+
+    fixture
+        .tenant
+        .push(Scripted::status(500, "upstream connect error"));
+    upload_until(&mut harness, "the failed upload", |app| {
+        !app.state().changing()
+    });
+    harness.get_by_label("The tenant had a server error (HTTP 500)");
+    harness.get_by_label("Server said: upstream connect error");
+    harness.get_by_label_contains("Try again in a few minutes");
+    assert_eq!(fixture.tenant.image_of(DEFAULT_TOKEN), None);
+
+    harness.get_by_label("Try again").click();
+    harness.step();
+    wait_for(&mut harness, "the retried upload", |app| {
+        !app.state().changing()
+    });
+    harness.get_by_label_contains("Your new profile picture is live");
+    assert!(fixture.tenant.image_of(DEFAULT_TOKEN).is_some());
+}
+
+#[test]
+fn a_bad_file_shows_its_error_and_keeps_the_picture() {
+    let fixture = Fixture::new();
+    let mut harness = with_photo(&fixture, DEFAULT_TOKEN, "good.jpg");
+
+    let bad = fixture.dir.path().join("broken.png");
+    std::fs::write(&bad, b"\x89PNG\r\n\x1a\n truncated").expect("write");
+    drop_file(&mut harness, bad);
+    harness.get_by_label_contains("Cannot open this file: the image is damaged or truncated");
+    assert_eq!(picture_name(harness.state()).as_deref(), Some("good.jpg"));
+}
+
+#[test]
+fn a_rate_limit_counts_down_then_the_upload_succeeds() {
+    let fixture = Fixture::new();
+    let mut harness = with_photo(&fixture, DEFAULT_TOKEN, "a.jpg");
+    fixture
+        .tenant
+        .push(Scripted::status(429, "slow down").with_retry_after("4"));
+
+    upload_until(&mut harness, "the retry", |app| {
+        app.state().change.retry.is_some()
+    });
+    harness.get_by_label_contains("The tenant is rate limiting requests (HTTP 429) — retrying in ");
+    harness.get_by_label_contains("s (attempt 2 of 4)");
+    wait_for(&mut harness, "the upload", |app| !app.state().changing());
+    harness.get_by_label_contains("Your new profile picture is live");
+    assert_eq!(fixture.tenant.received_on("PUT", IMAGE_PATH).len(), 2);
+}
+
+#[test]
+fn an_upload_can_be_cancelled_while_it_waits() {
+    let fixture = Fixture::new();
+    let mut harness = with_photo(&fixture, DEFAULT_TOKEN, "a.jpg");
+    fixture
+        .tenant
+        .push(Scripted::status(503, "maintenance").with_retry_after("100"));
+
+    upload_until(&mut harness, "the retry", |app| {
+        app.state().change.retry.is_some()
+    });
+    harness.get_by_label("Cancel").click();
+    harness.step();
+    harness.step();
+    assert!(!harness.state().state().changing());
+    harness.get_by_label("Upload cancelled: your profile picture was not changed");
+    assert_eq!(fixture.tenant.received_on("PUT", IMAGE_PATH).len(), 1);
+    assert_eq!(fixture.tenant.image_of(DEFAULT_TOKEN), None);
+}
+
+#[test]
+fn a_file_dragged_over_the_window_is_highlighted() {
+    let fixture = Fixture::new();
+    let mut harness = harness(fixture.config(Some(DEFAULT_TOKEN), None));
+    harness.run();
+    assert!(harness.query_by_label("Drop to open").is_none());
+    harness.input_mut().hovered_files.push(egui::HoveredFile {
+        path: Some(fixture.photo("a.jpg")),
+        ..Default::default()
+    });
+    // egui keeps repainting while a file hovers: step rather than wait to settle.
+    harness.step();
+    harness.step();
+    harness.get_by_label("Drop to open");
+}
+
+#[test]
+fn ctrl_v_pastes_an_image_or_a_copied_file() {
+    let fixture = Fixture::new();
+    let mut harness = harness(fixture.config(Some(DEFAULT_TOKEN), None));
+    harness.run();
+    let stripes = image::DynamicImage::ImageRgb8(support::three_stripes()).to_rgba8();
+    let pasted = egui::ColorImage::from_rgba_unmultiplied([640, 480], stripes.as_raw());
+    harness
+        .input_mut()
+        .events
+        .push(egui::Event::PasteImage(Arc::new(pasted)));
+    harness.step();
+    wait_for(&mut harness, "the pasted picture", |app| {
+        app.state().photo.photo.is_some()
+    });
+    assert_eq!(
+        picture_name(harness.state()).as_deref(),
+        Some("Pasted image")
+    );
+    upload_until(&mut harness, "the upload", |app| !app.state().changing());
+    let stored = fixture
+        .tenant
+        .image_of(DEFAULT_TOKEN)
+        .expect("picture stored");
+    support::assert_is_stripes_avatar(&stored.bytes, 512);
+
+    // A file copied in a file manager arrives as its file:// URI.
+    let photo = fixture.photo("copied.jpg");
+    harness
+        .input_mut()
+        .events
+        .push(egui::Event::Paste(format!("file://{}\n", photo.display())));
+    harness.step();
+    wait_for(&mut harness, "the copied file", |app| {
+        picture_name(app).as_deref() == Some("copied.jpg")
+    });
+}
+
+#[test]
+fn each_error_status_has_its_own_panel_and_action() {
+    let fixture = Fixture::new();
+    let mut harness = with_photo(&fixture, DEFAULT_TOKEN, "a.jpg");
+    let cases = [
+        (
+            Scripted::status(403, "RBAC: access denied"),
+            "Your account may not change its picture on this tenant (HTTP 403)",
+            None,
+        ),
+        (
+            Scripted::status(404, "no route"),
+            "The tenant has no such API (HTTP 404)",
+            Some("Check tenant URL"),
+        ),
+        (
+            Scripted::status(409, "version mismatch"),
+            "The picture was changed elsewhere at the same time (HTTP 409)",
+            Some("Try again"),
+        ),
+        (
+            Scripted::status(418, "teapot"),
+            "The tenant answered with unexpected HTTP status 418",
+            Some("Try again"),
+        ),
+    ];
+    for (answer, title, button) in cases {
+        fixture.tenant.push(answer);
+        harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
+        harness.step();
+        wait_for(&mut harness, title, |app| {
+            !app.state().changing() && app.state().notice.is_some()
+        });
+        harness.get_by_label(title);
+        for other in ["Update token", "Check tenant URL", "Try again"] {
+            let shown = harness.query_by_label(other).is_some();
+            assert_eq!(shown, Some(other) == button, "{title}: {other} button");
+        }
+    }
+    // "Try again" after the 418 uploads for real.
+    harness.get_by_label("Try again").click();
+    harness.step();
+    wait_for(&mut harness, "the retried upload", |app| {
+        !app.state().changing() && fixture.tenant.image_of(DEFAULT_TOKEN).is_some()
+    });
+    harness.get_by_label_contains("Your new profile picture is live on 127.0.0.1");
+}
