@@ -15,7 +15,7 @@ use eframe::egui;
 use super::msg::{ChangeError, ChangeOutcome, CurrentPicture, LoadedPhoto, Pasted, TaskEvent};
 use super::state::Connection;
 use crate::api::{
-    ApiError, CallEvent, ClientOptions, RetryPolicy, TenantPicture, TenantUrl, XcClient,
+    self, ApiError, CallEvent, ClientOptions, RetryPolicy, TenantPicture, TenantUrl, XcClient,
 };
 use crate::avatar::{self, AvatarError, EncodedAvatar, Framing, Source};
 use crate::credentials::{ApiToken, TokenStore};
@@ -291,10 +291,7 @@ impl Executor {
                         retry: RetryPolicy::none(),
                         ..ClientOptions::default()
                     };
-                    let result = match XcClient::new(tenant.clone(), &token, options) {
-                        Ok(client) => client.whoami().await,
-                        Err(err) => Err(err),
-                    };
+                    let result = api::whoami(tenant.clone(), &token, options).await;
                     sender.send(TaskEvent::Tested { tenant, result });
                 });
             }

@@ -16,3 +16,12 @@ pub const IMAGE_PATH: &str = "/api/web/namespaces/system/user/settings/image";
 pub const SETTINGS_PATH: &str = "/api/web/namespaces/system/user/settings";
 /// The cheap authenticated call that tells who a token belongs to.
 pub const WHOAMI_PATH: &str = "/api/web/custom/namespaces/system/whoami";
+
+/// Who `token` acts as on `tenant`: the one way every front end checks a token.
+pub async fn whoami(
+    tenant: TenantUrl,
+    token: &crate::credentials::ApiToken,
+    options: ClientOptions,
+) -> Result<WhoAmI, ApiError> {
+    XcClient::new(tenant, token, options)?.whoami().await
+}
