@@ -4,7 +4,8 @@
 //!   xc-avatar prepare IN -o OUT
 //!   vipsthumbnail IN -s 512x512 --smartcrop centre -o OUT[Q=85]
 //! on a 6000×4000 q90 JPEG with EXIF orientation 6 and an 8000×6000 one; wall time, CPU time
-//! and peak RSS per run (wait4), medians of alternating runs. Plus, in process, decode-to-preview
+//! and peak RSS per run (wait4 on Unix; Windows reports wall time only), medians of alternating
+//! runs. Plus, in process, decode-to-preview
 //! of the 24 MP photo (what the app does when a file is dropped).
 //!
 //! Needs `vipsthumbnail` (apt libvips-tools) for the comparison; without it ours still runs.
@@ -83,13 +84,17 @@ fn main() {
         print_row(label, "xc-avatar", &ours);
         if let Some(theirs) = (!theirs_runs.is_empty()).then(|| median(&theirs_runs)) {
             print_row(label, "vipsthumbnail", &theirs);
+            let ratio = |a: Option<f64>, b: Option<f64>| match (a, b) {
+                (Some(a), Some(b)) => format!("{:>8.2}×", a / b),
+                _ => format!("{:>9}", "n/a"),
+            };
             println!(
-                "{:<24} {:<14} {:>8.2}× {:>8.2}× {:>8.2}×",
+                "{:<24} {:<14} {:>8.2}× {} {}",
                 label,
                 "ratio",
                 ours.wall.as_secs_f64() / theirs.wall.as_secs_f64(),
-                ours.cpu.as_secs_f64() / theirs.cpu.as_secs_f64(),
-                ours.peak_kib as f64 / theirs.peak_kib as f64,
+                ratio(ours.cpu_secs(), theirs.cpu_secs()),
+                ratio(ours.peak_mib(), theirs.peak_mib()),
             );
         }
         let avatar = image::open(&ours_out).expect("our avatar decodes");
@@ -120,18 +125,34 @@ fn main() {
 
 struct Run {
     wall: Duration,
-    cpu: Duration,
-    peak_kib: i64,
+    /// User + system time, where the OS reports it for a child (Unix).
+    cpu: Option<Duration>,
+    /// Peak resident memory in KiB, where the OS reports it for a child (Unix).
+    peak_kib: Option<i64>,
+}
+
+impl Run {
+    fn cpu_secs(&self) -> Option<f64> {
+        self.cpu.map(|d| d.as_secs_f64())
+    }
+
+    fn peak_mib(&self) -> Option<f64> {
+        self.peak_kib.map(|kib| kib as f64 / 1024.0)
+    }
 }
 
 fn print_row(label: &str, tool: &str, run: &Run) {
+    let or_na = |value: Option<f64>, decimals: usize| match value {
+        Some(v) => format!("{v:>9.decimals$}"),
+        None => format!("{:>9}", "n/a"),
+    };
     println!(
-        "{:<24} {:<14} {:>9.0} {:>9.0} {:>9.1}",
+        "{:<24} {:<14} {:>9.0} {} {}",
         label,
         tool,
         run.wall.as_secs_f64() * 1000.0,
-        run.cpu.as_secs_f64() * 1000.0,
-        run.peak_kib as f64 / 1024.0
+        or_na(run.cpu_secs().map(|s| s * 1000.0), 0),
+        or_na(run.peak_mib(), 1),
     );
 }
 
@@ -140,14 +161,18 @@ fn median(runs: &[Run]) -> Run {
         values.sort_by(f64::total_cmp);
         values[values.len() / 2]
     };
+    let all = |values: Vec<Option<f64>>| values.into_iter().collect::<Option<Vec<_>>>();
     Run {
         wall: Duration::from_secs_f64(pick(runs.iter().map(|r| r.wall.as_secs_f64()).collect())),
-        cpu: Duration::from_secs_f64(pick(runs.iter().map(|r| r.cpu.as_secs_f64()).collect())),
-        peak_kib: pick(runs.iter().map(|r| r.peak_kib as f64).collect()) as i64,
+        cpu: all(runs.iter().map(Run::cpu_secs).collect())
+            .map(|cpu| Duration::from_secs_f64(pick(cpu))),
+        peak_kib: all(runs.iter().map(|r| r.peak_kib.map(|k| k as f64)).collect())
+            .map(|peak| pick(peak) as i64),
     }
 }
 
 /// Runs `command` to completion; its wall time, and CPU time and peak RSS from `wait4`.
+#[cfg(unix)]
 fn run(command: &mut Command) -> Run {
     let start = Instant::now();
     // Reaped by wait4 below (std's wait() cannot report rusage).
@@ -168,10 +193,34 @@ fn run(command: &mut Command) -> Run {
         "{command:?} failed"
     );
     let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    // Linux and the BSDs report ru_maxrss in KiB; macOS in bytes.
+    let peak_kib = if cfg!(target_os = "macos") {
+        usage.ru_maxrss / 1024
+    } else {
+        usage.ru_maxrss
+    };
     Run {
         wall,
-        cpu: time(usage.ru_utime) + time(usage.ru_stime),
-        peak_kib: usage.ru_maxrss,
+        cpu: Some(time(usage.ru_utime) + time(usage.ru_stime)),
+        peak_kib: Some(peak_kib as i64),
+    }
+}
+
+/// Runs `command` to completion; its wall time (Windows has no wait4: CPU time and peak memory
+/// of a child would need the Job Object API, not worth it for a comparison made on Linux).
+#[cfg(not(unix))]
+fn run(command: &mut Command) -> Run {
+    let start = Instant::now();
+    let status = command
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("start");
+    let wall = start.elapsed();
+    assert!(status.success(), "{command:?} failed");
+    Run {
+        wall,
+        cpu: None,
+        peak_kib: None,
     }
 }
 

@@ -104,15 +104,24 @@ pub type PickFuture = Pin<Box<dyn Future<Output = Option<PathBuf>> + Send>>;
 /// The platform's file dialog (xdg-desktop-portal or zenity on Linux, native elsewhere).
 pub struct NativeFilePicker;
 
-/// What the dialog offers: the formats we read, listed by extension in both cases, since
-/// macOS greys out whatever its one merged filter does not list (a literal `*` included).
-pub const IMAGE_EXTENSIONS: [&str; 8] = ["jpg", "jpeg", "png", "webp", "gif", "bmp", "tif", "tiff"];
+/// What the dialog offers: the formats we read, by extension. Both cases, since Linux file
+/// choosers match the globs case-sensitively and cameras write `.JPG`.
+pub const IMAGE_EXTENSIONS: [&str; 16] = [
+    "jpg", "jpeg", "png", "webp", "gif", "bmp", "tif", "tiff", "JPG", "JPEG", "PNG", "WEBP", "GIF",
+    "BMP", "TIF", "TIFF",
+];
 
 impl FilePicker for NativeFilePicker {
     fn pick_image(&self, folder: Option<PathBuf>, parent: Option<&eframe::Frame>) -> PickFuture {
         let mut dialog = rfd::AsyncFileDialog::new()
             .set_title("Choose a picture")
             .add_filter("Images", &IMAGE_EXTENSIONS);
+        // macOS merges every filter into one list of allowed types, where "*" is taken
+        // literally: an "All files" entry there would allow nothing more. Elsewhere it lets a
+        // user pick a picture whatever its name (the loader goes by content, not extension).
+        if !cfg!(target_os = "macos") {
+            dialog = dialog.add_filter("All files", &["*"]);
+        }
         if let Some(parent) = parent {
             dialog = dialog.set_parent(parent);
         }

@@ -1,4 +1,4 @@
-//! `cargo bench --bench connections`: what keeping one client per tenant saves a user on a
+//! `cargo bench -p xc-avatar-core --bench connections`: what keeping one client per tenant saves a user on a
 //! far-away tenant. The fake tenant simulates 150 ms per round trip (two more for each new
 //! connection: TCP, then TLS 1.3). The app's sequence — fetch the current picture, upload,
 //! re-fetch — runs with a new client per call (what the app did before) and with one kept
