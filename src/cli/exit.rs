@@ -79,7 +79,9 @@ impl From<&ApiError> for Exit {
             ApiError::Server { .. }
             | ApiError::UnexpectedStatus { .. }
             | ApiError::Redirect { .. }
-            | ApiError::InvalidResponse { .. } => Exit::Server,
+            | ApiError::InvalidResponse { .. }
+            | ApiError::ResponseTooLarge { .. }
+            | ApiError::NotAPicture { .. } => Exit::Server,
             ApiError::Dns { .. }
             | ApiError::ConnectionRefused { .. }
             | ApiError::ConnectionReset { .. }

@@ -273,13 +273,25 @@ pub fn main() -> ExitCode {
     .into()
 }
 
-/// Logs go to stderr, filtered by `RUST_LOG` (default: warnings). The token never reaches them:
-/// it is only ever held as a redacted `ApiToken` or a sensitive header.
+/// Logs go to stderr. By default only xc-avatar's own warnings (the one-line error report is
+/// separate and always printed); other crates' lines (hyper, rustls, zbus, …) only when
+/// `RUST_LOG` asks for them. Colours only on a terminal, and never with `NO_COLOR` set. The
+/// token never reaches them: it is only ever held as a redacted `ApiToken` or a sensitive
+/// header, and server text is cleaned of it before it is logged.
 fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    use std::io::IsTerminal as _;
+    let filter = std::env::var("RUST_LOG")
+        .ok()
+        .filter(|spec| !spec.trim().is_empty())
+        .and_then(|spec| tracing_subscriber::EnvFilter::try_new(spec).ok())
+        .unwrap_or_else(|| {
+            tracing_subscriber::EnvFilter::new("off,xc_avatar=warn,xc_avatar_core=warn")
+        });
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let colour = !no_color && std::io::stderr().is_terminal();
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(colour)
         .try_init();
 }

@@ -45,14 +45,38 @@ pub(crate) fn resolve_tenant(
     }
 }
 
+/// The keyring could not be used. The core's next step offers the app's "this session only",
+/// which the command line does not have: its way round the keyring is the environment.
 pub(crate) fn keyring_failure(report: &Report, err: &StoreError) -> Exit {
+    let next_step = match err {
+        StoreError::Unavailable { .. } if cfg!(target_os = "linux") => {
+            "Start a Secret Service keyring (GNOME Keyring or KWallet, usually part of your \
+             desktop session)"
+        }
+        StoreError::Unavailable { .. } => "Check that the system keychain is available",
+        StoreError::Locked { .. } => {
+            "Unlock your keyring (or allow xc-avatar when asked), then try again"
+        }
+        StoreError::Failed { .. } => "Try again",
+        StoreError::Damaged => {
+            "Run `xc-avatar token forget`, then `xc-avatar token set` to enter it again"
+        }
+    };
+    let instead = format!(
+        "or, without a keyring, set {} to the token (and {} to the tenant) in the environment",
+        crate::ENV_TOKEN,
+        crate::ENV_TENANT
+    );
     report.failure(
         Exit::Keyring,
         "keyring",
-        format!("{err}. {}", err.next_step()),
-        json!({}),
+        format!("{err}. {next_step}; {instead}."),
+        json!({ "next_step": format!("{next_step}; {instead}.") }),
     )
 }
+
+/// Most we read of a token from stdin: API tokens are well under 100 characters.
+const TOKEN_MAX_BYTES: u64 = 4096;
 
 pub fn set(args: &TokenSetArgs, report: &Report) -> Exit {
     let (mut settings, file) = load_settings();
@@ -101,17 +125,30 @@ pub fn set(args: &TokenSetArgs, report: &Report) -> Exit {
     )
 }
 
-/// The token from stdin: a hidden prompt on a terminal, else the whole input (piped).
+/// The token from stdin: a hidden prompt on a terminal, else the input (piped), at most
+/// [`TOKEN_MAX_BYTES`] of it: what is longer is not a token, and the rest is never read.
 fn read_token(tenant: &TenantUrl) -> Result<ApiToken, String> {
     let text = if std::io::stdin().is_terminal() {
         rpassword::prompt_password(format!("API token for {tenant} (input hidden): "))
             .map_err(|e| format!("cannot read the token: {e}"))?
     } else {
-        let mut text = String::new();
+        // Terminals that are not seen as one (mintty, Git Bash) would otherwise wait silently.
+        eprintln!("xc-avatar: reading the token from stdin…");
+        let mut bytes = Vec::new();
         std::io::stdin()
-            .read_to_string(&mut text)
+            .lock()
+            .take(TOKEN_MAX_BYTES + 1)
+            .read_to_end(&mut bytes)
             .map_err(|e| format!("cannot read the token from stdin: {e}"))?;
-        text
+        if bytes.len() as u64 > TOKEN_MAX_BYTES {
+            return Err(format!(
+                "stdin holds more than {} KiB, which is not an API token: pipe in only the token",
+                TOKEN_MAX_BYTES / 1024
+            ));
+        }
+        String::from_utf8(bytes).map_err(|_| {
+            "the token read from stdin is not text: pipe in only the token".to_owned()
+        })?
     };
     ApiToken::new(&text).map_err(|e| format!("{e} (the token is read from stdin)"))
 }

@@ -7,10 +7,55 @@ use reqwest::header::{self, HeaderMap, HeaderValue};
 use reqwest::{Method, Response};
 use serde::{Deserialize, Serialize};
 
+use super::clean::clean_server_text;
+use super::error::server_text_redacted;
 use super::retry::{RetryPolicy, parse_retry_after};
 use super::{ApiError, IMAGE_PATH, SETTINGS_PATH, TenantUrl, WHOAMI_PATH};
-use crate::avatar::EncodedAvatar;
+use crate::avatar::{AvatarError, EncodedAvatar, Source};
 use crate::credentials::ApiToken;
+
+/// Most we read of the answer that carries the picture (GET image, and the user settings,
+/// which hold it as base64). What we upload is at most 128 KiB; the Console's own uploads are
+/// well under this too.
+pub const PICTURE_MAX_BYTES: u64 = 4 * 1024 * 1024;
+/// Most we read of `whoami` and of the `{}` that a PUT or DELETE answers.
+pub const SMALL_BODY_MAX_BYTES: u64 = 64 * 1024;
+/// Most we read of an error answer's body: we show 300 characters of it.
+pub const ERROR_BODY_MAX_BYTES: u64 = 16 * 1024;
+/// Longest name, e-mail or `Location` we show.
+const SHOWN_MAX_CHARS: usize = 200;
+
+/// How much of an answer a call reads, and what to call it when it sends more.
+#[derive(Clone, Copy, Debug)]
+struct Ceiling {
+    bytes: u64,
+    what: &'static str,
+}
+
+const PICTURE: Ceiling = Ceiling {
+    bytes: PICTURE_MAX_BYTES,
+    what: "your picture",
+};
+const SETTINGS: Ceiling = Ceiling {
+    bytes: PICTURE_MAX_BYTES,
+    what: "your user settings",
+};
+const WHOAMI: Ceiling = Ceiling {
+    bytes: SMALL_BODY_MAX_BYTES,
+    what: "who the token acts as",
+};
+const UPLOADED: Ceiling = Ceiling {
+    bytes: SMALL_BODY_MAX_BYTES,
+    what: "its answer to the upload",
+};
+const REMOVED: Ceiling = Ceiling {
+    bytes: SMALL_BODY_MAX_BYTES,
+    what: "its answer to the removal",
+};
+const ERROR_BODY: Ceiling = Ceiling {
+    bytes: ERROR_BODY_MAX_BYTES,
+    what: "its error message",
+};
 
 /// Timeouts for every call. Without them a silent server would hang the upload forever.
 #[derive(Clone, Copy, Debug)]
@@ -32,7 +77,8 @@ impl Default for ClientOptions {
     }
 }
 
-/// Who an API token belongs to, from `whoami`.
+/// Who an API token belongs to, from `whoami`. Every field is cleaned of escape sequences and
+/// control characters, and of the token, before it reaches anyone.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct WhoAmI {
@@ -78,7 +124,8 @@ pub enum CallEvent {
 
 type EventSink = Arc<dyn Fn(&CallEvent) + Send + Sync>;
 
-/// A profile picture as the tenant holds it.
+/// A profile picture as the tenant holds it: bytes that are an image (checked), and their
+/// type as read from the bytes themselves (never the server's words).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TenantPicture {
     pub content_type: String,
@@ -111,6 +158,8 @@ pub struct XcClient {
     http: reqwest::Client,
     tenant: TenantUrl,
     auth: HeaderValue,
+    /// Kept only to remove it from whatever the server sends back.
+    token: ApiToken,
     options: ClientOptions,
     on_event: Option<EventSink>,
 }
@@ -127,7 +176,15 @@ impl XcClient {
         auth.set_sensitive(true);
         let mut defaults = HeaderMap::new();
         defaults.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder();
+        if tenant.is_loopback() {
+            // A proxy for this computer's own addresses would see the token in clear text
+            // (loopback tenants may be plain http), and could not reach them anyway.
+            builder = builder.no_proxy();
+        }
+        // An https tenant through HTTPS_PROXY goes through a CONNECT tunnel: the proxy sees
+        // the host name, never the request or its Authorization header.
+        let http = builder
             .user_agent(concat!("xc-avatar/", env!("CARGO_PKG_VERSION")))
             .default_headers(defaults)
             .connect_timeout(options.connect_timeout)
@@ -142,6 +199,7 @@ impl XcClient {
             http,
             tenant,
             auth,
+            token: token.clone(),
             options,
             on_event: None,
         })
@@ -172,34 +230,43 @@ impl XcClient {
         let body = serde_json::to_vec(&body).map_err(|e| ApiError::Internal {
             detail: format!("cannot build the request: {e}"),
         })?;
-        let answer = self.call(Method::PUT, IMAGE_PATH, Some(body)).await?;
-        warn_unless_json_object("upload", &answer.body);
+        let (answer, _) = self
+            .call(Method::PUT, IMAGE_PATH, Some(body), UPLOADED)
+            .await;
+        warn_unless_json_object("upload", &answer?.body);
         Ok(())
     }
 
     /// The token owner's current picture, or `None` when there is none.
     pub async fn current_image(&self) -> Result<Option<TenantPicture>, ApiError> {
-        match self.call(Method::GET, IMAGE_PATH, None).await {
-            Ok(answer) => picture_from_image_answer(answer),
+        match self.call(Method::GET, IMAGE_PATH, None, PICTURE).await.0 {
+            Ok(answer) => picture_from_image_answer(answer, &[self.token.expose()]),
             // Some tenants answer 404 for "no picture"; the settings say for sure.
             Err(ApiError::NotFound { .. }) => self.picture_from_settings().await,
             Err(other) => Err(other),
         }
     }
 
-    /// Removes the token owner's picture.
+    /// Removes the token owner's picture. A removal retried after a 503 or 504 that then
+    /// gets 404 succeeded: the earlier attempt removed it before the gateway gave up waiting.
     pub async fn delete_image(&self) -> Result<(), ApiError> {
-        let answer = self.call(Method::DELETE, IMAGE_PATH, None).await?;
-        warn_unless_json_object("remove", &answer.body);
-        Ok(())
+        match self.call(Method::DELETE, IMAGE_PATH, None, REMOVED).await {
+            (Ok(answer), _) => {
+                warn_unless_json_object("remove", &answer.body);
+                Ok(())
+            }
+            (Err(ApiError::NotFound { .. }), MaybeDone::Yes) => {
+                tracing::info!("removal retried after a gateway error found nothing: it is gone");
+                Ok(())
+            }
+            (Err(error), _) => Err(error),
+        }
     }
 
     /// Who the token belongs to: the cheap call that proves a token works.
     pub async fn whoami(&self) -> Result<WhoAmI, ApiError> {
-        let answer = self.call(Method::GET, WHOAMI_PATH, None).await?;
-        serde_json::from_slice(&answer.body).map_err(|e| ApiError::InvalidResponse {
-            detail: format!("whoami is not the expected JSON ({e})"),
-        })
+        let answer = self.call(Method::GET, WHOAMI_PATH, None, WHOAMI).await.0?;
+        whoami_from(&answer.body, &[self.token.expose()])
     }
 
     async fn picture_from_settings(&self) -> Result<Option<TenantPicture>, ApiError> {
@@ -208,31 +275,41 @@ impl XcClient {
             #[serde(default)]
             image: String,
         }
-        let answer = self.call(Method::GET, SETTINGS_PATH, None).await?;
-        let settings: Settings =
-            serde_json::from_slice(&answer.body).map_err(|e| ApiError::InvalidResponse {
-                detail: format!("user settings are not the expected JSON ({e})"),
-            })?;
-        picture_from_base64(&settings.image, None)
+        let answer = self
+            .call(Method::GET, SETTINGS_PATH, None, SETTINGS)
+            .await
+            .0?;
+        let settings: Settings = serde_json::from_slice(&answer.body)
+            .map_err(|e| invalid("user settings", &e, &[self.token.expose()]))?;
+        picture_from_base64(&settings.image)
     }
 
-    /// One call with retries on "not now" answers.
+    /// One call with retries on "not now" answers. Also says whether an earlier attempt may
+    /// have been carried out (a 503 or 504 from a gateway that gave up waiting).
     async fn call(
         &self,
         method: Method,
         path: &str,
         body: Option<Vec<u8>>,
-    ) -> Result<Answer, ApiError> {
+        ceiling: Ceiling,
+    ) -> (Result<Answer, ApiError>, MaybeDone) {
         let policy = self.options.retry;
         let mut attempt = 1;
+        let mut maybe_done = MaybeDone::No;
         loop {
-            let error = match self.attempt(method.clone(), path, body.clone()).await {
-                Ok(answer) => return Ok(answer),
+            let error = match self
+                .attempt(method.clone(), path, body.clone(), ceiling)
+                .await
+            {
+                Ok(answer) => return (Ok(answer), maybe_done),
                 Err(error) => error,
             };
             let Some(wait) = policy.delay_before(attempt + 1, &error) else {
-                return Err(error);
+                return (Err(error), maybe_done);
             };
+            if matches!(error, ApiError::Server { .. }) {
+                maybe_done = MaybeDone::Yes;
+            }
             attempt += 1;
             tracing::info!(
                 attempt,
@@ -256,6 +333,7 @@ impl XcClient {
         method: Method,
         path: &str,
         body: Option<Vec<u8>>,
+        ceiling: Ceiling,
     ) -> Result<Answer, ApiError> {
         let mut request = self
             .http
@@ -267,19 +345,20 @@ impl XcClient {
                 .body(body);
         }
         let response = request.send().await.map_err(|e| self.network_error(&e))?;
-        self.read_success(response).await
+        self.read_success(response, ceiling).await
     }
 
-    /// The body of a 2xx answer, or the typed outcome of any other.
-    async fn read_success(&self, response: Response) -> Result<Answer, ApiError> {
+    /// The body of a 2xx answer (at most `ceiling`), or the typed outcome of any other.
+    async fn read_success(&self, response: Response, ceiling: Ceiling) -> Result<Answer, ApiError> {
         let status = response.status();
         if status.is_redirection() {
             let location = response
                 .headers()
                 .get(header::LOCATION)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("another address")
-                .to_owned();
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                .map(|v| clean_server_text(&v, &[self.token.expose()], SHOWN_MAX_CHARS))
+                .filter(|v| !v.is_empty())
+                .unwrap_or_else(|| "another address".to_owned());
             return Err(ApiError::Redirect {
                 status: status.as_u16(),
                 location,
@@ -292,19 +371,116 @@ impl XcClient {
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default()
             .to_owned();
-        let body = response.bytes().await.map_err(|e| self.network_error(&e))?;
         if status.is_success() {
-            return Ok(Answer {
-                content_type,
-                body: body.to_vec(),
-            });
+            let body = self.read_body(response, ceiling, None).await?;
+            return Ok(Answer { content_type, body });
         }
-        Err(ApiError::from_status(status.as_u16(), retry_after, &body))
+        let status = status.as_u16();
+        let body = self.read_body(response, ERROR_BODY, Some(status)).await?;
+        let server_text = server_text_redacted(&body, &[self.token.expose()]);
+        Err(ApiError::from_status(status, retry_after, server_text))
+    }
+
+    /// Reads the body chunk by chunk, stopping at `ceiling`: past it the response is dropped
+    /// unread, which closes the connection, and memory never holds more than the ceiling and
+    /// one chunk.
+    async fn read_body(
+        &self,
+        mut response: Response,
+        ceiling: Ceiling,
+        status: Option<u16>,
+    ) -> Result<Vec<u8>, ApiError> {
+        let too_large = || ApiError::ResponseTooLarge {
+            what: ceiling.what,
+            limit: ceiling.bytes,
+            status,
+        };
+        let announced = response.content_length();
+        if announced.is_some_and(|length| length > ceiling.bytes) {
+            return Err(too_large());
+        }
+        let limit = usize::try_from(ceiling.bytes).unwrap_or(usize::MAX);
+        let start = announced
+            .and_then(|length| usize::try_from(length).ok())
+            .unwrap_or(0)
+            .min(limit);
+        let mut body = Vec::with_capacity(start);
+        while let Some(chunk) = response.chunk().await.map_err(|e| self.network_error(&e))? {
+            if chunk.len() > limit - body.len() {
+                tracing::info!(
+                    limit = ceiling.bytes,
+                    "the tenant sent more than the ceiling for {}; connection closed",
+                    ceiling.what
+                );
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
     }
 
     fn network_error(&self, error: &reqwest::Error) -> ApiError {
-        classify(error, self.tenant.host(), self.options.timeout)
+        match classify(error, self.tenant.host(), self.options.timeout) {
+            ApiError::Tls { host, detail } => ApiError::Tls {
+                host,
+                detail: clean_server_text(&detail, &[self.token.expose()], 500),
+            },
+            ApiError::Network { host, detail } => ApiError::Network {
+                host,
+                detail: clean_server_text(&detail, &[self.token.expose()], 500),
+            },
+            other => other,
+        }
     }
+}
+
+/// Whether an attempt before the final answer may have been carried out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum MaybeDone {
+    No,
+    Yes,
+}
+
+/// A parse failure, named; serde's message can quote the body, so it is cleaned too.
+fn invalid(what: &str, error: &serde_json::Error, secrets: &[&str]) -> ApiError {
+    ApiError::InvalidResponse {
+        detail: clean_server_text(
+            &format!("{what} are not the expected JSON ({error})"),
+            secrets,
+            SHOWN_MAX_CHARS,
+        ),
+    }
+}
+
+/// Parses a whoami answer as [`XcClient::whoami`] does (for the fuzz target).
+#[doc(hidden)]
+pub fn parse_whoami(body: &[u8]) -> Result<WhoAmI, ApiError> {
+    whoami_from(body, &[])
+}
+
+/// Parses a GET image answer as [`XcClient::current_image`] does (for the fuzz target).
+#[doc(hidden)]
+pub fn parse_picture(content_type: &str, body: &[u8]) -> Result<Option<TenantPicture>, ApiError> {
+    picture_from_image_answer(
+        Answer {
+            content_type: content_type.to_owned(),
+            body: body.to_vec(),
+        },
+        &[],
+    )
+}
+
+fn whoami_from(body: &[u8], secrets: &[&str]) -> Result<WhoAmI, ApiError> {
+    let raw: WhoAmI =
+        serde_json::from_slice(body).map_err(|e| invalid("whoami's details", &e, secrets))?;
+    let clean = |text: String| clean_server_text(&text, secrets, SHOWN_MAX_CHARS);
+    Ok(WhoAmI {
+        name: clean(raw.name),
+        email: clean(raw.email),
+        first_name: clean(raw.first_name),
+        last_name: clean(raw.last_name),
+        tenant: clean(raw.tenant),
+    })
 }
 
 /// A 200 whose body is not `{}`-like JSON still did what was asked; note it for support.
@@ -318,8 +494,12 @@ fn warn_unless_json_object(what: &str, body: &[u8]) {
 }
 
 /// GET image answers either raw bytes with an image type (gRPC gateway's `HttpBody`) or the
-/// spec's JSON `{content_type, data}`; empty means no picture.
-fn picture_from_image_answer(answer: Answer) -> Result<Option<TenantPicture>, ApiError> {
+/// spec's JSON `{content_type, data}`; empty means no picture. Whatever the server says the
+/// type is, the bytes must be an image.
+fn picture_from_image_answer(
+    answer: Answer,
+    secrets: &[&str],
+) -> Result<Option<TenantPicture>, ApiError> {
     if answer.body.is_empty() {
         return Ok(None);
     }
@@ -330,65 +510,62 @@ fn picture_from_image_answer(answer: Answer) -> Result<Option<TenantPicture>, Ap
         .unwrap_or_default()
         .trim()
         .to_ascii_lowercase();
-    if media_type.starts_with("image/") {
-        return Ok(Some(TenantPicture {
-            content_type: media_type,
-            bytes: answer.body,
-        }));
-    }
-    if media_type.contains("json") || answer.body.first() == Some(&b'{') {
+    let looks_json = media_type.contains("json") || answer.body.first() == Some(&b'{');
+    if !media_type.starts_with("image/") && looks_json {
         #[derive(Deserialize)]
         struct HttpBody {
             #[serde(default)]
-            content_type: Option<String>,
-            #[serde(default)]
             data: String,
         }
-        let json: HttpBody =
-            serde_json::from_slice(&answer.body).map_err(|e| ApiError::InvalidResponse {
-                detail: format!("the picture is not the expected JSON ({e})"),
-            })?;
-        return picture_from_base64(&json.data, json.content_type);
+        let json: HttpBody = serde_json::from_slice(&answer.body)
+            .map_err(|e| invalid("the picture's details", &e, secrets))?;
+        return picture_from_base64(&json.data);
     }
-    match sniff(&answer.body) {
-        Some(content_type) => Ok(Some(TenantPicture {
-            content_type,
-            bytes: answer.body,
-        })),
-        None => Err(ApiError::InvalidResponse {
-            detail: format!("the picture came as {media_type:?}, which is not an image"),
-        }),
-    }
+    let shown_type = match clean_server_text(&media_type, secrets, 80) {
+        empty if empty.is_empty() => "no content type".to_owned(),
+        named => named,
+    };
+    picture_from_bytes(answer.body)
+        .map(Some)
+        .map_err(|what| ApiError::NotAPicture {
+            detail: format!("{what}, sent as {shown_type}"),
+        })
 }
 
-fn picture_from_base64(
-    data: &str,
-    content_type: Option<String>,
-) -> Result<Option<TenantPicture>, ApiError> {
+fn picture_from_base64(data: &str) -> Result<Option<TenantPicture>, ApiError> {
     if data.is_empty() {
         return Ok(None);
     }
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(data)
-        .map_err(|e| ApiError::InvalidResponse {
-            detail: format!("the picture is not valid base64 ({e})"),
+        .map_err(|_| ApiError::NotAPicture {
+            detail: "its base64 does not decode".into(),
         })?;
-    let content_type = content_type
-        .filter(|c| c.starts_with("image/"))
-        .or_else(|| sniff(&bytes))
-        .ok_or_else(|| ApiError::InvalidResponse {
-            detail: "the picture's bytes are not an image".into(),
-        })?;
-    Ok(Some(TenantPicture {
-        content_type,
-        bytes,
-    }))
+    picture_from_bytes(bytes)
+        .map(Some)
+        .map_err(|what| ApiError::NotAPicture { detail: what })
 }
 
-fn sniff(bytes: &[u8]) -> Option<String> {
-    image::guess_format(bytes)
-        .ok()
-        .map(|format| format.to_mime_type().to_owned())
+/// `bytes` as a picture if they are one: a known image format (its type taken from the bytes),
+/// whose header reads when it is a format we decode. Else what they are instead.
+fn picture_from_bytes(bytes: Vec<u8>) -> Result<TenantPicture, String> {
+    let Ok(format) = image::guess_format(&bytes) else {
+        return Err(format!("{} bytes of no image format", bytes.len()));
+    };
+    match Source::from_bytes(bytes.as_slice()) {
+        Ok(_) | Err(AvatarError::Unsupported(_) | AvatarError::TooLarge { .. }) => {}
+        Err(error) => {
+            return Err(format!(
+                "{} bytes that begin like {} but are not one ({error})",
+                bytes.len(),
+                format.to_mime_type()
+            ));
+        }
+    }
+    Ok(TenantPicture {
+        content_type: format.to_mime_type().to_owned(),
+        bytes,
+    })
 }
 
 /// Names what went wrong below HTTP from reqwest's error and its causes.

@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use super::clean::clean_server_text;
+
 /// The outcome of a failed call, typed so each front end can say what happened and what to do.
 /// `server_text` is what the tenant said, cleaned for display.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -46,6 +48,24 @@ pub enum ApiError {
     Network { host: String, detail: String },
     #[error("the tenant's answer could not be read: {detail}")]
     InvalidResponse { detail: String },
+    /// The answer went on past what such an answer can need; reading stopped there and the
+    /// connection was closed.
+    #[error(
+        "the tenant sent more than {} for {what}{}",
+        human_bytes(.limit),
+        .status.map(|s| format!(" (HTTP {s})")).unwrap_or_default()
+    )]
+    ResponseTooLarge {
+        /// What was being read: "your picture", "who the token acts as", …
+        what: &'static str,
+        /// The ceiling, in bytes.
+        limit: u64,
+        /// The status of an error answer whose body was too long; `None` for a success.
+        status: Option<u16>,
+    },
+    /// The picture the tenant sent is no image format we know (an HTML page, JSON, garbage).
+    #[error("the tenant answered with something that is not a picture ({detail})")]
+    NotAPicture { detail: String },
     /// Found before any request: the token has characters no HTTP header may carry.
     #[error(
         "the API token contains characters that cannot be sent (spaces, line breaks or control characters)"
@@ -93,6 +113,16 @@ impl ApiError {
             ApiError::InvalidResponse { .. } => {
                 "Check the tenant URL points to an F5 Distributed Cloud Console.".into()
             }
+            ApiError::ResponseTooLarge { .. } => {
+                "Check the tenant URL points to an F5 Distributed Cloud Console, and that no proxy \
+                 rewrites its answers; if it does, report it to F5 support."
+                    .into()
+            }
+            ApiError::NotAPicture { .. } => {
+                "Nothing was saved. Check the tenant URL points to an F5 Distributed Cloud Console; \
+                 if it does, set a new picture."
+                    .into()
+            }
             ApiError::UnusableToken => {
                 "Copy the token again from the Console, without anything around it.".into()
             }
@@ -134,6 +164,8 @@ impl ApiError {
             ApiError::Timeout { .. } => "timeout",
             ApiError::Network { .. } => "network",
             ApiError::InvalidResponse { .. } => "invalid_response",
+            ApiError::ResponseTooLarge { .. } => "response_too_large",
+            ApiError::NotAPicture { .. } => "not_a_picture",
             ApiError::UnusableToken => "unusable_token",
             ApiError::Internal { .. } => "internal",
         }
@@ -150,13 +182,17 @@ impl ApiError {
             ApiError::Server { status, .. }
             | ApiError::UnexpectedStatus { status, .. }
             | ApiError::Redirect { status, .. } => Some(*status),
+            ApiError::ResponseTooLarge { status, .. } => *status,
             _ => None,
         }
     }
 
-    /// Maps a non-success status and its body to the outcome.
-    pub(crate) fn from_status(status: u16, retry_after: Option<Duration>, body: &[u8]) -> Self {
-        let server_text = server_text(body);
+    /// Maps a non-success status and what the server said (already cleaned) to the outcome.
+    pub(crate) fn from_status(
+        status: u16,
+        retry_after: Option<Duration>,
+        server_text: Option<String>,
+    ) -> Self {
         match status {
             401 => ApiError::Unauthorized { server_text },
             403 => ApiError::Forbidden { server_text },
@@ -183,8 +219,13 @@ impl ApiError {
 const SERVER_TEXT_MAX_CHARS: usize = 300;
 
 /// The tenant's words from an error body: a JSON string, a JSON object's `message`, or plain
-/// text; trimmed, control characters removed, capped to a short paragraph.
+/// text; trimmed, escape sequences and control characters removed, capped to a short paragraph.
 pub fn server_text(body: &[u8]) -> Option<String> {
+    server_text_redacted(body, &[])
+}
+
+/// [`server_text`] with each of `secrets` (the token the client holds) replaced by `***`.
+pub fn server_text_redacted(body: &[u8], secrets: &[&str]) -> Option<String> {
     let raw = String::from_utf8_lossy(body);
     let text = match serde_json::from_str::<serde_json::Value>(&raw) {
         Ok(serde_json::Value::String(s)) => s,
@@ -194,21 +235,22 @@ pub fn server_text(body: &[u8]) -> Option<String> {
         },
         _ => raw.into_owned(),
     };
-    let cleaned: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
-    if cleaned.is_empty() {
-        return None;
+    let cleaned = clean_server_text(&text, secrets, SERVER_TEXT_MAX_CHARS);
+    (!cleaned.is_empty()).then_some(cleaned)
+}
+
+/// "4 MiB", "64 KiB", "512 bytes".
+pub(crate) fn human_bytes(bytes: impl std::borrow::Borrow<u64>) -> String {
+    let bytes = *bytes.borrow();
+    const KIB: u64 = 1024;
+    const MIB: u64 = 1024 * 1024;
+    if bytes >= MIB && bytes % MIB == 0 {
+        format!("{} MiB", bytes / MIB)
+    } else if bytes >= KIB && bytes % KIB == 0 {
+        format!("{} KiB", bytes / KIB)
+    } else {
+        format!("{bytes} bytes")
     }
-    if cleaned.chars().count() > SERVER_TEXT_MAX_CHARS {
-        let cut: String = cleaned.chars().take(SERVER_TEXT_MAX_CHARS - 1).collect();
-        return Some(format!("{}…", cut.trim_end()));
-    }
-    Some(cleaned)
 }
 
 #[cfg(test)]
@@ -227,7 +269,7 @@ mod tests {
         );
         assert_eq!(
             server_text(b"  upstream\r\n\x1b[31mfailed\t ").as_deref(),
-            Some("upstream [31mfailed")
+            Some("upstream failed")
         );
         assert_eq!(server_text(b"   "), None);
         let long = "x".repeat(1000);

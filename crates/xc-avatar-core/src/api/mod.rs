@@ -1,12 +1,19 @@
 //! The XC client: the only code that speaks HTTP. Front ends consume its typed outcomes.
 
+mod clean;
 mod client;
 mod error;
 mod retry;
 mod tenant;
 
-pub use client::{CallEvent, ClientOptions, TenantPicture, WhoAmI, XcClient};
-pub use error::{ApiError, server_text};
+pub use clean::{REDACTED, clean_text, redact};
+pub use client::{
+    CallEvent, ClientOptions, ERROR_BODY_MAX_BYTES, PICTURE_MAX_BYTES, SMALL_BODY_MAX_BYTES,
+    TenantPicture, WhoAmI, XcClient,
+};
+#[doc(hidden)]
+pub use client::{parse_picture, parse_whoami};
+pub use error::{ApiError, server_text, server_text_redacted};
 pub use retry::{RetryPolicy, parse_retry_after};
 pub use tenant::{TenantUrl, TenantUrlError};
 

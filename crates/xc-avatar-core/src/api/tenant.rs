@@ -77,6 +77,12 @@ impl TenantUrl {
         self.origin.host_str().unwrap_or_default()
     }
 
+    /// Whether the tenant is this computer (`localhost`, `127.0.0.0/8`, `::1`): such a tenant
+    /// is never reached through a proxy.
+    pub fn is_loopback(&self) -> bool {
+        is_loopback_host(self.host())
+    }
+
     /// The full URL of an API path on this tenant.
     pub fn endpoint(&self, path: &str) -> Url {
         let mut url = self.origin.clone();

@@ -17,7 +17,9 @@ pub use encode::{
     OutputFormat, SIZES, render,
 };
 pub use orient::{Orient, Rotation};
-pub use source::{MAX_DIMENSION, MAX_PIXELS, PREVIEW_MAX_SIDE, Source};
+pub use source::{
+    MAX_DIMENSION, MAX_FILE_BYTES, MAX_JPEG_SCANS, MAX_PIXELS, PREVIEW_MAX_SIDE, Source,
+};
 
 /// Why a picture could not be used. Each names the cause and what to do.
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +29,20 @@ pub enum AvatarError {
         path: String,
         #[source]
         source: std::io::Error,
+    },
+    #[error(
+        "{path} is {kind}, not a picture file: choose a JPEG, PNG, WebP, GIF, BMP or TIFF file"
+    )]
+    NotAFile { path: String, kind: &'static str },
+    #[error(
+        "{path} is too large{}: a picture file may be at most {} MB; choose a smaller export",
+        .bytes.map(|b| format!(" ({} MB)", b.div_ceil(1_000_000))).unwrap_or_default(),
+        source::MAX_FILE_BYTES / 1_000_000
+    )]
+    FileTooLarge {
+        path: String,
+        /// Its size, when known before reading.
+        bytes: Option<u64>,
     },
     #[error("the file is empty")]
     Empty,

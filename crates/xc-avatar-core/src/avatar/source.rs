@@ -8,10 +8,11 @@
 //! lenient) decodes what it refuses, and CMYK/YCCK files. Other formats are decoded whole by
 //! `image`, then shrunk.
 
-use std::io::Cursor;
+use std::io::{Cursor, Read as _};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
 
 use fast_image_resize::{PixelType, ResizeOptions, Resizer, images::Image};
 use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits, RgbaImage};
@@ -25,8 +26,21 @@ pub const MAX_DIMENSION: u32 = 16_384;
 pub const MAX_PIXELS: u64 = 120_000_000;
 /// Longest side of the preview the crop editor shows.
 pub const PREVIEW_MAX_SIDE: u32 = 2048;
+/// Largest picture file we read (200 MB): far above any real photo (a 120 MP JPEG at top
+/// quality is ≈ 60 MB), and checked before a byte is read.
+pub const MAX_FILE_BYTES: u64 = 200_000_000;
+/// Most scans a progressive JPEG may have. Encoders write about 10; each scan costs a pass over
+/// the whole picture, so a small file with thousands of them would cost minutes.
+pub const MAX_JPEG_SCANS: usize = 100;
+/// Largest decode we keep for the next render (≈ a 4000×4000 RGBA picture): a render for a new
+/// crop or preview then skips decoding the file again.
+const KEEP_DECODED_MAX_BYTES: usize = 64 * 1024 * 1024;
+/// How many decodes (at different scales) we keep per picture.
+const KEEP_DECODED: usize = 2;
 
-/// A picture file's bytes and what its header says. Cheap to clone; decoding happens on demand.
+/// A picture file's bytes and what its header says. Cheap to clone; decoding happens on demand,
+/// and the last decodes are kept (shared by clones), so rendering again for another crop does
+/// not decode the file again.
 #[derive(Clone)]
 pub struct Source {
     bytes: Arc<[u8]>,
@@ -34,6 +48,15 @@ pub struct Source {
     /// Size as stored, before orientation.
     stored: (u32, u32),
     orientation: Orient,
+    decoded: Arc<Decoded>,
+}
+
+/// The decodes kept, most recent last, by the shrink factor they were made at.
+#[derive(Default)]
+struct Decoded {
+    kept: Mutex<Vec<(u32, Arc<Pixels>)>>,
+    /// How many times the file was decoded (for the tests that prove the cache works).
+    count: AtomicU32,
 }
 
 /// Decoded pixels, 8-bit RGB or RGBA, as stored (orientation not applied).
@@ -66,12 +89,40 @@ impl std::fmt::Debug for Source {
 }
 
 impl Source {
-    /// Reads the file at `path` (only reads it, never writes) and checks its header.
+    /// Reads the file at `path` (only reads it, never writes) and checks its header. Only a
+    /// regular file of at most [`MAX_FILE_BYTES`] is read: a FIFO, a device, a directory or a
+    /// socket is refused at once (never opened in a way that could wait for a writer), a larger
+    /// file before a byte of it is read, and one that grows while read stops at the limit.
     pub fn open(path: &Path) -> Result<Self, AvatarError> {
-        let bytes = std::fs::read(path).map_err(|source| AvatarError::Io {
-            path: path.display().to_string(),
+        let shown = || path.display().to_string();
+        let io = |source| AvatarError::Io {
+            path: shown(),
             source,
-        })?;
+        };
+        check_is_file(path, &std::fs::metadata(path).map_err(io)?)?;
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt as _;
+            // Should the path become a FIFO after the check above, opening it returns at once
+            // instead of waiting for a writer; the check below then refuses it.
+            options.custom_flags(libc::O_NONBLOCK);
+        }
+        let file = options.open(path).map_err(io)?;
+        let metadata = file.metadata().map_err(io)?;
+        check_is_file(path, &metadata)?;
+        let expected = usize::try_from(metadata.len()).unwrap_or(usize::MAX);
+        let mut bytes = Vec::with_capacity(expected.min(MAX_FILE_BYTES as usize));
+        file.take(MAX_FILE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(io)?;
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            return Err(AvatarError::FileTooLarge {
+                path: shown(),
+                bytes: None,
+            });
+        }
         Self::from_bytes(bytes)
     }
 
@@ -82,6 +133,11 @@ impl Source {
             return Err(AvatarError::Empty);
         }
         let format = image::guess_format(&bytes).map_err(|_| not_an_image(&bytes))?;
+        if format == ImageFormat::Jpeg && jpeg_scan_count(&bytes) > MAX_JPEG_SCANS {
+            return Err(AvatarError::Unsupported(format!(
+                "A JPEG with more than {MAX_JPEG_SCANS} progressive scans"
+            )));
+        }
         let (stored, orientation) = guarded(|| match format {
             ImageFormat::Jpeg => probe_jpeg(&bytes),
             ImageFormat::Png
@@ -108,6 +164,7 @@ impl Source {
             format,
             stored,
             orientation,
+            decoded: Arc::default(),
         })
     }
 
@@ -144,34 +201,62 @@ impl Source {
                 ((f64::from(pixels.width) * scale).round() as u32).max(1),
                 ((f64::from(pixels.height) * scale).round() as u32).max(1),
             );
-            pixels = resize(&pixels, None, target)?;
+            pixels = Arc::new(resize(&pixels, None, target)?);
         }
         let scale = f64::from(pixels.width) / f64::from(width);
-        let mut image = DynamicImage::from(pixels.into_rgba()?);
+        let mut image = DynamicImage::from(pixels.to_rgba()?);
         self.orientation.apply(&mut image);
         Ok((image.into_rgba8(), scale))
     }
 
     /// Decodes the stored pixels, shrunk by about `shrink` (1, 2, 4 or 8) where the format can
-    /// do that while decoding (JPEG); other formats come at full size.
-    pub(super) fn decode(&self, shrink: u32) -> Result<Pixels, AvatarError> {
-        guarded(|| match self.format {
+    /// do that while decoding (JPEG); other formats come at full size. A decode at the same
+    /// shrink kept from before is used instead of decoding again.
+    pub(super) fn decode(&self, shrink: u32) -> Result<Arc<Pixels>, AvatarError> {
+        // Formats other than JPEG decode at full size whatever the shrink.
+        let key = if self.format == ImageFormat::Jpeg {
+            shrink
+        } else {
+            1
+        };
+        let lock = || self.decoded.kept.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, pixels)) = lock().iter().find(|(at, _)| *at == key) {
+            return Ok(Arc::clone(pixels));
+        }
+        self.decoded.count.fetch_add(1, Ordering::Relaxed);
+        let pixels = Arc::new(guarded(|| match self.format {
             ImageFormat::Jpeg => decode_jpeg(&self.bytes, self.stored, shrink),
             format => decode_other(&self.bytes, format),
-        })
+        })?);
+        if pixels.data.len() <= KEEP_DECODED_MAX_BYTES {
+            let mut kept = lock();
+            kept.retain(|(at, _)| *at != key);
+            if kept.len() >= KEEP_DECODED {
+                kept.remove(0);
+            }
+            kept.push((key, Arc::clone(&pixels)));
+        }
+        Ok(pixels)
+    }
+
+    /// How many times this picture (or a clone of it) was decoded.
+    #[doc(hidden)]
+    pub fn decode_count(&self) -> u32 {
+        self.decoded.count.load(Ordering::Relaxed)
     }
 }
 
 impl Pixels {
-    fn into_rgba(self) -> Result<RgbaImage, AvatarError> {
+    fn to_rgba(&self) -> Result<RgbaImage, AvatarError> {
         let Pixels {
             data,
             width,
             height,
             alpha,
         } = self;
-        let rgba = if alpha {
-            data
+        let (width, height) = (*width, *height);
+        let rgba = if *alpha {
+            data.clone()
         } else {
             let mut rgba = Vec::with_capacity(data.len() / 3 * 4);
             for rgb in data.chunks_exact(3) {
@@ -263,6 +348,83 @@ fn jpeg_exif(bytes: &[u8]) -> Option<&[u8]> {
     None
 }
 
+/// Refuses what is not a regular file, and a file over [`MAX_FILE_BYTES`], from its metadata.
+fn check_is_file(path: &Path, metadata: &std::fs::Metadata) -> Result<(), AvatarError> {
+    let kind = metadata.file_type();
+    if kind.is_file() {
+        if metadata.len() > MAX_FILE_BYTES {
+            return Err(AvatarError::FileTooLarge {
+                path: path.display().to_string(),
+                bytes: Some(metadata.len()),
+            });
+        }
+        return Ok(());
+    }
+    let what = if kind.is_dir() {
+        "a folder"
+    } else {
+        special_file_kind(&kind)
+    };
+    Err(AvatarError::NotAFile {
+        path: path.display().to_string(),
+        kind: what,
+    })
+}
+
+#[cfg(unix)]
+fn special_file_kind(kind: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt as _;
+    if kind.is_fifo() {
+        "a named pipe (FIFO)"
+    } else if kind.is_socket() {
+        "a socket"
+    } else if kind.is_char_device() || kind.is_block_device() {
+        "a device"
+    } else {
+        "not a regular file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_file_kind(_: &std::fs::FileType) -> &'static str {
+    "not a regular file"
+}
+
+/// How many scans (SOS segments) a JPEG has, counted by walking its segments and skipping the
+/// entropy-coded data after each scan header. Linear in the file, with no allocation.
+fn jpeg_scan_count(bytes: &[u8]) -> usize {
+    let mut scans = 0;
+    let mut at = 2; // after SOI
+    while at + 1 < bytes.len() {
+        if bytes[at] != 0xFF {
+            // Entropy-coded data (or garbage): find the next marker.
+            at += 1;
+            continue;
+        }
+        let marker = bytes[at + 1];
+        match marker {
+            // Fill byte, stuffed zero, restart markers, TEM: no length.
+            0xFF => at += 1,
+            0x00 | 0xD0..=0xD7 | 0x01 => at += 2,
+            0xD9 => break,
+            _ => {
+                let Some(length) = bytes.get(at + 2..at + 4) else {
+                    break;
+                };
+                let length = usize::from(u16::from_be_bytes([length[0], length[1]]));
+                if marker == 0xDA {
+                    scans += 1;
+                    if scans > MAX_JPEG_SCANS {
+                        break;
+                    }
+                }
+                at += 2 + length.max(2);
+            }
+        }
+    }
+    scans
+}
+
 fn decode_jpeg(bytes: &[u8], stored: (u32, u32), shrink: u32) -> Result<Pixels, AvatarError> {
     match decode_jpeg_turbo(bytes, stored, shrink) {
         Some(pixels) => Ok(pixels),
@@ -275,6 +437,10 @@ fn decode_jpeg(bytes: &[u8], stored: (u32, u32), shrink: u32) -> Result<Pixels, 
 fn decode_jpeg_turbo(bytes: &[u8], stored: (u32, u32), shrink: u32) -> Option<Pixels> {
     use turbojpeg::{Colorspace, Decompressor, Image, PixelFormat, ScalingFactor};
     let mut decompressor = Decompressor::new().ok()?;
+    // Already checked by the probe; kept here in case the two walkers ever disagree.
+    decompressor
+        .set_scan_limit(u32::try_from(MAX_JPEG_SCANS).ok()?)
+        .ok()?;
     let header = decompressor.read_header(bytes).ok()?;
     // Only the size the probe checked against the limits may be allocated; a file whose
     // headers disagree goes to the other decoder.
@@ -320,6 +486,8 @@ fn decode_jpeg_lenient(
     shrink: u32,
 ) -> Result<Pixels, AvatarError> {
     let mut decoder = jpeg_decoder::Decoder::new(bytes);
+    // The output buffer the size check allowed (4 bytes a pixel covers CMYK), no more.
+    decoder.set_max_decoding_buffer_size(usize::try_from(MAX_PIXELS * 4).unwrap_or(usize::MAX));
     decoder.read_info().map_err(jpeg_error)?;
     if shrink > 1 {
         // Asks for at least the stored size / shrink; the decoder picks that DCT scale.
