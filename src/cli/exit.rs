@@ -29,9 +29,14 @@ impl Exit {
         (
             Exit::Usage,
             "usage or configuration error (bad flag, `--crop` outside the picture, an avatar \
-             that cannot fit `--max-bytes`, bad or non-https tenant URL)",
+             that cannot fit `--max-bytes`, bad or non-https tenant URL, more than 4 KiB on \
+             stdin for `token set`)",
         ),
-        (Exit::Image, "image unreadable, unsupported or too large"),
+        (
+            Exit::Image,
+            "image unreadable, unsupported or too large; not a regular file (a folder, FIFO, \
+             device or socket); a file over 200 MB",
+        ),
         (
             Exit::NotAuthenticated,
             "not authenticated (401, or no token available)",
@@ -42,7 +47,8 @@ impl Exit {
         (Exit::RateLimited, "rate limited (429, after retries)"),
         (
             Exit::Server,
-            "server error (5xx after retries, other unexpected status, redirect)",
+            "server error (5xx after retries, other unexpected status, redirect, an answer over \
+             its ceiling, a \"picture\" that is not one)",
         ),
         (Exit::Network, "network: DNS, connect, reset, TLS, timeout"),
         (Exit::Keyring, "keyring unavailable or failing"),

@@ -6,8 +6,9 @@ use serde_json::{Value, json};
 
 use super::commands::{Report, block_on};
 use super::{Exit, TenantsArgs, TokenSetArgs, TokenTenantArgs};
-use crate::api::{ClientOptions, TenantUrl, XcClient};
+use crate::api::{self, ClientOptions, TenantUrl};
 use crate::credentials::{ApiToken, KeyringStore, StoreError, TokenStore};
+use crate::messages::explain;
 use crate::settings::{Settings, SettingsFile};
 
 /// Settings from the default location; a damaged file is reported on stderr and set aside.
@@ -94,8 +95,7 @@ pub fn set(args: &TokenSetArgs, report: &Report) -> Exit {
             timeout: std::time::Duration::from_secs(args.timeout),
             ..ClientOptions::default()
         };
-        let verified = XcClient::new(tenant.clone(), &token, options)
-            .and_then(|client| block_on(client.whoami()));
+        let verified = block_on(api::whoami(tenant.clone(), &token, options));
         match verified {
             Ok(me) => who = Some(me),
             Err(err) => return report.api_error(&err),
@@ -187,16 +187,18 @@ pub fn status(args: &TokenTenantArgs, report: &Report) -> Exit {
                 Exit::NotAuthenticated,
             ),
             Ok(Some(token)) => {
-                match XcClient::new(tenant.clone(), &token, ClientOptions::default())
-                    .and_then(|client| block_on(client.whoami()))
-                {
+                match block_on(api::whoami(
+                    tenant.clone(),
+                    &token,
+                    ClientOptions::default(),
+                )) {
                     Ok(me) => (
                         format!("{} on {}", me.display_name(), me.tenant),
                         json!({ "token": "saved", "user": { "name": me.display_name(), "tenant": me.tenant } }),
                         Exit::Success,
                     ),
                     Err(err) => (
-                        format!("{err}. {}", err.next_step()),
+                        explain(&err).to_string(),
                         json!({ "token": "saved", "error": { "kind": err.kind(), "status": err.status() } }),
                         Exit::from(&err),
                     ),

@@ -85,11 +85,14 @@ fn the_current_picture_is_shown_and_changes_can_be_undone_or_removed() {
 #[test]
 fn a_current_picture_that_does_not_decode_is_named_and_a_removal_can_be_cancelled() {
     let fixture = Fixture::new();
+    // A real PNG header with its pixel data cut off: a picture by its bytes, but one that does
+    // not decode (a format or variant this app cannot show looks the same).
+    let png = support::encode(&support::three_stripes().into(), ImageFormat::Png);
     fixture.tenant.set_image(
         DEFAULT_TOKEN,
         fake_tenant::StoredImage {
             content_type: "image/png".into(),
-            bytes: b"not really a PNG".to_vec(),
+            bytes: png[..png.len() / 2].to_vec(),
         },
     );
     let mut harness = harness(fixture.config(Some(DEFAULT_TOKEN), None));
