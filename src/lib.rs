@@ -8,4 +8,6 @@ pub mod app;
 pub mod cli;
 pub mod messages;
 
-pub use xc_avatar_core::{ENV_TENANT, ENV_TOKEN, api, avatar, credentials, settings};
+pub use xc_avatar_core::{
+    ENV_CONFIG_DIR, ENV_TENANT, ENV_TOKEN, api, avatar, credentials, settings,
+};

@@ -78,6 +78,8 @@ pub fn opening(name: &str) -> String {
 
 /// What a pasted picture is called on screen.
 pub const PASTED_NAME: &str = "Pasted image";
+/// What a copied file is called while the clipboard is read.
+pub const PASTED_FILE: &str = "the copied file";
 
 pub fn will_send(avatar: &EncodedAvatar) -> String {
     format!("Will send: {}", avatar.describe())

@@ -17,7 +17,7 @@ fn xc_avatar(args: &[&str], tenant: Option<&str>, token: Option<&str>) -> Output
         .env_remove("F5XC_API_TOKEN")
         // No saved settings: the tests say which tenant.
         .env(
-            "XDG_CONFIG_HOME",
+            "XC_AVATAR_CONFIG_DIR",
             concat!(env!("CARGO_TARGET_TMPDIR"), "/cli-no-config"),
         )
         .env("RUST_LOG", "trace");
@@ -580,7 +580,7 @@ fn the_token_never_leaks() {
             .env("F5XC_API_TOKEN", CANARY)
             .env("RUST_LOG", "trace")
             .env("HOME", home.path())
-            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env("XC_AVATAR_CONFIG_DIR", home.path().join("config"))
             .env("XDG_DATA_HOME", home.path().join("data"))
             .env("XDG_CACHE_HOME", home.path().join("cache"))
             .output()

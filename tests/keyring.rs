@@ -19,7 +19,7 @@ fn xc_avatar(home: &Path, args: &[&str], stdin: &str) -> Output {
         .env_remove("F5XC_API_URL")
         .env_remove("F5XC_API_TOKEN")
         .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XC_AVATAR_CONFIG_DIR", home.join("config"))
         .env("XDG_DATA_HOME", home.join("data"))
         .env("XDG_CACHE_HOME", home.join("cache"))
         .stdin(Stdio::piped())
@@ -136,7 +136,7 @@ fn without_a_keyring_the_error_says_so_and_nothing_is_written() {
             .args(args)
             .env_remove("F5XC_API_TOKEN")
             .env("HOME", home.path())
-            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env("XC_AVATAR_CONFIG_DIR", home.path().join("config"))
             .env(
                 "DBUS_SESSION_BUS_ADDRESS",
                 "unix:path=/nonexistent/xc-avatar-test-bus",

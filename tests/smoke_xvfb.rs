@@ -81,6 +81,7 @@ fn the_real_window_opens_the_file_and_uploads_it() {
             // Keep eframe's saved state out of the user's real config.
             .env("XDG_DATA_HOME", home.path())
             .env("XDG_CONFIG_HOME", home.path())
+            .env("XC_AVATAR_CONFIG_DIR", home.path().join("config"))
             .stdout(Stdio::null())
             .spawn()
             .expect("start xc-avatar"),

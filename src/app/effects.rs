@@ -455,6 +455,10 @@ fn load(ctx: &egui::Context, generation: u64, what: LoadWhat) -> TaskEvent {
             }
             Source::open(&path).map(|source| (source, Some(path)))
         }
+        LoadWhat::Pasted(Pasted::FileList) => match copied_file() {
+            Some(path) => Source::open(&path).map(|source| (source, Some(path))),
+            None => return TaskEvent::PasteIgnored { generation },
+        },
         LoadWhat::Pasted(Pasted::Image(image)) => png_of(&image)
             .and_then(Source::from_bytes)
             .map(|source| (source, None)),
@@ -475,6 +479,13 @@ fn load(ctx: &egui::Context, generation: u64, what: LoadWhat) -> TaskEvent {
         })
     });
     TaskEvent::Loaded { generation, result }
+}
+
+/// The first file of the list a file manager copied, if the clipboard holds one.
+fn copied_file() -> Option<PathBuf> {
+    let mut clipboard = arboard::Clipboard::new().ok()?;
+    let files = clipboard.get().file_list().ok()?;
+    files.into_iter().find(|path| path.is_file())
 }
 
 /// A picture for the screen. Mipmaps keep the 32 px preview smooth rather than aliased.

@@ -87,6 +87,9 @@ pub enum Pasted {
     /// A path the clipboard text names; opened only if it is a file (checked off the UI
     /// thread: a network path can take seconds to answer).
     Path(PathBuf),
+    /// Text that names no file: a file manager's copy puts a file *list* on the clipboard
+    /// beside it (Finder's text is just the name), read off the UI thread.
+    FileList,
 }
 
 /// A background task's result.

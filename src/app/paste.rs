@@ -1,6 +1,6 @@
 //! Ctrl+V: what the clipboard holds, turned into something to open. Pure: nothing here touches
-//! the file system (a network path can take seconds to answer; the loader checks off the UI
-//! thread that the path is a file).
+//! the file system or the clipboard (a network path can take seconds to answer; the loader
+//! checks off the UI thread that the path is a file, or reads the clipboard's file list).
 
 use std::path::PathBuf;
 
@@ -13,7 +13,10 @@ pub fn pasted(ctx: &egui::Context) -> Option<Action> {
     ctx.input(|i| {
         i.events.iter().find_map(|event| match event {
             egui::Event::PasteImage(image) => Some(Action::Paste(Pasted::Image(image.clone()))),
-            egui::Event::Paste(text) => path_in(text).map(|p| Action::Paste(Pasted::Path(p))),
+            egui::Event::Paste(text) => Some(Action::Paste(match path_in(text) {
+                Some(path) => Pasted::Path(path),
+                None => Pasted::FileList,
+            })),
             _ => None,
         })
     })

@@ -46,6 +46,7 @@ fn act(state: &mut AppState, action: Action, effects: &mut Vec<Effect>) {
             let name = match &pasted {
                 Pasted::Image(_) => messages::PASTED_NAME.to_owned(),
                 Pasted::Path(path) => super::effects::file_name(path),
+                Pasted::FileList => messages::PASTED_FILE.to_owned(),
             };
             start_load(state, name, LoadWhat::Pasted(pasted), effects);
         }

@@ -257,3 +257,34 @@ fn a_pasted_image_too_large_to_be_a_photo_is_refused_before_it_is_copied() {
         Ok(_) => panic!("a 20000-pixel-wide paste was accepted"),
     }
 }
+
+/// Copying a file in a file manager puts a file list on the clipboard, not a path: Ctrl+V reads
+/// it (a real X11 clipboard under the Xvfb that scripts/test starts).
+#[test]
+fn a_file_copied_in_a_file_manager_is_pasted() {
+    if std::env::var_os("XC_AVATAR_E2E").is_none() || std::env::var_os("DISPLAY").is_none() {
+        eprintln!("skipped: needs XC_AVATAR_E2E=1 and an X display (see scripts/test)");
+        return;
+    }
+    let fixture = Fixture::new();
+    let photo = fixture.photo("copied in a file manager.jpg");
+    let mut clipboard = arboard::Clipboard::new().expect("the X11 clipboard");
+    clipboard
+        .set()
+        .file_list(std::slice::from_ref(&photo))
+        .expect("copy the file");
+    let mut executor = executor(Arc::new(MemoryStore::new()), None);
+    executor.run(
+        Effect::Load {
+            generation: 1,
+            what: LoadWhat::Pasted(xc_avatar::app::msg::Pasted::FileList),
+        },
+        None,
+    );
+    let loaded = next_event(&executor, "the paste", |e| match e {
+        TaskEvent::Loaded { result, .. } => Some(result.expect("loaded")),
+        TaskEvent::PasteIgnored { .. } => panic!("the copied file was not found"),
+        _ => None,
+    });
+    assert_eq!(loaded.name, "copied in a file manager.jpg");
+}

@@ -12,3 +12,5 @@ pub mod settings;
 pub const ENV_TENANT: &str = "F5XC_API_URL";
 /// Environment variable holding the API token, as F5's own tooling.
 pub const ENV_TOKEN: &str = "F5XC_API_TOKEN";
+/// Environment variable naming the folder for `settings.json`, on every OS.
+pub const ENV_CONFIG_DIR: &str = "XC_AVATAR_CONFIG_DIR";

@@ -84,8 +84,20 @@ impl SettingsFile {
         SettingsFile { path }
     }
 
-    /// `settings.json` in the platform config dir (`~/.config/xc-avatar` on Linux).
+    /// `settings.json` in `XC_AVATAR_CONFIG_DIR` when set, else in the platform config dir
+    /// (`~/.config/xc-avatar` on Linux, `~/Library/Application Support/xc-avatar` on macOS,
+    /// `%APPDATA%\xc-avatar\config` on Windows).
     pub fn default_location() -> Option<Self> {
+        Self::location_for(std::env::var_os(crate::ENV_CONFIG_DIR))
+    }
+
+    /// Where the settings live given the override folder, if any. One variable that works on
+    /// every OS: `XDG_CONFIG_HOME` is Linux-only, so tests (and portable setups) could not keep
+    /// a user's own saved tenants out elsewhere.
+    pub fn location_for(override_dir: Option<std::ffi::OsString>) -> Option<Self> {
+        if let Some(dir) = override_dir.filter(|dir| !dir.is_empty()) {
+            return Some(SettingsFile::new(PathBuf::from(dir).join("settings.json")));
+        }
         let dirs = directories::ProjectDirs::from("", "", "xc-avatar")?;
         Some(SettingsFile::new(dirs.config_dir().join("settings.json")))
     }
@@ -155,6 +167,18 @@ impl SettingsFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_config_dir_can_be_chosen_on_every_os() {
+        let chosen = SettingsFile::location_for(Some("/tmp/elsewhere".into()));
+        assert_eq!(
+            chosen.map(|f| f.path().to_path_buf()),
+            Some(PathBuf::from("/tmp/elsewhere/settings.json"))
+        );
+        // Empty means unset, as for F5XC_API_URL.
+        let default = SettingsFile::location_for(Some("".into())).map(|f| f.path().to_path_buf());
+        assert_ne!(default, Some(PathBuf::from("settings.json")));
+    }
 
     #[test]
     fn saved_settings_round_trip_and_hold_no_token() {

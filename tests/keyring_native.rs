@@ -1,0 +1,79 @@
+//! A token kept in the OS's own keyring, through the real binary, on every OS: the Keychain on
+//! macOS, Credential Manager on Windows, the Secret Service on Linux. Runs when
+//! `XC_AVATAR_NATIVE_KEYRING=1` says a keyring is there: the macOS and Windows CI jobs set it
+//! (GitHub's runners have both), and so does `scripts/test` inside its private D-Bus session
+//! with gnome-keyring. Each run uses a fresh loopback tenant, so it never touches a real entry.
+
+mod support;
+
+use std::io::Write as _;
+use std::process::{Command, Output, Stdio};
+
+use fake_tenant::{DEFAULT_TOKEN, FakeTenant, IMAGE_PATH};
+use image::ImageFormat;
+
+fn xc_avatar(config: &std::path::Path, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_xc-avatar"))
+        .args(args)
+        .env_remove("F5XC_API_URL")
+        .env_remove("F5XC_API_TOKEN")
+        .env("XC_AVATAR_CONFIG_DIR", config)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run xc-avatar");
+    if let Some(mut input) = child.stdin.take() {
+        input.write_all(stdin.as_bytes()).expect("write stdin");
+    }
+    child.wait_with_output().expect("xc-avatar ends")
+}
+
+fn says(output: &Output) -> String {
+    format!(
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+#[test]
+fn a_token_kept_in_the_os_keyring_is_used_then_forgotten() {
+    if std::env::var_os("XC_AVATAR_NATIVE_KEYRING").is_none() {
+        eprintln!("skipped: set XC_AVATAR_NATIVE_KEYRING=1 where an OS keyring is available");
+        return;
+    }
+    let tenant = FakeTenant::start();
+    let origin = tenant.url();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("config");
+
+    let output = xc_avatar(
+        &config,
+        &["token", "set", "--tenant", &origin],
+        DEFAULT_TOKEN,
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", says(&output));
+
+    let output = xc_avatar(&config, &["token", "status", "--tenant", &origin], "");
+    assert_eq!(output.status.code(), Some(0), "{}", says(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("Ada Lovelace"),
+        "{}",
+        says(&output)
+    );
+
+    // The kept token reaches the tenant; the settings file knows the tenant, not the token.
+    let photo = support::write_photo(dir.path(), "me.jpg", ImageFormat::Jpeg);
+    let photo = photo.to_string_lossy().into_owned();
+    let output = xc_avatar(&config, &["upload", &photo, "--tenant", &origin], "");
+    assert_eq!(output.status.code(), Some(0), "{}", says(&output));
+    assert_eq!(tenant.received_on("PUT", IMAGE_PATH).len(), 1);
+    assert!(support::files_containing(&config, DEFAULT_TOKEN).is_empty());
+
+    let output = xc_avatar(&config, &["token", "forget", "--tenant", &origin], "");
+    assert_eq!(output.status.code(), Some(0), "{}", says(&output));
+    let output = xc_avatar(&config, &["upload", &photo, "--tenant", &origin], "");
+    assert_eq!(output.status.code(), Some(4), "{}", says(&output));
+}
