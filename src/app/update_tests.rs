@@ -286,8 +286,13 @@ fn pasted_text_that_names_no_file_is_ignored() {
 
     // Text that names no file: the clipboard's file list is read, off the UI thread.
     let effects = update(&mut state, Action::Paste(Pasted::FileList));
-    assert!(matches!(&effects[..],
-        [Effect::Load { generation: 3, what: LoadWhat::Pasted(Pasted::FileList) }]));
+    assert!(matches!(
+        &effects[..],
+        [Effect::Load {
+            generation: 3,
+            what: LoadWhat::Pasted(Pasted::FileList)
+        }]
+    ));
     assert_eq!(state.photo.loading.as_deref(), Some("the copied file"));
 }
 

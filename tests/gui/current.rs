@@ -107,8 +107,9 @@ fn a_current_picture_that_does_not_decode_is_named_and_a_removal_can_be_cancelle
     harness.run();
     harness.get_by_label("Remove").click();
     harness.step();
-    wait_for(&mut harness, "the removal to start", |app| {
-        app.state().changing()
+    // Cancel once the tenant has the request (so the scripted delay is the DELETE's).
+    wait_for(&mut harness, "the removal to reach the tenant", |app| {
+        app.state().changing() && fixture.tenant.received_on("DELETE", IMAGE_PATH).len() == 1
     });
     harness.step();
     harness.get_by_label("Removing your picture…");
