@@ -125,9 +125,11 @@ impl FilePicker for NativeFilePicker {
         if let Some(parent) = parent {
             dialog = dialog.set_parent(parent);
         }
-        // Only a folder that exists: some dialogs refuse to open at all otherwise. A cheap
-        // local check; the folder is one the user opened a file from.
-        if let Some(folder) = folder.filter(|f| f.is_dir()) {
+        // Not checked here (the UI thread must not touch a folder that may be on a network
+        // share that is gone): every backend opens elsewhere when the folder no longer exists
+        // (rfd's Windows code skips a folder it cannot parse; NSOpenPanel and the portal
+        // ignore a missing one).
+        if let Some(folder) = folder {
             dialog = dialog.set_directory(folder);
         }
         // `pick_file` builds the dialog here, on the UI thread; only the wait is on the runtime.
