@@ -35,7 +35,7 @@ token comes from F5XC_API_TOKEN, else the OS keyring (`token set`); never from a
 #[derive(Parser, Debug)]
 #[command(
     name = "xc-avatar",
-    version,
+    version = env!("XC_AVATAR_VERSION"),
     about = "Change your F5 Distributed Cloud profile picture",
     long_about = "Change your F5 Distributed Cloud profile picture.\n\n\
                   With no command, opens the app (with FILE loaded, if given).",
