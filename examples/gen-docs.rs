@@ -24,12 +24,17 @@ fn main() -> std::io::Result<()> {
     std::fs::create_dir_all(&completions)?;
 
     let mut cmd = xc_avatar::cli::Cli::command();
-    cmd.build();
-    // xc-avatar.1 and xc-avatar-upload.1, xc-avatar-token-set.1, …; "SEE ALSO"-style names.
-    clap_mangen::generate_to(cmd.clone(), &man)?;
+    // xc-avatar.1 and xc-avatar-upload.1, xc-avatar-token-set.1, …, without pages for clap's
+    // built-in `help` subcommands (`xc-avatar help upload` is `man xc-avatar-upload`).
+    clap_mangen::generate_to(without_help_subcommand(cmd.clone()), &man)?;
     for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
         clap_complete::generate_to(shell, &mut cmd, "xc-avatar", &completions)?;
     }
     println!("{}", out.display());
     Ok(())
+}
+
+fn without_help_subcommand(cmd: clap::Command) -> clap::Command {
+    cmd.disable_help_subcommand(true)
+        .mut_subcommands(without_help_subcommand)
 }
