@@ -27,7 +27,7 @@ fn after_help() -> String {
 #[derive(Parser, Debug)]
 #[command(
     name = "xc-avatar",
-    version,
+    version = env!("XC_AVATAR_VERSION"),
     about = "Change your F5 Distributed Cloud profile picture",
     long_about = "Change your F5 Distributed Cloud profile picture.\n\n\
                   With no command, opens the app (with FILE loaded, if given).",

@@ -1,0 +1,58 @@
+//! Records the commit the binary is built from, for `xc-avatar --version`
+//! ("xc-avatar 0.1.0 (commit 1a2b3c4d5e6f)"), and on Windows embeds the icon in the .exe.
+//!
+//! The commit comes from `XC_AVATAR_COMMIT` when set (a build from a source tarball), else from
+//! `git`; with neither, the version is printed alone. Nothing here fails the build.
+
+use std::process::Command;
+
+fn git(args: &[&str]) -> Option<String> {
+    let out = Command::new("git").args(args).output().ok()?;
+    let text = String::from_utf8(out.stdout).ok()?;
+    let text = text.trim();
+    (out.status.success() && !text.is_empty()).then(|| text.to_owned())
+}
+
+fn main() {
+    println!("cargo:rerun-if-env-changed=XC_AVATAR_COMMIT");
+    let commit = match std::env::var("XC_AVATAR_COMMIT") {
+        Ok(commit) if !commit.trim().is_empty() => Some(commit.trim().to_owned()),
+        _ => {
+            // Rebuild when HEAD moves: HEAD itself, the branch it points to, packed refs.
+            for path in ["HEAD", "packed-refs"] {
+                if let Some(p) = git(&["rev-parse", "--git-path", path]) {
+                    println!("cargo:rerun-if-changed={p}");
+                }
+            }
+            if let Some(branch) = git(&["symbolic-ref", "-q", "HEAD"])
+                && let Some(p) = git(&["rev-parse", "--git-path", &branch])
+            {
+                println!("cargo:rerun-if-changed={p}");
+            }
+            git(&["rev-parse", "--short=12", "HEAD"])
+        }
+    };
+    let version = env!("CARGO_PKG_VERSION");
+    let long = match commit {
+        Some(commit) => format!("{version} (commit {commit})"),
+        None => version.to_owned(),
+    };
+    println!("cargo:rustc-env=XC_AVATAR_VERSION={long}");
+
+    #[cfg(windows)]
+    windows_icon();
+}
+
+/// The icon Explorer, the taskbar and the Start menu show for xc-avatar.exe.
+#[cfg(windows)]
+fn windows_icon() {
+    println!("cargo:rerun-if-changed=assets/icons/xc-avatar.ico");
+    if std::env::var("CARGO_CFG_TARGET_OS").as_deref() != Ok("windows") {
+        return;
+    }
+    let mut res = winresource::WindowsResource::new();
+    res.set_icon("assets/icons/xc-avatar.ico");
+    if let Err(err) = res.compile() {
+        println!("cargo:warning=the icon was not embedded in the .exe: {err}");
+    }
+}
