@@ -281,7 +281,7 @@ pub fn wait_for_estimate(harness: &mut Harness<'_, XcAvatarApp>) {
 }
 
 // ---- snapshots: what the main screens look like (rendered by wgpu on the CPU) ----
-// Update with `UPDATE_SNAPSHOTS=1 cargo test --test gui_flow snapshot`, then look at the PNGs.
+// Update with `UPDATE_SNAPSHOTS=1 cargo test --test gui snapshot`, then look at the PNGs.
 // They are compared on Linux only, where CI renders them with llvmpipe as they were made; other
 // platforms' GPUs and drivers antialias differently.
 
