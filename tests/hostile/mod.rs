@@ -333,7 +333,9 @@ pub fn run_measured(
     let _ = feeder.join();
     Usage {
         code: libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status)),
-        peak_rss_kib: u64::try_from(usage.ru_maxrss).unwrap_or(0),
+        // Linux and the BSDs report ru_maxrss in KiB; macOS in bytes.
+        peak_rss_kib: u64::try_from(usage.ru_maxrss).unwrap_or(0)
+            / if cfg!(target_os = "macos") { 1024 } else { 1 },
         stdout: out_reader.join().expect("stdout reader"),
         stderr: err_reader.join().expect("stderr reader"),
     }
