@@ -236,7 +236,17 @@ impl Executor {
                 let sender = self.sender.clone();
                 let ctx = self.sender.ctx.clone();
                 self.loads.run(self.handle(), move || {
-                    sender.send(load(&ctx, generation, what));
+                    // A panic must not leave the load slot taken (no picture could open again)
+                    // nor the "Opening…" spinner turning forever.
+                    let opened = std::panic::AssertUnwindSafe(|| load(&ctx, generation, what));
+                    let event =
+                        std::panic::catch_unwind(opened).unwrap_or_else(|_| TaskEvent::Loaded {
+                            generation,
+                            result: Err(AvatarError::Corrupt(
+                                "opening it failed unexpectedly".into(),
+                            )),
+                        });
+                    sender.send(event);
                 });
             }
             Effect::Prepare {
