@@ -5,32 +5,25 @@
 
 mod support;
 
-use std::io::Write as _;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use fake_tenant::{DEFAULT_TOKEN, FakeTenant, IMAGE_PATH};
 use image::ImageFormat;
 
 /// Runs xc-avatar with its config, data and cache dirs in `home`, `stdin` piped in.
 fn xc_avatar(home: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_xc-avatar"))
-        .args(args)
-        .env_remove("F5XC_API_URL")
-        .env_remove("F5XC_API_TOKEN")
-        .env("HOME", home)
-        .env("XC_AVATAR_CONFIG_DIR", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_CACHE_HOME", home.join("cache"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run xc-avatar");
-    if let Some(mut input) = child.stdin.take() {
-        input.write_all(stdin.as_bytes()).expect("write stdin");
-    }
-    child.wait_with_output().expect("xc-avatar ends")
+    support::run_with_stdin(
+        Command::new(env!("CARGO_BIN_EXE_xc-avatar"))
+            .args(args)
+            .env_remove("F5XC_API_URL")
+            .env_remove("F5XC_API_TOKEN")
+            .env("HOME", home)
+            .env("XC_AVATAR_CONFIG_DIR", home.join("config"))
+            .env("XDG_DATA_HOME", home.join("data"))
+            .env("XDG_CACHE_HOME", home.join("cache")),
+        stdin,
+    )
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -140,15 +133,8 @@ fn without_a_keyring_the_error_says_so_and_nothing_is_written() {
             .env(
                 "DBUS_SESSION_BUS_ADDRESS",
                 "unix:path=/nonexistent/xc-avatar-test-bus",
-            )
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = command.spawn().expect("run xc-avatar");
-        if let Some(mut input) = child.stdin.take() {
-            input.write_all(stdin.as_bytes()).expect("stdin");
-        }
-        child.wait_with_output().expect("xc-avatar ends")
+            );
+        support::run_with_stdin(&mut command, stdin)
     };
     let output = run(
         &["token", "set", "--tenant", &origin, "--no-verify"],

@@ -6,27 +6,20 @@
 
 mod support;
 
-use std::io::Write as _;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use fake_tenant::{DEFAULT_TOKEN, FakeTenant, IMAGE_PATH};
 use image::ImageFormat;
 
 fn xc_avatar(config: &std::path::Path, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_xc-avatar"))
-        .args(args)
-        .env_remove("F5XC_API_URL")
-        .env_remove("F5XC_API_TOKEN")
-        .env("XC_AVATAR_CONFIG_DIR", config)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run xc-avatar");
-    if let Some(mut input) = child.stdin.take() {
-        input.write_all(stdin.as_bytes()).expect("write stdin");
-    }
-    child.wait_with_output().expect("xc-avatar ends")
+    support::run_with_stdin(
+        Command::new(env!("CARGO_BIN_EXE_xc-avatar"))
+            .args(args)
+            .env_remove("F5XC_API_URL")
+            .env_remove("F5XC_API_TOKEN")
+            .env("XC_AVATAR_CONFIG_DIR", config),
+        stdin,
+    )
 }
 
 fn says(output: &Output) -> String {

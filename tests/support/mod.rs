@@ -1,7 +1,9 @@
 //! Shared by the integration tests: real image files with known content.
 #![allow(dead_code)] // each test binary uses its own part
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
 
 use image::{ImageFormat, Rgb, RgbImage};
 
@@ -207,4 +209,18 @@ pub fn encode(image: &image::DynamicImage, format: ImageFormat) -> Vec<u8> {
         .write_to(&mut bytes, format)
         .expect("encode test picture");
     bytes.into_inner()
+}
+
+/// Runs `command` with `stdin` written to its standard input; its exit status and output.
+pub fn run_with_stdin(command: &mut Command, stdin: &str) -> Output {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run xc-avatar");
+    if let Some(mut input) = child.stdin.take() {
+        input.write_all(stdin.as_bytes()).expect("write stdin");
+    }
+    child.wait_with_output().expect("xc-avatar ends")
 }
