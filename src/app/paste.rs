@@ -8,18 +8,65 @@ use eframe::egui;
 
 use super::msg::{Action, Pasted};
 
-/// The first paste event of this frame, as an action.
+/// The first paste of this frame, as an action.
 pub fn pasted(ctx: &egui::Context) -> Option<Action> {
-    ctx.input(|i| {
-        i.events.iter().find_map(|event| match event {
-            egui::Event::PasteImage(image) => Some(Action::Paste(Pasted::Image(image.clone()))),
-            egui::Event::Paste(text) => Some(Action::Paste(match path_in(text) {
-                Some(path) => Pasted::Path(path),
-                None => Pasted::FileList,
-            })),
-            _ => None,
-        })
-    })
+    let id = egui::Id::unique("xc-avatar paste watch");
+    let mut watch: PasteWatch = ctx.data(|d| d.get_temp(id)).unwrap_or_default();
+    let action = ctx.input(|i| watch.observe(&i.events));
+    ctx.data_mut(|d| d.insert_temp(id, watch));
+    action
+}
+
+/// Notices a Ctrl+V that egui-winit swallowed. It turns the press into `Paste`/`PasteImage`
+/// when the clipboard holds text or an image, and otherwise drops it without a trace
+/// (egui-winit 0.37, lib.rs `on_keyboard_input`): that is what happens to a file copied in
+/// Windows Explorer, which puts only a file list (CF_HDROP) on the clipboard. The release
+/// of V still arrives; a release whose press was never seen, with no paste in between, is
+/// such a swallowed paste, and the loader then reads the clipboard's file list.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PasteWatch {
+    v_press_seen: bool,
+    paste_seen: bool,
+}
+
+impl PasteWatch {
+    pub fn observe(&mut self, events: &[egui::Event]) -> Option<Action> {
+        let mut action = None;
+        for event in events {
+            let found = match event {
+                egui::Event::PasteImage(image) => {
+                    self.paste_seen = true;
+                    Some(Action::Paste(Pasted::Image(image.clone())))
+                }
+                egui::Event::Paste(text) => {
+                    self.paste_seen = true;
+                    Some(Action::Paste(match path_in(text) {
+                        Some(path) => Pasted::Path(path),
+                        None => Pasted::FileList,
+                    }))
+                }
+                egui::Event::Key {
+                    key,
+                    physical_key,
+                    pressed,
+                    ..
+                } if *key == egui::Key::V || *physical_key == Some(egui::Key::V) => {
+                    let swallowed = !*pressed && !self.v_press_seen && !self.paste_seen;
+                    if *pressed {
+                        self.v_press_seen = true;
+                    } else {
+                        *self = Self::default();
+                    }
+                    swallowed.then_some(Action::Paste(Pasted::FileList))
+                }
+                _ => None,
+            };
+            if action.is_none() {
+                action = found;
+            }
+        }
+        action
+    }
 }
 
 /// The file a copied text names, in the forms file managers and shells put on the clipboard:
@@ -92,6 +139,54 @@ mod tests {
         for (text, want) in cases {
             assert_eq!(path_in(text), want.map(PathBuf::from), "pasted {text:?}");
         }
+    }
+
+    fn v(pressed: bool, modifiers: egui::Modifiers) -> egui::Event {
+        egui::Event::Key {
+            key: egui::Key::V,
+            physical_key: Some(egui::Key::V),
+            pressed,
+            repeat: false,
+            modifiers,
+        }
+    }
+
+    fn is_file_list(action: Option<Action>) -> bool {
+        matches!(action, Some(Action::Paste(Pasted::FileList)))
+    }
+
+    #[test]
+    fn a_ctrl_v_egui_swallowed_reads_the_copied_file_list() {
+        let mut watch = PasteWatch::default();
+        // The press left no event at all; the release comes, Ctrl already let go or not.
+        assert!(watch.observe(&[]).is_none());
+        assert!(is_file_list(
+            watch.observe(&[v(false, egui::Modifiers::COMMAND)])
+        ));
+        assert!(is_file_list(
+            watch.observe(&[v(false, egui::Modifiers::NONE)])
+        ));
+    }
+
+    #[test]
+    fn typing_v_or_a_paste_egui_handled_is_not_a_second_paste() {
+        let mut watch = PasteWatch::default();
+        // A plain "v": its press is seen, so its release is not a paste.
+        assert!(watch.observe(&[v(true, egui::Modifiers::NONE)]).is_none());
+        assert!(watch.observe(&[v(false, egui::Modifiers::NONE)]).is_none());
+        // Ctrl+V of text: the paste is the action, its release adds nothing.
+        let pasted = watch.observe(&[egui::Event::Paste("/tmp/a.png".to_owned())]);
+        assert!(matches!(pasted, Some(Action::Paste(Pasted::Path(_)))));
+        assert!(
+            watch
+                .observe(&[v(false, egui::Modifiers::COMMAND)])
+                .is_none()
+        );
+        // Held down (auto-repeat of the swallowed press): one release, one attempt.
+        assert!(is_file_list(
+            watch.observe(&[v(false, egui::Modifiers::COMMAND)])
+        ));
+        assert!(watch.observe(&[]).is_none());
     }
 
     #[cfg(windows)]

@@ -199,6 +199,37 @@ fn ctrl_v_pastes_an_image_or_a_copied_file() {
     });
 }
 
+/// Windows Explorer's copy puts only a file list on the clipboard, and egui-winit swallows a
+/// Ctrl+V it finds no text or image for; only the key's release reaches the app. That release
+/// alone must open the copied file (here through the real X11 clipboard of scripts/test's Xvfb).
+#[test]
+fn ctrl_v_of_a_file_copied_in_explorer_opens_it() {
+    if std::env::var_os("XC_AVATAR_E2E").is_none() || std::env::var_os("DISPLAY").is_none() {
+        eprintln!("skipped: needs XC_AVATAR_E2E=1 and an X display (see scripts/test)");
+        return;
+    }
+    let fixture = Fixture::new();
+    let photo = fixture.photo("copied in explorer.jpg");
+    let mut clipboard = arboard::Clipboard::new().expect("the X11 clipboard");
+    clipboard
+        .set()
+        .file_list(std::slice::from_ref(&photo))
+        .expect("copy the file");
+    let mut harness = harness(fixture.config(Some(DEFAULT_TOKEN), None));
+    harness.run();
+    harness.input_mut().events.push(egui::Event::Key {
+        key: egui::Key::V,
+        physical_key: Some(egui::Key::V),
+        pressed: false,
+        repeat: false,
+        modifiers: egui::Modifiers::COMMAND,
+    });
+    harness.step();
+    wait_for(&mut harness, "the copied file", |app| {
+        picture_name(app).as_deref() == Some("copied in explorer.jpg")
+    });
+}
+
 #[test]
 fn each_error_status_has_its_own_panel_and_action() {
     let fixture = Fixture::new();
