@@ -10,7 +10,10 @@
 //! messages; [`effects::Executor`] is the only code that starts work.
 
 pub mod effects;
+#[cfg(target_os = "macos")]
+mod macos_open;
 pub mod msg;
+pub mod opened;
 pub mod paste;
 pub mod screens;
 pub mod shortcuts;
@@ -46,6 +49,8 @@ pub struct AppConfig {
     pub token: Option<ApiToken>,
     /// A picture to open at once (`xc-avatar FILE`, "Open with").
     pub initial_file: Option<PathBuf>,
+    /// Files the OS asks the running app to open (macOS sends them as events, not argv).
+    pub opened: Option<opened::OpenedFiles>,
     pub picker: Arc<dyn FilePicker>,
     pub store: Arc<dyn TokenStore>,
     /// Where tenants are remembered; `None` remembers nothing.
@@ -62,6 +67,7 @@ impl AppConfig {
             tenant,
             token: ApiToken::from_env().and_then(Result::ok),
             initial_file,
+            opened: None,
             picker: Arc::new(NativeFilePicker),
             store: Arc::new(KeyringStore::new()),
             settings_file: SettingsFile::default_location(),
@@ -86,7 +92,14 @@ pub fn run(initial_file: Option<PathBuf>) -> Exit {
         viewport,
         ..Default::default()
     };
-    let config = AppConfig::from_env(initial_file);
+    #[allow(unused_mut)] // Only macOS has file-open events.
+    let mut config = AppConfig::from_env(initial_file);
+    #[cfg(target_os = "macos")]
+    {
+        let (requests, opened) = opened::channel();
+        macos_open::install(move |paths| requests.open(paths));
+        config.opened = Some(opened);
+    }
     let result = eframe::run_native(
         APP_ID,
         options,
@@ -162,6 +175,7 @@ pub struct XcAvatarApp {
     executor: Executor,
     /// Effects from start-up, run on the first frame (when the window exists, for dialogs).
     pending: Vec<Effect>,
+    opened: Option<opened::OpenedFiles>,
 }
 
 impl XcAvatarApp {
@@ -185,10 +199,14 @@ impl XcAvatarApp {
             executor.store_location(),
             config.initial_file,
         );
+        if let Some(opened) = &config.opened {
+            opened.wake(&cc.egui_ctx);
+        }
         Ok(XcAvatarApp {
             state,
             executor,
             pending,
+            opened: config.opened,
         })
     }
 
@@ -211,6 +229,9 @@ impl eframe::App for XcAvatarApp {
         }
         for event in self.executor.drain() {
             self.dispatch(event, Some(frame));
+        }
+        if let Some(path) = self.opened.as_ref().and_then(opened::OpenedFiles::latest) {
+            self.dispatch(Action::Load(path), Some(frame));
         }
         let actions = screens::show(ui, &mut self.state);
         for action in actions {

@@ -111,6 +111,7 @@ impl Fixture {
             tenant: Some(self.tenant.url()),
             token: token.map(|t| ApiToken::new(t).expect("valid token")),
             initial_file: None,
+            opened: None,
             picker: Arc::new(ChoosesFile(picked, self.dialog_folders.clone())),
             store: self.store.clone(),
             settings_file: Some(self.settings_file()),

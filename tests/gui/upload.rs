@@ -199,6 +199,29 @@ fn ctrl_v_pastes_an_image_or_a_copied_file() {
     });
 }
 
+/// macOS sends "Open With", a double-click and a drop on the Dock icon as events, to a running
+/// app or before its window exists (src/app/macos_open.rs feeds this channel there). Both a
+/// request from before the first frame and one while a picture is open must show the file.
+#[test]
+fn a_file_the_os_asks_to_open_is_shown() {
+    let fixture = Fixture::new();
+    let early = fixture.photo("opened at launch.jpg");
+    let later = fixture.photo("opened from finder.jpg");
+    let (requests, opened) = xc_avatar::app::opened::channel();
+    requests.open([early]);
+    let mut config = fixture.config(Some(DEFAULT_TOKEN), None);
+    config.opened = Some(opened);
+    let mut harness = harness(config);
+    wait_for(&mut harness, "the file from the launch", |app| {
+        picture_name(app).as_deref() == Some("opened at launch.jpg")
+    });
+    requests.open([later]);
+    harness.step();
+    wait_for(&mut harness, "the file from Finder", |app| {
+        picture_name(app).as_deref() == Some("opened from finder.jpg")
+    });
+}
+
 /// Windows Explorer's copy puts only a file list on the clipboard, and egui-winit swallows a
 /// Ctrl+V it finds no text or image for; only the key's release reaches the app. That release
 /// alone must open the copied file (here through the real X11 clipboard of scripts/test's Xvfb).
