@@ -228,6 +228,9 @@ pub const FORGETTING: &str = "Forgetting…";
 pub const TOKEN_HELP: &str = "Create one in the Console: Administration > Personal Management > \
                               Credentials > Add Credentials > API Token.";
 
+/// Beside the picture in the "In the Console" preview until whoami has answered.
+pub const YOU: &str = "You";
+
 #[cfg(test)]
 mod tests {
     use super::*;

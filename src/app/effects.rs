@@ -68,6 +68,8 @@ pub enum Effect {
         tenant: TenantUrl,
     },
     SaveSettings(Settings),
+    /// Restyle the window for this choice.
+    SetAppearance(crate::settings::Appearance),
 }
 
 /// What a load opens.
@@ -293,7 +295,19 @@ impl Executor {
                 let ctx = self.sender.ctx.clone();
                 self.handle().spawn(async move {
                     let result = fetch_current(&clients, &connection, &ctx).await;
+                    // The name beside the picture in the "In the Console" preview. Asked after
+                    // the picture, not beside it, so both have answered once the picture shows.
+                    let user = match (&result, clients.get(&connection)) {
+                        (Ok(_), Ok(client)) => client.whoami().await.ok(),
+                        _ => None,
+                    };
                     sender.send(TaskEvent::Current { generation, result });
+                    if let Some(user) = user {
+                        sender.send(TaskEvent::User {
+                            generation,
+                            name: user.short_name(),
+                        });
+                    }
                 });
             }
             Effect::ReadToken { tenant } => {
@@ -335,6 +349,9 @@ impl Executor {
                     move || store.delete(&key),
                     |result| TaskEvent::Forgotten { tenant, result },
                 );
+            }
+            Effect::SetAppearance(appearance) => {
+                super::theme::apply(&self.sender.ctx, appearance);
             }
             Effect::SaveSettings(settings) => {
                 let sender = self.sender.clone();

@@ -18,6 +18,7 @@ pub mod paste;
 pub mod screens;
 pub mod shortcuts;
 pub mod state;
+pub mod theme;
 pub mod update;
 
 pub use screens::crop_editor;
@@ -176,6 +177,23 @@ pub struct XcAvatarApp {
     /// Effects from start-up, run on the first frame (when the window exists, for dialogs).
     pending: Vec<Effect>,
     opened: Option<opened::OpenedFiles>,
+    /// The title last given to the window, so it is only sent when it changes.
+    title: String,
+}
+
+/// "xc-avatar — acme.console.ves.volterra.io": which tenant this window changes, as the
+/// taskbar and window switcher show it.
+pub fn window_title(state: &AppState) -> String {
+    let tenant = state
+        .tenant
+        .connection
+        .as_ref()
+        .map(|c| &c.tenant)
+        .or(state.tenant.reading_token.as_ref());
+    match tenant {
+        Some(tenant) => format!("{WINDOW_TITLE} — {}", tenant.host()),
+        None => WINDOW_TITLE.to_owned(),
+    }
 }
 
 impl XcAvatarApp {
@@ -185,6 +203,7 @@ impl XcAvatarApp {
             Some(file) => file.load(),
             None => (Settings::default(), None),
         };
+        theme::apply(&cc.egui_ctx, settings.appearance);
         let executor = Executor::new(
             cc.egui_ctx.clone(),
             config.picker,
@@ -207,6 +226,7 @@ impl XcAvatarApp {
             executor,
             pending,
             opened: config.opened,
+            title: WINDOW_TITLE.to_owned(),
         })
     }
 
@@ -236,6 +256,12 @@ impl eframe::App for XcAvatarApp {
         let actions = screens::show(ui, &mut self.state);
         for action in actions {
             self.dispatch(action, Some(frame));
+        }
+        let title = window_title(&self.state);
+        if title != self.title {
+            ui.ctx()
+                .send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.title = title;
         }
     }
 }

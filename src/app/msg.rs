@@ -76,6 +76,10 @@ pub enum Action {
         reason: Option<String>,
     },
     CloseSetup,
+    /// Light, dark, or as the system is; remembered.
+    SetAppearance(crate::settings::Appearance),
+    /// The About window: open or closed.
+    ShowAbout(bool),
     /// Change the crop or rotation of the photo being framed.
     Frame(Edit),
 }
@@ -127,6 +131,11 @@ pub enum TaskEvent {
     Current {
         generation: u64,
         result: Result<Option<CurrentPicture>, ApiError>,
+    },
+    /// Who the token acts as, for the fetch `generation` (the name the Console shows).
+    User {
+        generation: u64,
+        name: String,
     },
     TokenRead {
         tenant: TenantUrl,

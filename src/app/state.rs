@@ -20,6 +20,7 @@ pub struct AppState {
     pub current: CurrentState,
     /// The outcome of the last thing the user did, shown until the next one.
     pub notice: Option<Notice>,
+    pub about_open: bool,
 }
 
 pub enum Screen {
@@ -177,6 +178,8 @@ pub struct CurrentState {
     pub tenant: Option<TenantUrl>,
     /// Bumped on each fetch so a slow, older fetch cannot replace a newer answer.
     pub generation: u64,
+    /// The user's name as the Console shows it, from whoami.
+    pub user_name: Option<String>,
 }
 
 #[derive(Default)]
@@ -240,6 +243,7 @@ impl AppState {
             change: ChangeState::default(),
             current: CurrentState::default(),
             notice: None,
+            about_open: false,
         }
     }
 

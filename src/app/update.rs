@@ -139,6 +139,15 @@ fn act(state: &mut AppState, action: Action, effects: &mut Vec<Effect>) {
         }
         Action::OpenSetup { reason } => open_setup(state, reason),
         Action::CloseSetup => state.screen = Screen::Main,
+        Action::SetAppearance(appearance) => {
+            let settings = &mut state.tenant.settings;
+            if settings.appearance != appearance {
+                settings.appearance = appearance;
+                effects.push(Effect::SetAppearance(appearance));
+                effects.push(Effect::SaveSettings(settings.clone()));
+            }
+        }
+        Action::ShowAbout(open) => state.about_open = open,
         Action::Frame(edit) => {
             if let Some(photo) = &mut state.photo.photo {
                 edit.apply(&mut photo.framing);
@@ -309,6 +318,11 @@ fn handle(state: &mut AppState, event: TaskEvent, effects: &mut Vec<Effect>) {
             });
         }
         TaskEvent::ChangeFinished { tenant, result, .. } => finish_change(state, tenant, result),
+        TaskEvent::User { generation, name } => {
+            if generation == state.current.generation {
+                state.current.user_name = Some(name).filter(|n| !n.is_empty());
+            }
+        }
         TaskEvent::Current { generation, .. } if generation != state.current.generation => {
             // A fetch started before a newer one: its answer may be out of date.
         }
@@ -483,6 +497,7 @@ fn refresh_current(state: &mut AppState, effects: &mut Vec<Effect>) {
     if current.tenant.as_ref() != Some(&connection.tenant) && state.change.running.is_none() {
         current.tenant = Some(connection.tenant.clone());
         current.shown = Current::Fetching;
+        current.user_name = None;
         current.generation += 1;
         effects.push(Effect::FetchCurrent {
             generation: current.generation,

@@ -94,8 +94,26 @@ fn one_connection_serves_the_fetch_the_upload_and_the_refetch() {
         _ => None,
     });
     assert!(fetch(&mut executor, 2).is_some());
-    // GET image (404: none yet) and the settings fallback, PUT, GET image.
-    assert_eq!(fixture.tenant.received().len(), 4);
+    // GET image (404: none yet), the settings fallback and whoami (the name beside the
+    // preview), PUT, then GET image and whoami again.
+    let calls: Vec<String> = fixture
+        .tenant
+        .received()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    let image = fake_tenant::IMAGE_PATH;
+    assert_eq!(
+        calls,
+        [
+            format!("GET {image}"),
+            format!("GET {}", fake_tenant::SETTINGS_PATH),
+            format!("GET {}", fake_tenant::WHOAMI_PATH),
+            format!("PUT {image}"),
+            format!("GET {image}"),
+            format!("GET {}", fake_tenant::WHOAMI_PATH),
+        ]
+    );
     assert_eq!(fixture.tenant.connections(), 1);
 }
 

@@ -18,6 +18,26 @@ pub struct Settings {
     pub default_tenant: Option<String>,
     /// Where the file dialog opens.
     pub last_folder: Option<PathBuf>,
+    /// Light, dark, or as the system is. A value this version does not know reads as
+    /// `System` rather than making the whole file "damaged".
+    #[serde(deserialize_with = "lenient_appearance")]
+    pub appearance: Appearance,
+}
+
+/// The app's colour theme.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Appearance {
+    /// Follow the operating system's light or dark mode.
+    #[default]
+    System,
+    Light,
+    Dark,
+}
+
+fn lenient_appearance<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Appearance, D::Error> {
+    let value = serde_json::Value::deserialize(d)?;
+    Ok(serde_json::from_value(value).unwrap_or_default())
 }
 
 impl Settings {
@@ -178,6 +198,29 @@ mod tests {
         // Empty means unset, as for F5XC_API_URL.
         let default = SettingsFile::location_for(Some("".into())).map(|f| f.path().to_path_buf());
         assert_ne!(default, Some(PathBuf::from("settings.json")));
+    }
+
+    #[test]
+    fn the_theme_choice_persists_and_an_unknown_one_loses_nothing_else() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = SettingsFile::new(dir.path().join("settings.json"));
+        let settings = Settings {
+            appearance: Appearance::Dark,
+            ..Settings::default()
+        };
+        file.save(&settings).expect("save");
+        assert_eq!(file.load().0.appearance, Appearance::Dark);
+
+        // A later version's "sepia" must not set the file aside as damaged.
+        std::fs::write(
+            dir.path().join("settings.json"),
+            r#"{"tenants": ["https://acme.console.ves.volterra.io"], "appearance": "sepia"}"#,
+        )
+        .expect("write");
+        let (loaded, problem) = file.load();
+        assert!(problem.is_none(), "{problem:?}");
+        assert_eq!(loaded.appearance, Appearance::System);
+        assert_eq!(loaded.tenants.len(), 1);
     }
 
     #[test]

@@ -257,6 +257,7 @@ async fn whoami_names_the_token_owner() {
     let (client, _) = client_for(&tenant.url(), RetryPolicy::none());
     let me = client.whoami().await.expect("whoami");
     assert_eq!(me.display_name(), "Ada Lovelace <ada@example.com>");
+    assert_eq!(me.short_name(), "Ada Lovelace");
     assert_eq!(me.tenant, "acme");
 
     tenant.push(Scripted::Status {

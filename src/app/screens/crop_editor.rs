@@ -8,6 +8,7 @@
 use eframe::egui::{self, Color32, Mesh, Pos2, Rect, Sense, Stroke, StrokeKind, Vec2, pos2};
 
 use crate::app::state::{Photo, Prepared};
+use crate::app::theme;
 use crate::avatar::{Crop, Framing, MIN_SIDE, Orient};
 use crate::messages;
 
@@ -322,16 +323,17 @@ pub fn editor(ui: &mut egui::Ui, picture: &Photo, area: Rect) -> Option<Edit> {
     edit
 }
 
-/// The side panel: live previews, what will be sent, and the framing controls.
+/// The side panel: live previews, what will be sent, and the picture in a console's header.
 /// `stale`: the estimate is for an earlier framing and a new one is being measured.
-pub fn side_panel(
+/// `user`: the name the Console shows beside the picture, when known.
+pub fn previews(
     ui: &mut egui::Ui,
     picture: &Photo,
     prepared: Option<&Prepared>,
     stale: bool,
-) -> Option<Edit> {
-    let mut edit = None;
-    ui.heading("Preview");
+    user: Option<&str>,
+) {
+    ui.label(theme::subheading("Preview"));
     ui.horizontal(|ui| {
         for size in PREVIEW_SIZES {
             let (rect, response) = ui.allocate_exact_size(Vec2::splat(size), Sense::hover());
@@ -350,14 +352,13 @@ pub fn side_panel(
             );
         }
     });
-    ui.add_space(4.0);
     ui.horizontal(|ui| {
         match prepared.map(|p| &p.result) {
             None => {
-                ui.label(messages::WILL_SEND_MEASURING);
+                ui.label(theme::caption(ui, messages::WILL_SEND_MEASURING));
             }
             Some(Ok(avatar)) => {
-                ui.label(messages::will_send(avatar));
+                ui.label(theme::caption(ui, messages::will_send(avatar)));
             }
             Some(Err(why)) => {
                 ui.colored_label(ui.visuals().error_fg_color, why);
@@ -367,8 +368,16 @@ pub fn side_panel(
             ui.spinner();
         }
     });
-    ui.add_space(8.0);
-    ui.separator();
+    ui.add_space(theme::space::M);
+    ui.label(theme::subheading("In the Console"));
+    for theme in [egui::Theme::Light, egui::Theme::Dark] {
+        console_header(ui, picture, user.unwrap_or(messages::YOU), theme);
+    }
+}
+
+/// Under the picture: rotate, zoom, reset, and the keys that do the same.
+pub fn framing_controls(ui: &mut egui::Ui, picture: &Photo) -> Option<Edit> {
+    let mut edit = None;
     ui.horizontal(|ui| {
         if ui
             .button("Rotate left")
@@ -384,32 +393,92 @@ pub fn side_panel(
         {
             edit = Some(Edit::Rotate(1));
         }
+        ui.add_space(theme::space::M);
+        let framing = &picture.framing;
+        let (width, height) = framing.size();
+        let short = f64::from(width.min(height));
+        let mut zoom = short / framing.crop().side;
+        let max_zoom = (short / MIN_SIDE).max(1.0);
+        let slider = ui
+            .add_enabled(
+                max_zoom > 1.0,
+                egui::Slider::new(&mut zoom, 1.0..=max_zoom)
+                    .logarithmic(true)
+                    .max_decimals(1)
+                    .suffix("×")
+                    .text("Zoom"),
+            )
+            .on_hover_text("Arrows move the crop, + and − zoom");
+        if slider.changed() {
+            edit = Some(Edit::SetSide(short / zoom));
+        }
+        ui.add_space(theme::space::M);
+        if ui
+            .add_enabled(!framing.is_default(), egui::Button::new("Reset"))
+            .on_hover_text("Back to the largest centred square, unrotated")
+            .clicked()
+        {
+            edit = Some(Edit::Reset);
+        }
     });
-    let framing = &picture.framing;
-    let (width, height) = framing.size();
-    let short = f64::from(width.min(height));
-    let mut zoom = short / framing.crop().side;
-    let max_zoom = (short / MIN_SIDE).max(1.0);
-    let slider = ui.add_enabled(
-        max_zoom > 1.0,
-        egui::Slider::new(&mut zoom, 1.0..=max_zoom)
-            .logarithmic(true)
-            .max_decimals(1)
-            .suffix("×")
-            .text("Zoom"),
-    );
-    if slider.changed() {
-        edit = Some(Edit::SetSide(short / zoom));
-    }
-    if ui
-        .add_enabled(!framing.is_default(), egui::Button::new("Reset"))
-        .on_hover_text("Back to the largest centred square, unrotated")
-        .clicked()
-    {
-        edit = Some(Edit::Reset);
-    }
-    ui.weak("Arrows move the crop, + and − zoom.");
     edit
+}
+
+/// A console's top bar as the avatar will sit in it, in `theme`'s colours: a mock drawn by us
+/// (no F5 artwork), so the user sees the picture at its real size among real-looking chrome.
+fn console_header(ui: &mut egui::Ui, picture: &Photo, user: &str, theme: egui::Theme) {
+    let colors = theme::palette_of(theme);
+    let width = ui.available_width().min(268.0);
+    let (rect, response) = ui.allocate_exact_size(Vec2::new(width, 40.0), Sense::hover());
+    let name = match theme {
+        egui::Theme::Light => "light",
+        egui::Theme::Dark => "dark",
+    };
+    response.widget_info(|| {
+        egui::WidgetInfo::labeled(
+            egui::Role::Image,
+            true,
+            format!("Your picture in a console header, {name} theme"),
+        )
+    });
+    let painter = ui.painter_at(rect);
+    painter.rect(
+        rect,
+        f32::from(theme::radius::CONTROL),
+        colors.surface,
+        Stroke::new(1.0, colors.border),
+        egui::StrokeKind::Inside,
+    );
+    // A menu glyph and a search field, as consoles have.
+    let left = rect.left() + 12.0;
+    for i in 0..3 {
+        let y = rect.center().y - 5.0 + i as f32 * 5.0;
+        painter.line_segment(
+            [pos2(left, y), pos2(left + 14.0, y)],
+            Stroke::new(1.5, colors.text_weak),
+        );
+    }
+    let search = Rect::from_min_size(
+        pos2(left + 26.0, rect.center().y - 10.0),
+        Vec2::new(70.0, 20.0),
+    );
+    painter.rect_filled(search, 10.0, colors.sunken);
+    let radius = 12.0;
+    let avatar = pos2(rect.right() - 10.0 - radius, rect.center().y);
+    paint_crop_disc(&painter, picture, avatar, radius);
+    let font = egui::FontId::proportional(theme::size::CAPTION);
+    let galley = painter.layout_no_wrap(user.to_owned(), font, colors.text);
+    let text_left = (avatar.x - radius - 8.0 - galley.size().x).max(search.right() + 8.0);
+    painter
+        .with_clip_rect(Rect::from_x_y_ranges(
+            search.right() + 8.0..=avatar.x - radius - 6.0,
+            rect.y_range(),
+        ))
+        .galley(
+            pos2(text_left, rect.center().y - galley.size().y / 2.0),
+            galley,
+            colors.text,
+        );
 }
 
 /// Keyboard framing, when no text field has focus: arrows nudge (Shift: more), +/- zoom.

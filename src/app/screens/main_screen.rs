@@ -6,95 +6,111 @@ use super::crop_editor;
 use crate::app::msg::Action;
 use crate::app::shortcuts;
 use crate::app::state::{AppState, Current, NoticeAction, Tone};
+use crate::app::theme::{self, space};
 use crate::messages::{self, sentence};
-
-/// The colour of good news, readable on light and dark themes.
-pub const SUCCESS_GREEN: Color32 = Color32::from_rgb(0x2e, 0x9d, 0x4f);
+use crate::settings::Appearance;
 
 pub fn show(ui: &mut egui::Ui, state: &AppState, files_hovering: bool) -> Option<Action> {
     let mut action = None;
 
-    egui::Panel::top("tenant_bar").show(ui, |ui| {
-        ui.horizontal(|ui| {
-            if let Some(a) = tenant_picker(ui, state) {
+    egui::Panel::top("tenant_bar")
+        .frame(bar_frame(ui))
+        .show(ui, |ui| {
+            ui.horizontal(|ui| {
+                if let Some(a) = tenant_picker(ui, state) {
+                    action = Some(a);
+                }
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    if let Some(a) = app_menu(ui, state) {
+                        action = Some(a);
+                    }
+                    if ui
+                        .button("Tenant and token…")
+                        .on_hover_text("Change the tenant URL or API token")
+                        .clicked()
+                    {
+                        action = Some(Action::OpenSetup { reason: None });
+                    }
+                });
+            });
+        });
+
+    egui::Panel::bottom("actions")
+        .frame(bar_frame(ui))
+        .show(ui, |ui| {
+            if let Some(a) = notice(ui, state) {
                 action = Some(a);
             }
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if ui
-                    .button("Tenant and token…")
-                    .on_hover_text("Change the tenant URL or API token")
-                    .clicked()
+            ui.horizontal(|ui| {
+                // With no picture, the drop zone in the middle holds this button.
+                let hint = shortcuts::hint(ui.ctx(), "Open a picture", &shortcuts::OPEN);
+                if state.photo.photo.is_some()
+                    && ui
+                        .button("Choose image…")
+                        .on_hover_text(format!("{hint}, or drop one on the window"))
+                        .clicked()
                 {
-                    action = Some(Action::OpenSetup { reason: None });
+                    action = Some(Action::OpenDialog);
                 }
-            });
-        });
-    });
-
-    egui::Panel::bottom("actions").show(ui, |ui| {
-        ui.add_space(6.0);
-        if let Some(a) = notice(ui, state) {
-            action = Some(a);
-        }
-        ui.horizontal(|ui| {
-            let hint = shortcuts::hint(ui.ctx(), "Open a picture", &shortcuts::OPEN);
-            if ui
-                .button("Choose image…")
-                .on_hover_text(format!("{hint}, or drop one on the window"))
-                .clicked()
-            {
-                action = Some(Action::OpenDialog);
-            }
-            if let Some(name) = &state.photo.loading {
-                ui.spinner();
-                ui.label(messages::opening(name));
-            }
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if state.changing() {
-                    let hint = shortcuts::hint(ui.ctx(), "Stop it", &shortcuts::CANCEL);
-                    if ui.button("Cancel").on_hover_text(hint).clicked() {
-                        action = Some(Action::CancelChange {
-                            at: std::time::Instant::now(),
-                        });
-                    }
-                    ui.label(upload_progress(ui, state));
+                if let Some(name) = &state.photo.loading {
                     ui.spinner();
-                } else {
-                    let hint = shortcuts::hint(
-                        ui.ctx(),
-                        "Set this as your profile picture",
-                        &shortcuts::UPLOAD,
-                    );
-                    let upload = ui
-                        .add_enabled(state.can_upload(), egui::Button::new("Upload"))
-                        .on_hover_text(hint);
-                    if upload.clicked() {
-                        action = Some(Action::Upload);
-                    }
+                    ui.label(messages::opening(name));
                 }
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    if state.changing() {
+                        let hint = shortcuts::hint(ui.ctx(), "Stop it", &shortcuts::CANCEL);
+                        if ui.button("Cancel").on_hover_text(hint).clicked() {
+                            action = Some(Action::CancelChange {
+                                at: std::time::Instant::now(),
+                            });
+                        }
+                        ui.label(upload_progress(ui, state));
+                        ui.spinner();
+                    } else {
+                        let hint = shortcuts::hint(
+                            ui.ctx(),
+                            "Set this as your profile picture",
+                            &shortcuts::UPLOAD,
+                        );
+                        let button = if state.can_upload() {
+                            theme::primary_button(ui, "Upload")
+                        } else {
+                            egui::Button::new("Upload").min_size(egui::vec2(96.0, 32.0))
+                        };
+                        let upload = ui
+                            .add_enabled(state.can_upload(), button)
+                            .on_hover_text(hint);
+                        if upload.clicked() {
+                            action = Some(Action::Upload);
+                        }
+                    }
+                });
             });
         });
-        ui.add_space(6.0);
-    });
 
     if state.photo.photo.is_some() || state.tenant.connection.is_some() {
         egui::Panel::right("preview")
             .resizable(false)
-            .default_size(290.0)
+            .default_size(300.0)
+            .frame(
+                egui::Frame::new()
+                    .fill(theme::palette(ui).background)
+                    .inner_margin(space::L as i8),
+            )
             .show(ui, |ui| {
-                ui.add_space(6.0);
-                if let Some(a) = current_picture(ui, state) {
-                    action = Some(a);
-                }
-                let Some(picture) = &state.photo.photo else {
-                    return;
-                };
-                ui.separator();
-                let prepared = state.photo.prepared_for_photo();
-                let stale = !state.photo.prepared_is_current();
-                if let Some(edit) = crop_editor::side_panel(ui, picture, prepared, stale) {
-                    action = Some(Action::Frame(edit));
-                }
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    if let Some(a) = current_picture(ui, state) {
+                        action = Some(a);
+                    }
+                    let Some(picture) = &state.photo.photo else {
+                        return;
+                    };
+                    ui.add_space(space::L);
+                    let prepared = state.photo.prepared_for_photo();
+                    let stale = !state.photo.prepared_is_current();
+                    let user = state.current.user_name.as_deref();
+                    crop_editor::previews(ui, picture, prepared, stale, user);
+                });
             });
     }
 
@@ -102,11 +118,30 @@ pub fn show(ui: &mut egui::Ui, state: &AppState, files_hovering: bool) -> Option
         let area = ui.available_rect_before_wrap();
         match &state.photo.photo {
             Some(picture) => {
-                if let Some(edit) = crop_editor::editor(ui, picture, area.shrink(8.0)) {
+                // The picture is the hero; its controls sit right under it.
+                let controls_height = 44.0;
+                let (picture_area, controls) =
+                    area.split_top_bottom_at_y(area.bottom() - controls_height);
+                if let Some(edit) = crop_editor::editor(ui, picture, picture_area.shrink(space::S))
+                {
                     action = Some(Action::Frame(edit));
                 }
+                ui.scope_builder(
+                    egui::UiBuilder::new()
+                        .max_rect(controls.shrink2(Vec2::new(space::S, 0.0)))
+                        .layout(egui::Layout::left_to_right(egui::Align::Center)),
+                    |ui| {
+                        if let Some(edit) = crop_editor::framing_controls(ui, picture) {
+                            action = Some(Action::Frame(edit));
+                        }
+                    },
+                );
             }
-            None => empty_view(ui, area),
+            None => {
+                if let Some(a) = empty_view(ui, area) {
+                    action = Some(a);
+                }
+            }
         }
         if files_hovering {
             let painter = ui.painter();
@@ -128,6 +163,42 @@ pub fn show(ui: &mut egui::Ui, state: &AppState, files_hovering: bool) -> Option
             );
         }
     });
+    if state.about_open && super::about::show(ui.ctx()) {
+        action = Some(Action::ShowAbout(false));
+    }
+    action
+}
+
+/// The top and bottom bars: the window's background, with room to breathe.
+fn bar_frame(ui: &egui::Ui) -> egui::Frame {
+    egui::Frame::new()
+        .fill(theme::palette(ui).surface)
+        .inner_margin(egui::Margin::symmetric(space::L as i8, space::S as i8))
+        .stroke(Stroke::new(1.0, theme::palette(ui).border))
+}
+
+/// "Menu": the appearance and About.
+fn app_menu(ui: &mut egui::Ui, state: &AppState) -> Option<Action> {
+    let mut action = None;
+    let current = state.tenant.settings.appearance;
+    ui.menu_button("Menu", |ui| {
+        ui.label(theme::caption(ui, "Appearance"));
+        for (choice, label) in [
+            (Appearance::System, "As the system"),
+            (Appearance::Light, "Light"),
+            (Appearance::Dark, "Dark"),
+        ] {
+            if ui.radio(current == choice, label).clicked() {
+                action = Some(Action::SetAppearance(choice));
+            }
+        }
+        ui.separator();
+        if ui.button("About xc-avatar").clicked() {
+            action = Some(Action::ShowAbout(true));
+        }
+    })
+    .response
+    .on_hover_text("Appearance, About");
     action
 }
 
@@ -177,7 +248,7 @@ fn tenant_picker(ui: &mut egui::Ui, state: &AppState) -> Option<Action> {
 fn current_picture(ui: &mut egui::Ui, state: &AppState) -> Option<Action> {
     let connection = state.tenant.connection.as_ref()?;
     let mut action = None;
-    ui.strong(messages::now_on(&connection.tenant));
+    ui.label(theme::subheading(messages::now_on(&connection.tenant)));
     // Plain labels wrap, so a long message cannot widen the panel and move the editor.
     match &state.current.shown {
         Current::Fetching => {
@@ -205,9 +276,12 @@ fn current_picture(ui: &mut egui::Ui, state: &AppState) -> Option<Action> {
             ui.label(said);
         }
     }
+    // Destructive, but only a first step (it asks): red text rather than a red fill.
+    let remove =
+        egui::Button::new(egui::RichText::new("Remove picture…").color(theme::palette(ui).error));
     if matches!(state.current.shown, Current::Shown { .. })
         && ui
-            .add_enabled(!state.changing(), egui::Button::new("Remove picture…"))
+            .add_enabled(!state.changing(), remove)
             .on_hover_text("Remove your profile picture from this tenant")
             .clicked()
     {
@@ -215,16 +289,19 @@ fn current_picture(ui: &mut egui::Ui, state: &AppState) -> Option<Action> {
     }
     if state.change.confirm_remove {
         let modal = egui::Modal::new(ui.scope_id().with("confirm_remove")).show(ui.ctx(), |ui| {
-            ui.heading("Remove your profile picture?");
+            ui.set_max_width(380.0);
+            ui.label(theme::subheading("Remove your profile picture?"));
             ui.label(messages::remove_question_body(&connection.tenant));
-            ui.add_space(8.0);
+            ui.add_space(space::M);
             let mut chosen = None;
-            ui.horizontal(|ui| {
-                if ui.button("Remove").clicked() {
-                    chosen = Some(Action::Remove);
-                }
-                if ui.button("Keep it").clicked() {
+            // The safe choice on the right, where the eye ends, as in GNOME's dialogs.
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let keep = ui.add(theme::primary_button(ui, "Keep it"));
+                if keep.clicked() {
                     chosen = Some(Action::KeepPicture);
+                }
+                if ui.add(theme::destructive_button(ui, "Remove")).clicked() {
+                    chosen = Some(Action::Remove);
                 }
             });
             chosen
@@ -267,24 +344,62 @@ fn upload_progress(ui: &egui::Ui, state: &AppState) -> String {
     )
 }
 
-fn empty_view(ui: &mut egui::Ui, area: Rect) {
+/// No picture yet: a calm drop zone with one line on what to do.
+fn empty_view(ui: &mut egui::Ui, area: Rect) -> Option<Action> {
+    let p = theme::palette(ui);
+    let zone = area.shrink(space::XL);
     let painter = ui.painter();
+    painter.rect_filled(zone, f32::from(theme::radius::CARD), p.surface);
     painter.rect_stroke(
-        area.shrink(16.0),
-        12.0,
-        Stroke::new(2.0, ui.visuals().widgets.noninteractive.bg_stroke.color),
+        zone,
+        f32::from(theme::radius::CARD),
+        Stroke::new(1.5, p.border),
         StrokeKind::Inside,
     );
-    ui.scope_builder(egui::UiBuilder::new().max_rect(area), |ui| {
+    paint_photo_icon(
+        painter,
+        zone.center() - Vec2::new(0.0, 70.0),
+        30.0,
+        p.text_weak,
+    );
+    let mut action = None;
+    ui.scope_builder(egui::UiBuilder::new().max_rect(zone), |ui| {
         ui.vertical_centered(|ui| {
-            ui.add_space(area.height() / 2.0 - 40.0);
-            ui.heading("Drop a photo here");
-            ui.label(format!(
-                "or choose one below ({}). JPEG, PNG, WebP, GIF, BMP or TIFF.",
-                shortcuts::label(ui.ctx(), &shortcuts::OPEN)
+            ui.add_space(zone.height() / 2.0 - 24.0);
+            ui.label(theme::subheading("Drop a photo here"));
+            ui.label(theme::caption(
+                ui,
+                "JPEG, PNG, WebP, GIF, BMP or TIFF — you frame it in a circle next.",
             ));
+            ui.add_space(space::S);
+            let hint = shortcuts::hint(ui.ctx(), "Open a picture", &shortcuts::OPEN);
+            if ui.button("Choose image…").on_hover_text(hint).clicked() {
+                action = Some(Action::OpenDialog);
+            }
         });
     });
+    action
+}
+
+/// A framed landscape: the empty state's picture, drawn so it follows the theme.
+fn paint_photo_icon(painter: &egui::Painter, center: egui::Pos2, half: f32, color: Color32) {
+    let frame = Rect::from_center_size(center, Vec2::new(half * 2.4, half * 1.8));
+    let stroke = Stroke::new(2.0, color);
+    painter.rect_stroke(frame, 6.0, stroke, StrokeKind::Middle);
+    painter.circle_filled(
+        frame.left_top() + Vec2::new(half * 0.6, half * 0.55),
+        half * 0.18,
+        color,
+    );
+    let base = frame.bottom() - half * 0.3;
+    let hills = vec![
+        egui::pos2(frame.left() + half * 0.25, base),
+        egui::pos2(frame.left() + half * 0.95, frame.top() + half * 0.8),
+        egui::pos2(frame.left() + half * 1.45, base - half * 0.35),
+        egui::pos2(frame.left() + half * 1.75, frame.top() + half * 1.05),
+        egui::pos2(frame.right() - half * 0.25, base),
+    ];
+    painter.add(egui::Shape::line(hills, stroke));
 }
 
 /// The outcome panel: title, what the server said, the next step, and the button that fits.
@@ -292,11 +407,12 @@ fn notice(ui: &mut egui::Ui, state: &AppState) -> Option<Action> {
     let notice = state.notice.as_ref()?;
     let mut action = None;
     let color = match notice.tone {
-        Tone::Success => SUCCESS_GREEN,
-        Tone::Error => ui.visuals().error_fg_color,
+        Tone::Success => theme::palette(ui).success,
+        Tone::Error => theme::palette(ui).error,
     };
-    egui::Frame::group(ui.style())
-        .stroke(Stroke::new(1.0, color))
+    theme::card(ui)
+        .stroke(Stroke::new(1.5, color))
+        .inner_margin(space::M as i8)
         .show(ui, |ui| {
             ui.set_width(ui.available_width());
             ui.colored_label(color, egui::RichText::new(sentence(&notice.title)).strong());
@@ -318,6 +434,6 @@ fn notice(ui: &mut egui::Ui, state: &AppState) -> Option<Action> {
                 });
             }
         });
-    ui.add_space(6.0);
+    ui.add_space(space::S);
     action
 }

@@ -1,6 +1,7 @@
 //! The screens: each draws the state and returns what the user asked for. Input that belongs to
 //! no widget — dropped files, shortcuts, paste, framing keys — is read here too.
 
+pub mod about;
 pub mod crop_editor;
 pub mod main_screen;
 pub mod setup;
@@ -52,7 +53,11 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState) -> Vec<Action> {
             if open {
                 actions.push(Action::OpenDialog);
             }
-            if upload {
+            // Enter presses the screen's primary button, Upload, unless a widget has focus
+            // (then Enter is that widget's: a focused button presses itself).
+            let enter = ctx.memory(|m| m.focused().is_none())
+                && ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Enter));
+            if upload || (enter && state.can_upload()) {
                 actions.push(Action::Upload);
             }
             if state.changing() && ctx.input_mut(|i| i.consume_shortcut(&shortcuts::CANCEL)) {

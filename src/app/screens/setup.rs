@@ -164,7 +164,7 @@ pub fn show(ui: &mut egui::Ui, form: &mut SetupForm, context: &SetupContext<'_>)
     if let Some((tone, text)) = &form.outcome {
         ui.add_space(8.0);
         let color = match tone {
-            Tone::Success => super::main_screen::SUCCESS_GREEN,
+            Tone::Success => crate::app::theme::palette(ui).success,
             Tone::Error => ui.visuals().error_fg_color,
         };
         ui.colored_label(color, text);

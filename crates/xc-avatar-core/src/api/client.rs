@@ -101,6 +101,16 @@ impl WhoAmI {
             (true, true) => self.name.clone(),
         }
     }
+
+    /// "Ada Lovelace" as a console header shows it; the e-mail or login name if that is all.
+    pub fn short_name(&self) -> String {
+        let full = format!("{} {}", self.first_name, self.last_name);
+        match full.trim() {
+            "" if !self.email.is_empty() => self.email.clone(),
+            "" => self.name.clone(),
+            full => full.to_owned(),
+        }
+    }
 }
 
 /// `UpdateImageRequest`, exactly the fields F5's spec defines.
