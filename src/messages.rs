@@ -225,6 +225,12 @@ pub const TESTING: &str = "Testing the connection…";
 pub const SAVING: &str = "Saving…";
 pub const FORGETTING: &str = "Forgetting…";
 
+/// The setup screen's welcome: what the app does, in one sentence.
+pub const SETUP_TITLE: &str = "Your profile picture on F5 Distributed Cloud";
+pub const SETUP_INTRO: &str = "xc-avatar frames a photo in a circle and makes it your profile \
+     picture on your tenant. Connect it once with your tenant and an API token.";
+/// F5's page on creating API tokens and certificates.
+pub const CREDENTIALS_DOCS: &str = "https://docs.cloud.f5.com/docs/how-to/user-mgmt/credentials";
 pub const TOKEN_HELP: &str = "Create one in the Console: Administration > Personal Management > \
                               Credentials > Add Credentials > API Token.";
 

@@ -9,6 +9,7 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+use xc_avatar::app::theme;
 
 use fake_tenant::{DEFAULT_TOKEN, FakeTenant};
 use image::{ImageFormat, RgbImage};
@@ -128,8 +129,10 @@ fn the_real_window_opens_the_file_and_uploads_it() {
 
     let uploaded = shots.join("uploaded.png");
     wait_until("the success message", &mut app, || {
-        // The success panel's green frame and text.
-        screenshot(&window, &uploaded).filter(|shot| count_near(shot, [0x2e, 0x9d, 0x4f]) > 50)
+        // The success panel's green frame and text, in whichever theme the window took.
+        let greens = [theme::LIGHT.success, theme::DARK.success].map(|c| [c.r(), c.g(), c.b()]);
+        screenshot(&window, &uploaded)
+            .filter(|shot| greens.iter().any(|green| count_near(shot, *green) > 50))
     });
     assert_eq!(
         std::fs::read(&photo).expect("read photo"),

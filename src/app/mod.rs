@@ -39,6 +39,9 @@ pub use update::update;
 
 /// The window title, also what window managers and the smoke test look for.
 pub const WINDOW_TITLE: &str = "xc-avatar";
+/// The window's default and minimum inner sizes, in points.
+pub const DEFAULT_WINDOW: [f32; 2] = [880.0, 640.0];
+pub const MIN_WINDOW: [f32; 2] = [720.0, 520.0];
 /// The app id: matches the `.desktop` file's name and `StartupWMClass`.
 pub const APP_ID: &str = "xc-avatar";
 
@@ -81,8 +84,10 @@ pub fn run(initial_file: Option<PathBuf>) -> Exit {
     let mut viewport = egui::ViewportBuilder::default()
         .with_title(WINDOW_TITLE)
         .with_app_id(APP_ID)
-        .with_inner_size([880.0, 640.0])
-        .with_min_inner_size([560.0, 420.0])
+        .with_inner_size(DEFAULT_WINDOW)
+        // Fits a 1366×768 laptop with its taskbar; below the minimum, the framing controls
+        // and the side column would collide (tests/gui/design.rs checks they do not).
+        .with_min_inner_size(MIN_WINDOW)
         .with_drag_and_drop(true);
     match eframe::icon_data::from_png_bytes(include_bytes!("../../assets/icons/xc-avatar-256.png"))
     {
@@ -203,14 +208,15 @@ impl XcAvatarApp {
             Some(file) => file.load(),
             None => (Settings::default(), None),
         };
-        theme::apply(&cc.egui_ctx, settings.appearance);
+        // The kept theme, styled on the first frame like every effect of the start.
+        let appearance = settings.appearance;
         let executor = Executor::new(
             cc.egui_ctx.clone(),
             config.picker,
             config.store,
             config.settings_file,
         )?;
-        let (state, pending) = start(
+        let (state, mut pending) = start(
             config.tenant,
             config.token,
             settings,
@@ -218,6 +224,7 @@ impl XcAvatarApp {
             executor.store_location(),
             config.initial_file,
         );
+        pending.insert(0, Effect::SetAppearance(appearance));
         if let Some(opened) = &config.opened {
             opened.wake(&cc.egui_ctx);
         }

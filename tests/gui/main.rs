@@ -7,6 +7,7 @@ mod support;
 
 mod crop;
 mod current;
+mod design;
 mod executor;
 mod harness;
 mod setup;

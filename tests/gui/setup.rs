@@ -14,7 +14,7 @@ fn a_rejected_token_leads_to_the_setup_screen_with_the_reason() {
 
     harness.get_by_label("Update token").click();
     harness.run();
-    harness.get_by_label("Connect to your F5 Distributed Cloud tenant");
+    harness.get_by_label(xc_avatar::messages::SETUP_TITLE);
     harness.get_by_label("The tenant rejected the API token (HTTP 401)");
     assert_eq!(
         harness.get_by_label("Tenant").value().as_deref(),
@@ -42,7 +42,7 @@ fn without_a_token_the_app_asks_for_tenant_and_token_first() {
     config.tenant = None;
     let mut harness = harness(config);
     harness.run();
-    harness.get_by_label("Connect to your F5 Distributed Cloud tenant");
+    harness.get_by_label(xc_avatar::messages::SETUP_TITLE);
     assert!(harness.get_by_label("Save").accesskit_node().is_disabled());
 
     type_into(&mut harness, "Tenant", "http://acme.example.com");

@@ -1,35 +1,150 @@
-//! Pictures of the main screens, compared on Linux (wgpu on the CPU).
+//! Pictures of every screen and outcome panel, in the light and the dark theme (file names end
+//! in `_light`/`_dark`), plus one at 2× scale; compared on Linux (wgpu on the CPU).
 
 use crate::harness::*;
 
+/// Renders the harness's current screen in both themes.
+fn both_themes(harness: &mut Harness<'_, XcAvatarApp>, name: &str) {
+    both_themes_allowing(harness, name, 0);
+}
+
+fn both_themes_allowing(harness: &mut Harness<'_, XcAvatarApp>, name: &str, changing: usize) {
+    for (theme, suffix) in [(egui::Theme::Light, "light"), (egui::Theme::Dark, "dark")] {
+        harness.ctx.set_theme(theme);
+        harness.run_ok();
+        snapshot_allowing(harness, &format!("{name}_{suffix}"), changing);
+    }
+}
+
+/// A picture with a current one on the tenant, so "Now on" shows it.
+fn with_current_picture(fixture: &Fixture) -> Harness<'static, XcAvatarApp> {
+    fixture.tenant.set_image(
+        DEFAULT_TOKEN,
+        fake_tenant::StoredImage {
+            content_type: "image/png".into(),
+            bytes: support::encode(
+                &image::DynamicImage::ImageRgb8(support::three_stripes()),
+                ImageFormat::Png,
+            ),
+        },
+    );
+    let mut harness = with_photo(fixture, DEFAULT_TOKEN, "stripes.jpg");
+    wait_for(&mut harness, "the current picture", |app| {
+        matches!(app.state().current.shown, Current::Shown { .. })
+    });
+    wait_for_estimate(&mut harness);
+    harness
+}
+
 #[test]
-fn snapshot_first_start_asks_for_tenant_and_token() {
+fn snapshot_first_start() {
     let fixture = Fixture::new();
     let mut config = fixture.config(None, None);
     config.tenant = None;
     let mut harness = harness(config);
     harness.run();
-    snapshot(&mut harness, "setup_first_start");
+    both_themes(&mut harness, "setup_first_start");
 }
 
 #[test]
-fn snapshot_crop_editor_with_previews() {
-    let fixture = Fixture::on_port(47_811);
-    let mut harness = with_photo(&fixture, DEFAULT_TOKEN, "stripes.jpg");
+fn snapshot_setup_with_an_error() {
+    let fixture = Fixture::new();
+    let mut config = fixture.config(None, None);
+    config.tenant = None;
+    let mut harness = harness(config);
+    harness.run();
+    type_into(&mut harness, "Tenant", "ftp://acme.example");
+    type_into(&mut harness, "API token", "short");
+    both_themes(&mut harness, "setup_error");
+}
+
+#[test]
+fn snapshot_empty_main_screen() {
+    let fixture = Fixture::new();
+    let mut harness = harness(fixture.config(Some(DEFAULT_TOKEN), None));
+    wait_for(&mut harness, "the current picture", |app| {
+        matches!(app.state().current.shown, Current::Missing)
+    });
+    both_themes(&mut harness, "main_empty");
+}
+
+#[test]
+fn snapshot_framed_picture_with_previews_and_context() {
+    let fixture = Fixture::new();
+    let mut harness = with_current_picture(&fixture);
     harness.key_press(egui::Key::Plus);
     harness.step();
     wait_for_estimate(&mut harness);
-    harness.run();
-    snapshot(&mut harness, "crop_editor");
+    wait_for(&mut harness, "the user's name", |app| {
+        app.state().current.user_name.is_some()
+    });
+    both_themes(&mut harness, "crop_editor");
+}
+
+#[test]
+fn snapshot_at_twice_the_scale() {
+    let fixture = Fixture::new();
+    let config = fixture.config(Some(DEFAULT_TOKEN), None);
+    // The default window size, on a 2× (Retina, HiDPI) screen: crisp, not scaled up.
+    let mut harness = Harness::builder()
+        .with_size([880.0, 640.0])
+        .with_pixels_per_point(2.0)
+        .build_eframe(move |cc| XcAvatarApp::new(cc, config).expect("app starts"));
+    harness.run_ok();
+    drop_file(&mut harness, fixture.photo("stripes.jpg"));
+    wait_for_estimate(&mut harness);
+    wait_for(&mut harness, "the user's name", |app| {
+        app.state().current.user_name.is_some()
+    });
+    harness.ctx.set_theme(egui::Theme::Light);
+    harness.run_ok();
+    snapshot(&mut harness, "crop_editor_2x_light");
+}
+
+#[test]
+fn snapshot_success_panel() {
+    let fixture = Fixture::new();
+    let mut harness = with_current_picture(&fixture);
+    upload_until(&mut harness, "the upload", |app| !app.state().changing());
+    harness.get_by_label("Undo");
+    both_themes(&mut harness, "outcome_success");
 }
 
 #[test]
 fn snapshot_rejected_token_panel() {
-    let fixture = Fixture::on_port(47_812);
+    let fixture = Fixture::new();
     let mut harness = with_photo(&fixture, "not-the-right-token-000000", "stripes.jpg");
     upload_until(&mut harness, "the rejected upload", |app| {
         !app.state().changing()
     });
-    harness.run();
-    snapshot(&mut harness, "rejected_token");
+    both_themes(&mut harness, "outcome_401");
+}
+
+#[test]
+fn snapshot_rate_limit_countdown() {
+    let fixture = Fixture::new();
+    let mut harness = with_photo(&fixture, DEFAULT_TOKEN, "stripes.jpg");
+    wait_for_estimate(&mut harness);
+    // Long enough that the countdown's number stays put while both pictures are taken.
+    fixture
+        .tenant
+        .push(Scripted::status(429, "slow down").with_retry_after("50"));
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
+    wait_for(&mut harness, "the countdown", |app| {
+        app.state().change.retry.is_some()
+    });
+    // The seconds left may tick between the stored picture and this one: two digits.
+    both_themes_allowing(&mut harness, "outcome_429_countdown", 120);
+    harness.get_by_label("Cancel").click();
+    harness.run_ok();
+}
+
+#[test]
+fn snapshot_remove_confirmation() {
+    let fixture = Fixture::new();
+    let mut harness = with_current_picture(&fixture);
+    harness.get_by_label("Remove picture…").click();
+    harness.run_ok();
+    harness.get_by_label("Remove your profile picture?");
+    both_themes(&mut harness, "remove_confirmation");
 }

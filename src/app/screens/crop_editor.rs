@@ -378,7 +378,7 @@ pub fn previews(
 /// Under the picture: rotate, zoom, reset, and the keys that do the same.
 pub fn framing_controls(ui: &mut egui::Ui, picture: &Photo) -> Option<Edit> {
     let mut edit = None;
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         if ui
             .button("Rotate left")
             .on_hover_text("Turn the picture a quarter turn counter-clockwise")

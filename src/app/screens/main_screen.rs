@@ -20,10 +20,15 @@ pub fn show(ui: &mut egui::Ui, state: &AppState, files_hovering: bool) -> Option
                 if let Some(a) = tenant_picker(ui, state) {
                     action = Some(a);
                 }
-                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    if let Some(a) = app_menu(ui, state) {
-                        action = Some(a);
-                    }
+                // Right-aligned, but laid out left to right so Tab visits them in the order
+                // they read: pushed over by last frame's width of the group.
+                let width_id = egui::Id::unique("xc-avatar top bar buttons width");
+                let width = ui
+                    .ctx()
+                    .data(|d| d.get_temp::<f32>(width_id))
+                    .unwrap_or(200.0);
+                ui.add_space((ui.available_width() - width).max(0.0));
+                let group = ui.horizontal(|ui| {
                     if ui
                         .button("Tenant and token…")
                         .on_hover_text("Change the tenant URL or API token")
@@ -31,141 +36,205 @@ pub fn show(ui: &mut egui::Ui, state: &AppState, files_hovering: bool) -> Option
                     {
                         action = Some(Action::OpenSetup { reason: None });
                     }
-                });
-            });
-        });
-
-    egui::Panel::bottom("actions")
-        .frame(bar_frame(ui))
-        .show(ui, |ui| {
-            if let Some(a) = notice(ui, state) {
-                action = Some(a);
-            }
-            ui.horizontal(|ui| {
-                // With no picture, the drop zone in the middle holds this button.
-                let hint = shortcuts::hint(ui.ctx(), "Open a picture", &shortcuts::OPEN);
-                if state.photo.photo.is_some()
-                    && ui
-                        .button("Choose image…")
-                        .on_hover_text(format!("{hint}, or drop one on the window"))
-                        .clicked()
-                {
-                    action = Some(Action::OpenDialog);
-                }
-                if let Some(name) = &state.photo.loading {
-                    ui.spinner();
-                    ui.label(messages::opening(name));
-                }
-                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    if state.changing() {
-                        let hint = shortcuts::hint(ui.ctx(), "Stop it", &shortcuts::CANCEL);
-                        if ui.button("Cancel").on_hover_text(hint).clicked() {
-                            action = Some(Action::CancelChange {
-                                at: std::time::Instant::now(),
-                            });
-                        }
-                        ui.label(upload_progress(ui, state));
-                        ui.spinner();
-                    } else {
-                        let hint = shortcuts::hint(
-                            ui.ctx(),
-                            "Set this as your profile picture",
-                            &shortcuts::UPLOAD,
-                        );
-                        let button = if state.can_upload() {
-                            theme::primary_button(ui, "Upload")
-                        } else {
-                            egui::Button::new("Upload").min_size(egui::vec2(96.0, 32.0))
-                        };
-                        let upload = ui
-                            .add_enabled(state.can_upload(), button)
-                            .on_hover_text(hint);
-                        if upload.clicked() {
-                            action = Some(Action::Upload);
-                        }
-                    }
-                });
-            });
-        });
-
-    if state.photo.photo.is_some() || state.tenant.connection.is_some() {
-        egui::Panel::right("preview")
-            .resizable(false)
-            .default_size(300.0)
-            .frame(
-                egui::Frame::new()
-                    .fill(theme::palette(ui).background)
-                    .inner_margin(space::L as i8),
-            )
-            .show(ui, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| {
-                    if let Some(a) = current_picture(ui, state) {
+                    if let Some(a) = app_menu(ui, state) {
                         action = Some(a);
                     }
-                    let Some(picture) = &state.photo.photo else {
-                        return;
-                    };
-                    ui.add_space(space::L);
-                    let prepared = state.photo.prepared_for_photo();
-                    let stale = !state.photo.prepared_is_current();
-                    let user = state.current.user_name.as_deref();
-                    crop_editor::previews(ui, picture, prepared, stale, user);
                 });
+                let used = group.response.rect.width();
+                if (used - width).abs() > 0.5 {
+                    ui.ctx().data_mut(|d| d.insert_temp(width_id, used));
+                    ui.ctx().request_repaint();
+                }
             });
-    }
+        });
 
-    egui::CentralPanel::default().show(ui, |ui| {
-        let area = ui.available_rect_before_wrap();
-        match &state.photo.photo {
-            Some(picture) => {
-                // The picture is the hero; its controls sit right under it.
-                let controls_height = 44.0;
-                let (picture_area, controls) =
-                    area.split_top_bottom_at_y(area.bottom() - controls_height);
-                if let Some(edit) = crop_editor::editor(ui, picture, picture_area.shrink(space::S))
-                {
-                    action = Some(Action::Frame(edit));
-                }
-                ui.scope_builder(
-                    egui::UiBuilder::new()
-                        .max_rect(controls.shrink2(Vec2::new(space::S, 0.0)))
-                        .layout(egui::Layout::left_to_right(egui::Align::Center)),
-                    |ui| {
-                        if let Some(edit) = crop_editor::framing_controls(ui, picture) {
-                            action = Some(Action::Frame(edit));
-                        }
-                    },
-                );
-            }
-            None => {
-                if let Some(a) = empty_view(ui, area) {
-                    action = Some(a);
-                }
-            }
-        }
-        if files_hovering {
-            let painter = ui.painter();
-            painter.rect_filled(
-                area,
-                8.0,
-                ui.visuals().selection.bg_fill.gamma_multiply(0.35),
-            );
-            painter.rect_stroke(
-                area.shrink(2.0),
-                8.0,
-                Stroke::new(3.0, ui.visuals().selection.stroke.color),
-                StrokeKind::Inside,
-            );
-            // A label rather than painted text, so screen readers announce it too.
-            ui.put(
-                Rect::from_center_size(area.center(), Vec2::new(area.width(), 48.0)),
-                egui::Label::new(egui::RichText::new("Drop to open").size(28.0).strong()),
-            );
+    // Below the top bar the regions are placed by hand rather than as egui panels, so they
+    // are created — and Tab visits them — in reading order: the picture and its controls,
+    // the side column, then the actions at the bottom. Panels would have to come before the
+    // central area. The bottom bar's height is last frame's (it grows with the outcome panel).
+    let full = ui.available_rect_before_wrap();
+    let bar_id = egui::Id::unique("xc-avatar bottom bar height");
+    let bar_height = ui.ctx().data(|d| d.get_temp::<f32>(bar_id)).unwrap_or(56.0);
+    let (content, bottom) = full.split_top_bottom_at_y(full.bottom() - bar_height);
+    let with_side = state.photo.photo.is_some() || state.tenant.connection.is_some();
+    let (center, side) = if with_side {
+        let (center, side) = content.split_left_right_at_x(content.right() - SIDE_WIDTH);
+        (center, Some(side))
+    } else {
+        (content, None)
+    };
+    ui.painter()
+        .rect_filled(full, 0.0, theme::palette(ui).background);
+
+    region(ui, center, |ui| {
+        if let Some(a) = central(ui, state, center.shrink(space::S), files_hovering) {
+            action = Some(a);
         }
     });
+
+    if let Some(side) = side {
+        ui.painter().vline(
+            side.left(),
+            side.y_range(),
+            Stroke::new(1.0, theme::palette(ui).border),
+        );
+        region(ui, side.shrink(space::L), |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                if let Some(a) = current_picture(ui, state) {
+                    action = Some(a);
+                }
+                let Some(picture) = &state.photo.photo else {
+                    return;
+                };
+                ui.add_space(space::L);
+                let prepared = state.photo.prepared_for_photo();
+                let stale = !state.photo.prepared_is_current();
+                let user = state.current.user_name.as_deref();
+                crop_editor::previews(ui, picture, prepared, stale, user);
+            });
+        });
+    }
+
+    let used = region(ui, bottom, |ui| {
+        bar_frame(ui)
+            .show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                if let Some(a) = actions_bar(ui, state) {
+                    action = Some(a);
+                }
+            })
+            .response
+            .rect
+            .height()
+    });
+    if (used - bar_height).abs() > 0.5 {
+        ui.ctx().data_mut(|d| d.insert_temp(bar_id, used));
+        ui.ctx().request_repaint();
+    }
     if state.about_open && super::about::show(ui.ctx()) {
         action = Some(Action::ShowAbout(false));
     }
+    action
+}
+
+/// The side column's width: the 128 px preview and a console header, with margins.
+const SIDE_WIDTH: f32 = 300.0;
+
+/// Runs `add` in a child ui confined to `rect`.
+fn region<R>(ui: &mut egui::Ui, rect: Rect, add: impl FnOnce(&mut egui::Ui) -> R) -> R {
+    ui.scope_builder(
+        egui::UiBuilder::new()
+            .max_rect(rect)
+            .layout(egui::Layout::top_down(egui::Align::Min)),
+        |ui| {
+            ui.set_clip_rect(rect.intersect(ui.clip_rect()));
+            add(ui)
+        },
+    )
+    .inner
+}
+
+/// The picture with its framing controls, or the empty drop zone; the drop highlight.
+fn central(
+    ui: &mut egui::Ui,
+    state: &AppState,
+    area: Rect,
+    files_hovering: bool,
+) -> Option<Action> {
+    let mut action = None;
+    match &state.photo.photo {
+        Some(picture) => {
+            // The picture is the hero; its controls sit right under it, on two rows when
+            // the window is narrow.
+            let controls_height = if area.width() < 540.0 { 84.0 } else { 44.0 };
+            let (picture_area, controls) =
+                area.split_top_bottom_at_y(area.bottom() - controls_height);
+            if let Some(edit) = crop_editor::editor(ui, picture, picture_area) {
+                action = Some(Action::Frame(edit));
+            }
+            ui.scope_builder(
+                egui::UiBuilder::new()
+                    .max_rect(controls)
+                    .layout(egui::Layout::left_to_right(egui::Align::Center).with_main_wrap(true)),
+                |ui| {
+                    if let Some(edit) = crop_editor::framing_controls(ui, picture) {
+                        action = Some(Action::Frame(edit));
+                    }
+                },
+            );
+        }
+        None => action = empty_view(ui, area),
+    }
+    if files_hovering {
+        let painter = ui.painter();
+        painter.rect_filled(
+            area,
+            8.0,
+            ui.visuals().selection.bg_fill.gamma_multiply(0.35),
+        );
+        painter.rect_stroke(
+            area.shrink(2.0),
+            8.0,
+            Stroke::new(3.0, ui.visuals().selection.stroke.color),
+            StrokeKind::Inside,
+        );
+        // A label rather than painted text, so screen readers announce it too.
+        ui.put(
+            Rect::from_center_size(area.center(), Vec2::new(area.width(), 48.0)),
+            egui::Label::new(egui::RichText::new("Drop to open").size(28.0).strong()),
+        );
+    }
+    action
+}
+
+/// The bottom bar: the outcome panel, then Choose image and the primary action.
+fn actions_bar(ui: &mut egui::Ui, state: &AppState) -> Option<Action> {
+    let mut action = notice(ui, state);
+    ui.horizontal(|ui| {
+        // With no picture, the drop zone in the middle holds this button.
+        let hint = shortcuts::hint(ui.ctx(), "Open a picture", &shortcuts::OPEN);
+        if state.photo.photo.is_some()
+            && ui
+                .button("Choose image…")
+                .on_hover_text(format!("{hint}, or drop one on the window"))
+                .clicked()
+        {
+            action = Some(Action::OpenDialog);
+        }
+        if let Some(name) = &state.photo.loading {
+            ui.spinner();
+            ui.label(messages::opening(name));
+        }
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if state.changing() {
+                let hint = shortcuts::hint(ui.ctx(), "Stop it", &shortcuts::CANCEL);
+                if ui.button("Cancel").on_hover_text(hint).clicked() {
+                    action = Some(Action::CancelChange {
+                        at: std::time::Instant::now(),
+                    });
+                }
+                ui.label(upload_progress(ui, state));
+                ui.spinner();
+            } else {
+                let hint = shortcuts::hint(
+                    ui.ctx(),
+                    "Set this as your profile picture",
+                    &shortcuts::UPLOAD,
+                );
+                let button = if state.can_upload() {
+                    theme::primary_button(ui, "Upload")
+                } else {
+                    egui::Button::new("Upload").min_size(egui::vec2(96.0, 32.0))
+                };
+                let upload = ui
+                    .add_enabled(state.can_upload(), button)
+                    .on_hover_text(format!("{hint} (or Enter)"));
+                if upload.clicked() {
+                    action = Some(Action::Upload);
+                }
+            }
+        });
+    });
     action
 }
 

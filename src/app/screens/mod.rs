@@ -10,7 +10,7 @@ use eframe::egui;
 
 use super::msg::Action;
 use super::state::{AppState, Screen};
-use super::{paste, shortcuts};
+use super::{paste, shortcuts, theme};
 
 /// Draws the current screen; returns the user's actions of this frame, in order.
 pub fn show(ui: &mut egui::Ui, state: &mut AppState) -> Vec<Action> {
@@ -36,7 +36,20 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState) -> Vec<Action> {
                 store_location: state.tenant.store_location,
             };
             egui::CentralPanel::default().show(ui, |ui| {
-                actions.extend(setup::show(ui, form, &context));
+                // A welcome card in the middle of the window, as GNOME's and Slack's first
+                // screens are; it scrolls rather than clip when the window is small.
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    ui.vertical_centered(|ui| {
+                        ui.add_space(theme::space::XL);
+                        theme::card(ui).show(ui, |ui| {
+                            ui.set_max_width(600.0);
+                            ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
+                                actions.extend(setup::show(ui, form, &context));
+                            });
+                        });
+                        ui.add_space(theme::space::XL);
+                    });
+                });
             });
         }
         // While "Remove your picture?" is open, only its buttons (and Esc) act.

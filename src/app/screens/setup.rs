@@ -6,8 +6,9 @@ use crate::api::TenantUrl;
 use crate::app::msg::Action;
 use crate::app::shortcuts;
 use crate::app::state::{SetupForm, Tone};
+use crate::app::theme;
 use crate::credentials::ApiToken;
-use crate::messages::{TOKEN_HELP, sentence};
+use crate::messages::{CREDENTIALS_DOCS, SETUP_INTRO, SETUP_TITLE, TOKEN_HELP, sentence};
 
 /// What the setup screen needs besides its form.
 pub struct SetupContext<'a> {
@@ -18,11 +19,13 @@ pub struct SetupContext<'a> {
 
 pub fn show(ui: &mut egui::Ui, form: &mut SetupForm, context: &SetupContext<'_>) -> Option<Action> {
     let mut action = None;
-    ui.vertical_centered(|ui| {
-        ui.add_space(24.0);
-        ui.heading("Connect to your F5 Distributed Cloud tenant");
-        ui.add_space(8.0);
-    });
+    ui.label(
+        egui::RichText::new(SETUP_TITLE)
+            .size(theme::size::TITLE)
+            .strong(),
+    );
+    ui.label(SETUP_INTRO);
+    ui.add_space(theme::space::M);
     if let Some(reason) = &form.reason {
         ui.colored_label(ui.visuals().error_fg_color, reason);
         ui.add_space(8.0);
@@ -93,6 +96,19 @@ pub fn show(ui: &mut egui::Ui, form: &mut SetupForm, context: &SetupContext<'_>)
                     ui.colored_label(ui.visuals().error_fg_color, sentence(&err.to_string()));
                 }
                 ui.weak(TOKEN_HELP);
+                ui.horizontal(|ui| {
+                    if let Ok(tenant) = &tenant
+                        && ui
+                            .button("Open the Console")
+                            .on_hover_text(format!("Open {} in your browser", tenant.origin()))
+                            .clicked()
+                    {
+                        // The credentials page's own path is not documented: its home.
+                        ui.ctx()
+                            .open_url(egui::OpenUrl::new_tab(format!("{}/", tenant.origin())));
+                    }
+                    ui.hyperlink_to("How to create a token", CREDENTIALS_DOCS);
+                });
                 if context.env_token.is_some() {
                     ui.weak(format!(
                         "{} is set: its token is used unless you enter another.",
@@ -118,8 +134,18 @@ pub fn show(ui: &mut egui::Ui, form: &mut SetupForm, context: &SetupContext<'_>)
         } else {
             "Save".to_owned()
         };
+        // One primary action: Test connection until a test has passed, then Save.
+        let tested = matches!(form.outcome, Some((Tone::Success, _)));
+        let enabled = ready.is_some() && idle;
+        let button = |ui: &egui::Ui, label: String, primary: bool| {
+            if primary && enabled {
+                theme::primary_button(ui, label)
+            } else {
+                egui::Button::new(label)
+            }
+        };
         let save = ui
-            .add_enabled(ready.is_some() && idle, egui::Button::new(save_label))
+            .add_enabled(enabled, button(ui, save_label, tested))
             .on_hover_text("Keep the token and use it (Enter)");
         let submitted = ui.input(|i| i.key_pressed(egui::Key::Enter));
         if (save.clicked() || (submitted && idle))
@@ -132,10 +158,7 @@ pub fn show(ui: &mut egui::Ui, form: &mut SetupForm, context: &SetupContext<'_>)
             });
         }
         if ui
-            .add_enabled(
-                ready.is_some() && idle,
-                egui::Button::new("Test connection"),
-            )
+            .add_enabled(enabled, button(ui, "Test connection".to_owned(), !tested))
             .on_hover_text("Ask the tenant who this token belongs to")
             .clicked()
             && let Some((tenant, token)) = ready.clone()
@@ -164,8 +187,8 @@ pub fn show(ui: &mut egui::Ui, form: &mut SetupForm, context: &SetupContext<'_>)
     if let Some((tone, text)) = &form.outcome {
         ui.add_space(8.0);
         let color = match tone {
-            Tone::Success => crate::app::theme::palette(ui).success,
-            Tone::Error => ui.visuals().error_fg_color,
+            Tone::Success => theme::palette(ui).success,
+            Tone::Error => theme::palette(ui).error,
         };
         ui.colored_label(color, text);
     }
