@@ -89,7 +89,7 @@ fn the_real_window_opens_the_file_and_uploads_it() {
     );
 
     let window = wait_until("the window", &mut app, || {
-        run("xdotool", &["search", "--name", "^xc-avatar$"])
+        run("xdotool", &["search", "--name", "^xc-avatar"])
             .and_then(|ids| ids.lines().last().map(str::to_owned))
     });
 
