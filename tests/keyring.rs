@@ -87,7 +87,7 @@ fn set_status_use_and_forget_a_token_in_the_real_keyring() {
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     assert_eq!(
         text(&output.stdout).trim(),
-        format!("{origin} (default): Ada Lovelace <ada@example.com> on acme")
+        format!("{origin} (default): API token: Ada Lovelace <ada@example.com> on acme")
     );
     let output = xc_avatar(home, &["tenants"], "");
     assert_eq!(text(&output.stdout).trim(), format!("{origin} (default)"));

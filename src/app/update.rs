@@ -442,6 +442,9 @@ pub fn api_notice(err: &ApiError) -> Notice {
         ApiError::Unauthorized { .. } | ApiError::UnusableToken => {
             Some(("Update token", NoticeAction::UpdateToken))
         }
+        ApiError::CertificateRejected { .. } => {
+            Some(("Update certificate", NoticeAction::UpdateToken))
+        }
         ApiError::NotFound { .. } | ApiError::Redirect { .. } | ApiError::Dns { .. } => {
             Some(("Check tenant URL", NoticeAction::CheckTenant))
         }

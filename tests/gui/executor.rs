@@ -120,6 +120,22 @@ impl TokenStore for StuckKeyring {
     fn location(&self) -> &'static str {
         "a stuck keyring"
     }
+    fn get_certificate_password(
+        &self,
+        _: &TenantUrl,
+    ) -> Result<Option<CertificatePassword>, StoreError> {
+        Ok(None)
+    }
+    fn set_certificate_password(
+        &self,
+        _: &TenantUrl,
+        _: &CertificatePassword,
+    ) -> Result<(), StoreError> {
+        Ok(())
+    }
+    fn delete_certificate_password(&self, _: &TenantUrl) -> Result<bool, StoreError> {
+        Ok(false)
+    }
 }
 
 /// Closing the window while a keyring call runs must not wait for it (before: dropping the
