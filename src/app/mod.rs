@@ -26,7 +26,7 @@ use eframe::egui;
 
 use crate::api::TenantUrl;
 use crate::cli::Exit;
-use crate::credentials::{ApiToken, KeyringStore, TokenStore};
+use crate::credentials::{ApiToken, Credential, KeyringStore, TokenStore};
 use crate::settings::{Settings, SettingsFile};
 pub use effects::{Effect, Executor, FilePicker, NativeFilePicker, PickFuture};
 pub use msg::{Action, Msg, TaskEvent};
@@ -121,11 +121,16 @@ pub fn start(
     let tenant = TenantUrl::parse(&tenant_text).ok();
     let mut effects = Vec::new();
     let (screen, connection, reading_token) = match (tenant, env_token.clone()) {
-        (Some(tenant), Some(token)) => (Screen::Main, Some(Connection { tenant, token }), None),
+        (Some(tenant), Some(token)) => (
+            Screen::Main,
+            Some(Connection {
+                tenant,
+                credential: Credential::Token(token),
+            }),
+            None,
+        ),
         (Some(tenant), None) => {
-            effects.push(Effect::ReadToken {
-                tenant: tenant.clone(),
-            });
+            effects.push(update::read_credential(&settings, tenant.clone()));
             (Screen::Main, None, Some(tenant))
         }
         (None, _) => (

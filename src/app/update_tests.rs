@@ -19,7 +19,7 @@ use crate::app::state::{
     AppState, ChangeKind, Current, NoticeAction, Previous, Screen, SetupForm, Tone,
 };
 use crate::avatar::{self, AvatarError, EncodedAvatar, Framing, Source};
-use crate::credentials::{ApiToken, StoreError};
+use crate::credentials::{ApiToken, Credential, StoreError};
 use crate::settings::Settings;
 
 fn acme() -> TenantUrl {
@@ -829,8 +829,8 @@ fn a_saved_token_is_read_at_start_or_setup_says_why_not() {
         },
     );
     assert_eq!(
-        state.tenant.connection.as_ref().map(|c| &c.token),
-        Some(&token("kept"))
+        state.tenant.connection.as_ref().map(|c| &c.credential),
+        Some(&Credential::Token(token("kept")))
     );
     assert_eq!(fetches(&effects).len(), 1);
 

@@ -108,10 +108,11 @@ pub fn set(args: &CertSetArgs, report: &Report) -> Exit {
     };
     // Kept as an absolute path: later commands may run from another folder.
     let path = std::path::absolute(&args.file).unwrap_or_else(|_| args.file.clone());
-    if let Err(err) = std::fs::metadata(&path) {
-        if err.kind() == std::io::ErrorKind::NotFound {
-            return report.certificate_error(&CertificateError::Missing { path });
-        }
+    // Said before asking for the password.
+    if let Err(err) = std::fs::metadata(&path)
+        && err.kind() == std::io::ErrorKind::NotFound
+    {
+        return report.certificate_error(&CertificateError::Missing { path });
     }
     let password = match read_password(&path) {
         Ok(password) => password,

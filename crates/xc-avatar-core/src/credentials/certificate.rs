@@ -104,6 +104,15 @@ pub struct ApiCertificate {
     valid_until: i64,
 }
 
+/// The same file with the same contents: the same identity.
+impl PartialEq for ApiCertificate {
+    fn eq(&self, other: &Self) -> bool {
+        self.path == other.path && self.identity_pem == other.identity_pem
+    }
+}
+
+impl Eq for ApiCertificate {}
+
 impl fmt::Debug for ApiCertificate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ApiCertificate")

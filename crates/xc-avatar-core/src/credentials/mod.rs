@@ -18,7 +18,7 @@ pub use memory::MemoryStore;
 
 /// What a client proves who it is with: an API token (an `Authorization` header) or an API
 /// certificate (presented in the TLS handshake).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Credential {
     Token(ApiToken),
     Certificate(ApiCertificate),
