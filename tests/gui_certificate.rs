@@ -23,9 +23,10 @@ fn setup_form(app: &XcAvatarApp) -> Option<&xc_avatar::app::state::SetupForm> {
 /// Choose the .p12 with the (stand-in) dialog, a wrong password is said as such, the right one
 /// connects as Ada with the certificate's expiry, Save keeps the password in the store and the
 /// path in the settings, and requests go with no Authorization header. When the file has moved
-/// by the next start, the app says so and opens setup with the file dialog.
+/// by the next start, the app says so and opens setup with the file dialog. With
+/// VOLT_API_P12_FILE and VES_P12_PASSWORD, it signs in with nothing kept.
 #[test]
-fn setup_with_an_api_certificate_tests_saves_and_notices_a_moved_file() {
+fn setup_with_an_api_certificate_tests_saves_notices_a_moved_file_and_env_works() {
     let fixture = CertTenant::start();
     // SAFETY: the only test of this binary, before it starts any thread or client.
     unsafe { std::env::set_var("SSL_CERT_FILE", &fixture.ca_file) };
@@ -113,5 +114,33 @@ fn setup_with_an_api_certificate_tests_saves_and_notices_a_moved_file() {
     assert_eq!(
         setup_form(harness.state()).map(|f| f.kind),
         Some(xc_avatar::app::state::CredentialKind::Certificate)
+    );
+    drop(harness);
+
+    // VOLT_API_P12_FILE and VES_P12_PASSWORD (as AppConfig::from_env reads them) sign in with
+    // nothing kept: straight to the main screen, requests over mutual TLS.
+    app_fixture
+        .store
+        .delete_certificate_password(&tenant)
+        .expect("forget");
+    let requests_before = app_fixture.tenant.received().len();
+    let mut config = app_fixture.config(None, None);
+    config.certificate = Some((moved.clone(), CertificatePassword::new(P12_PASSWORD)));
+    let mut harness = harness::harness(config);
+    wait_for(
+        &mut harness,
+        "the certificate from the environment",
+        |app| {
+            app.state().tenant.connection.is_some()
+                && matches!(app.state().current.shown, Current::Missing)
+        },
+    );
+    assert!(matches!(harness.state().state().screen, Screen::Main));
+    let requests = app_fixture.tenant.received();
+    assert!(requests.len() > requests_before);
+    assert!(
+        requests[requests_before..]
+            .iter()
+            .all(|r| r.header("authorization").is_none() && r.status != 401)
     );
 }

@@ -73,10 +73,12 @@ pub enum Effect {
     PickCertificate {
         folder: Option<PathBuf>,
     },
-    /// Read the certificate password from the store and open the tenant's `.p12`.
+    /// Open the tenant's `.p12` with `password`, or with the password kept in the store when
+    /// `None`.
     ReadCertificate {
         tenant: TenantUrl,
         path: PathBuf,
+        password: Option<CertificatePassword>,
     },
     TestCertificate {
         tenant: TenantUrl,
@@ -398,16 +400,25 @@ impl Executor {
                     sender.send(TaskEvent::PickedCertificate(dialog.await));
                 });
             }
-            Effect::ReadCertificate { tenant, path } => {
+            Effect::ReadCertificate {
+                tenant,
+                path,
+                password,
+            } => {
                 let store = self.store.clone();
                 let key = tenant.clone();
                 self.blocking(
-                    move || match store.get_certificate_password(&key) {
-                        Ok(Some(password)) => {
-                            ApiCertificate::open(&path, &password).map_err(CertificateProblem::File)
+                    move || {
+                        let password = match password {
+                            Some(given) => Ok(Some(given)),
+                            None => store.get_certificate_password(&key),
+                        };
+                        match password {
+                            Ok(Some(password)) => ApiCertificate::open(&path, &password)
+                                .map_err(CertificateProblem::File),
+                            Ok(None) => Err(CertificateProblem::NoPassword),
+                            Err(err) => Err(CertificateProblem::Store(err)),
                         }
-                        Ok(None) => Err(CertificateProblem::NoPassword),
-                        Err(err) => Err(CertificateProblem::Store(err)),
                     },
                     |result| TaskEvent::CertificateRead { tenant, result },
                 );

@@ -26,7 +26,7 @@ use eframe::egui;
 
 use crate::api::TenantUrl;
 use crate::cli::Exit;
-use crate::credentials::{ApiToken, Credential, KeyringStore, TokenStore};
+use crate::credentials::{ApiToken, CertificatePassword, Credential, KeyringStore, TokenStore};
 use crate::settings::{Settings, SettingsFile};
 pub use effects::{Effect, Executor, FilePicker, NativeFilePicker, PickFuture};
 pub use msg::{Action, Msg, TaskEvent};
@@ -44,6 +44,9 @@ pub struct AppConfig {
     pub tenant: Option<String>,
     /// Token from `F5XC_API_TOKEN`; else the store's token for the tenant.
     pub token: Option<ApiToken>,
+    /// An API certificate from `VOLT_API_P12_FILE` and `VES_P12_PASSWORD`, used when there is
+    /// no token from the environment (opened off the UI thread at start).
+    pub certificate: Option<(PathBuf, CertificatePassword)>,
     /// A picture to open at once (`xc-avatar FILE`, "Open with").
     pub initial_file: Option<PathBuf>,
     pub picker: Arc<dyn FilePicker>,
@@ -61,6 +64,13 @@ impl AppConfig {
         AppConfig {
             tenant,
             token: ApiToken::from_env().and_then(Result::ok),
+            certificate: std::env::var_os(crate::ENV_P12_FILE)
+                .filter(|file| !file.is_empty())
+                .map(|file| {
+                    let password = CertificatePassword::from_env()
+                        .unwrap_or_else(|| CertificatePassword::new(""));
+                    (PathBuf::from(file), password)
+                }),
             initial_file,
             picker: Arc::new(NativeFilePicker),
             store: Arc::new(KeyringStore::new()),
@@ -182,7 +192,8 @@ impl XcAvatarApp {
             config.store,
             config.settings_file,
         )?;
-        let (state, pending) = start(
+        let env_token = config.token.is_some();
+        let (state, mut pending) = start(
             config.tenant,
             config.token,
             settings,
@@ -190,6 +201,22 @@ impl XcAvatarApp {
             executor.store_location(),
             config.initial_file,
         );
+        // VOLT_API_P12_FILE works like F5XC_API_TOKEN (which wins when both are set): what is
+        // kept for the tenant is not read.
+        if let (false, Some((path, password)), Some(tenant)) = (
+            env_token,
+            config.certificate,
+            state.tenant.reading_token.clone(),
+        ) {
+            pending.retain(|e| {
+                !matches!(e, Effect::ReadToken { .. } | Effect::ReadCertificate { .. })
+            });
+            pending.push(Effect::ReadCertificate {
+                tenant,
+                path,
+                password: Some(password),
+            });
+        }
         Ok(XcAvatarApp {
             state,
             executor,

@@ -249,6 +249,7 @@ pub fn read_credential(settings: &crate::settings::Settings, tenant: TenantUrl) 
         Some(path) => Effect::ReadCertificate {
             path: path.to_path_buf(),
             tenant,
+            password: None,
         },
         None => Effect::ReadToken { tenant },
     }

@@ -1002,7 +1002,7 @@ fn a_kept_certificate_is_read_at_start_and_a_moved_file_reopens_setup_with_the_d
     settings.set_certificate(&acme(), std::path::Path::new("/keys/ada.p12"));
     let (mut state, effects) = start(None, None, settings, None, "s", None);
     assert!(
-        matches!(&effects[..], [Effect::ReadCertificate { tenant, path }]
+        matches!(&effects[..], [Effect::ReadCertificate { tenant, path, password: None }]
             if *tenant == acme() && path == &PathBuf::from("/keys/ada.p12")),
         "{effects:?}"
     );

@@ -112,6 +112,7 @@ impl Fixture {
         AppConfig {
             tenant: Some(self.tenant.url()),
             token: token.map(|t| ApiToken::new(t).expect("valid token")),
+            certificate: None,
             initial_file: None,
             picker: Arc::new(ChoosesFile(picked, self.dialog_folders.clone())),
             store: self.store.clone(),
