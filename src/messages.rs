@@ -7,7 +7,7 @@ use std::fmt;
 
 use crate::api::{ApiError, TenantUrl, WhoAmI};
 use crate::avatar::{AvatarError, EncodedAvatar};
-use crate::credentials::StoreError;
+use crate::credentials::{ApiCertificate, CertificateError, StoreError};
 
 /// An outcome worded for a person: what happened, what the tenant said, what to do next.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -228,7 +228,7 @@ pub const FORGETTING: &str = "Forgetting…";
 /// The setup screen's welcome: what the app does, in one sentence.
 pub const SETUP_TITLE: &str = "Your profile picture on F5 Distributed Cloud";
 pub const SETUP_INTRO: &str = "xc-avatar frames a photo in a circle and makes it your profile \
-     picture on your tenant. Connect it once with your tenant and an API token.";
+     picture on your tenant. Connect it once with your tenant and an API token or certificate.";
 /// F5's page on creating API tokens and certificates.
 pub const CREDENTIALS_DOCS: &str = "https://docs.cloud.f5.com/docs/how-to/user-mgmt/credentials";
 pub const TOKEN_HELP: &str = "Create one in the Console: Administration > Personal Management > \
@@ -236,6 +236,126 @@ pub const TOKEN_HELP: &str = "Create one in the Console: Administration > Person
 
 /// Beside the picture in the "In the Console" preview until whoami has answered.
 pub const YOU: &str = "You";
+// ---- API certificates ----
+
+pub const CERTIFICATE_HELP: &str = "Create one in the Console: Administration > Personal \
+                                    Management > Credentials > Add Credentials > API \
+                                    Certificate. Keep the .p12 file and its password.";
+
+/// What to do about a `.p12` that cannot be used; the same for the app and the command line.
+pub fn certificate_next_step(err: &CertificateError) -> &'static str {
+    match err {
+        CertificateError::Missing { .. } => {
+            "Choose the .p12 where it is now, or download a new API certificate from the Console."
+        }
+        CertificateError::Unreadable { .. } => {
+            "Check that the file can be read by you, then choose it again."
+        }
+        CertificateError::NotP12 { .. } => {
+            "Choose the .p12 file the Console downloaded (Administration > Personal Management \
+             > Credentials)."
+        }
+        CertificateError::WrongPassword { .. } => {
+            "Enter the password chosen when the API certificate was downloaded."
+        }
+        CertificateError::Expired { .. } => {
+            "Create a new API certificate in the Console and update the certificate."
+        }
+        CertificateError::NotYetValid { .. } => {
+            "Check this computer's date and time, or use a certificate that is valid today."
+        }
+    }
+}
+
+/// A `.p12` that cannot be used, worded like an API outcome.
+pub fn explain_certificate(err: &CertificateError) -> Explained {
+    Explained {
+        headline: err.to_string(),
+        server_text: None,
+        next_step: certificate_next_step(err).to_owned(),
+    }
+}
+
+/// "Connected as Ada Lovelace <ada@example.com> on acme — certificate valid until 2027-03-01".
+pub fn connected_with_certificate(me: &WhoAmI, certificate: &ApiCertificate) -> String {
+    format!(
+        "{} — certificate valid until {}",
+        connected_as(me),
+        certificate.valid_until_day()
+    )
+}
+
+/// "API certificate ada@example.com (valid until 2027-03-01)", for `token status`.
+pub fn certificate_summary(certificate: &ApiCertificate) -> String {
+    format!(
+        "API certificate {} (valid until {})",
+        certificate.subject(),
+        certificate.valid_until_day()
+    )
+}
+
+/// Both kinds of credential are in the environment: which one is used.
+pub fn token_wins_over_certificate() -> String {
+    format!(
+        "note: both {} and {} are set; using the API token",
+        crate::ENV_TOKEN,
+        crate::ENV_P12_FILE
+    )
+}
+
+pub fn certificate_saved(
+    tenant: &TenantUrl,
+    certificate: &ApiCertificate,
+    location: &str,
+) -> String {
+    format!(
+        "saved the API certificate for {tenant}: {} ({}), its password in {location}",
+        certificate.path().display(),
+        certificate_summary(certificate)
+    )
+}
+
+pub fn acts_as(me: &WhoAmI) -> String {
+    format!("; it acts as {} on {}", me.display_name(), me.tenant)
+}
+
+pub fn forgot_certificate(tenant: &TenantUrl, location: &str) -> String {
+    format!(
+        "forgot the API certificate for {tenant} (its password removed from {location}); the \
+         .p12 file itself is untouched"
+    )
+}
+
+pub fn no_certificate_to_forget(tenant: &TenantUrl) -> String {
+    format!("no API certificate was set up for {tenant}")
+}
+
+/// The tenant uses a certificate whose password is not in the keyring any more.
+pub fn no_certificate_password(tenant: &TenantUrl) -> String {
+    format!(
+        "the password of the API certificate for {tenant} is not in the keyring: run \
+         `xc-avatar cert set FILE --tenant {tenant}` again, or set {} and {}",
+        crate::ENV_P12_FILE,
+        crate::ENV_P12_PASSWORD
+    )
+}
+
+pub fn certificate_password_prompt(file: &std::path::Path) -> String {
+    format!("Password of {} (input hidden): ", file.display())
+}
+
+pub const READING_PASSWORD: &str = "reading the certificate's password from stdin…";
+
+pub fn password_too_long(max_bytes: u64) -> String {
+    format!(
+        "stdin holds more than {} KiB, which is not a certificate password: pipe in only the \
+         password",
+        max_bytes / 1024
+    )
+}
+
+pub const PASSWORD_NOT_TEXT: &str =
+    "the password read from stdin is not text: pipe in only the password";
 
 #[cfg(test)]
 mod tests {

@@ -87,7 +87,7 @@ fn set_status_use_and_forget_a_token_in_the_real_keyring() {
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     assert_eq!(
         text(&output.stdout).trim(),
-        format!("{origin} (default): Ada Lovelace <ada@example.com> on acme")
+        format!("{origin} (default): API token: Ada Lovelace <ada@example.com> on acme")
     );
     let output = xc_avatar(home, &["tenants"], "");
     assert_eq!(text(&output.stdout).trim(), format!("{origin} (default)"));
@@ -154,4 +154,110 @@ fn without_a_keyring_the_error_says_so_and_nothing_is_written() {
 
     let output = run(&["remove", "--tenant", &origin], "");
     assert_eq!(output.status.code(), Some(11), "{}", text(&output.stderr));
+}
+
+/// `cert set` keeps the password in the real keyring and the file's path in the settings;
+/// then upload, status and remove work with nothing in the environment, and the password is in
+/// no file under HOME. A wrong password stores nothing; a moved file is named with its path.
+#[test]
+fn cert_set_keeps_the_password_in_the_keyring_then_upload_needs_nothing_in_the_environment() {
+    if std::env::var_os("XC_AVATAR_E2E").is_none() {
+        eprintln!("skipped: needs XC_AVATAR_E2E=1 and a Secret Service (see scripts/test)");
+        return;
+    }
+    use support::certificates::{CertTenant, P12_PASSWORD};
+    let fixture = CertTenant::start();
+    let origin = fixture.tenant.url();
+    let home = fixture.dir.path().join("home");
+    let run = |args: &[&str], stdin: &str| {
+        support::run_with_stdin(
+            Command::new(env!("CARGO_BIN_EXE_xc-avatar"))
+                .args(args)
+                .env_remove("F5XC_API_URL")
+                .env_remove("F5XC_API_TOKEN")
+                .env_remove("VOLT_API_P12_FILE")
+                .env_remove("VES_P12_PASSWORD")
+                .env("SSL_CERT_FILE", &fixture.ca_file)
+                .env("HOME", &home)
+                .env("XC_AVATAR_CONFIG_DIR", home.join("config"))
+                .env("XDG_CACHE_HOME", home.join("cache"))
+                .env("RUST_LOG", "trace"),
+            stdin,
+        )
+    };
+    let p12 = fixture.ada_p12("ada.p12", true);
+    let p12_arg = p12.to_str().expect("utf-8");
+    let account = format!("{origin} (API certificate password)");
+
+    let output = run(
+        &["cert", "set", p12_arg, "--tenant", &origin],
+        "wrong password\n",
+    );
+    assert_eq!(output.status.code(), Some(14), "{}", text(&output.stderr));
+    assert_eq!(secret_tool_lookup(&account), None);
+
+    let output = run(
+        &["cert", "set", p12_arg, "--tenant", &origin],
+        &format!("{P12_PASSWORD}\n"),
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert_eq!(
+        text(&output.stdout).trim(),
+        format!(
+            "saved the API certificate for {origin}: {} (API certificate ada@example.com \
+             (valid until 2090-03-01)), its password in the system keyring (Secret Service); \
+             it acts as Ada Lovelace <ada@example.com> on acme",
+            p12.display()
+        )
+    );
+    assert_eq!(secret_tool_lookup(&account).as_deref(), Some(P12_PASSWORD));
+
+    let output = run(&["token", "status"], "");
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert_eq!(
+        text(&output.stdout).trim(),
+        format!(
+            "{origin} (default): API certificate ada@example.com (valid until 2090-03-01): \
+             Ada Lovelace <ada@example.com> on acme"
+        )
+    );
+
+    let photo = support::write_photo(&home, "p.jpg", ImageFormat::Jpeg);
+    let output = run(&["upload", photo.to_str().expect("utf-8")], "");
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let puts = fixture.tenant.received_on("PUT", IMAGE_PATH);
+    assert_eq!(puts.len(), 1);
+    assert_eq!(puts[0].header("authorization"), None);
+    let all = format!("{}{}", text(&output.stdout), text(&output.stderr));
+    assert!(!all.contains(P12_PASSWORD), "{all}");
+    assert_eq!(
+        support::files_containing(&home, P12_PASSWORD),
+        Vec::<String>::new()
+    );
+
+    // The file moved: its path is named, nothing is sent.
+    let moved = fixture.dir.path().join("elsewhere.p12");
+    std::fs::rename(&p12, &moved).expect("move");
+    let requests = fixture.tenant.received().len();
+    let output = run(&["remove"], "");
+    assert_eq!(output.status.code(), Some(12), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stderr).contains(&format!(
+            "the certificate file {} does not exist",
+            p12.display()
+        )),
+        "{}",
+        text(&output.stderr)
+    );
+    assert_eq!(fixture.tenant.received().len(), requests);
+
+    let output = run(&["cert", "forget", "--tenant", &origin], "");
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert_eq!(secret_tool_lookup(&account), None);
+    let output = run(&["token", "status"], "");
+    assert_eq!(output.status.code(), Some(4));
+    assert!(
+        text(&output.stdout).contains("no token saved")
+            || text(&output.stderr).contains("no token saved")
+    );
 }

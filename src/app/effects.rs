@@ -12,13 +12,15 @@ use std::time::Instant;
 
 use eframe::egui;
 
-use super::msg::{ChangeError, ChangeOutcome, CurrentPicture, LoadedPhoto, Pasted, TaskEvent};
+use super::msg::{
+    CertificateProblem, ChangeError, ChangeOutcome, CurrentPicture, LoadedPhoto, Pasted, TaskEvent,
+};
 use super::state::Connection;
 use crate::api::{
     self, ApiError, CallEvent, ClientOptions, RetryPolicy, TenantPicture, TenantUrl, XcClient,
 };
 use crate::avatar::{self, AvatarError, EncodedAvatar, Framing, Source};
-use crate::credentials::{ApiToken, TokenStore};
+use crate::credentials::{ApiCertificate, ApiToken, CertificatePassword, Credential, TokenStore};
 use crate::messages::PASTED_NAME;
 use crate::settings::{Settings, SettingsFile};
 
@@ -67,6 +69,30 @@ pub enum Effect {
     ForgetToken {
         tenant: TenantUrl,
     },
+    /// Show the native dialog for a `.p12`, opening in `folder`.
+    PickCertificate {
+        folder: Option<PathBuf>,
+    },
+    /// Open the tenant's `.p12` with `password`, or with the password kept in the store when
+    /// `None`.
+    ReadCertificate {
+        tenant: TenantUrl,
+        path: PathBuf,
+        password: Option<CertificatePassword>,
+    },
+    TestCertificate {
+        tenant: TenantUrl,
+        path: PathBuf,
+        password: CertificatePassword,
+    },
+    SaveCertificate {
+        tenant: TenantUrl,
+        path: PathBuf,
+        password: CertificatePassword,
+    },
+    ForgetCertificate {
+        tenant: TenantUrl,
+    },
     SaveSettings(Settings),
     /// Restyle the window for this choice.
     SetAppearance(crate::settings::Appearance),
@@ -99,6 +125,16 @@ pub trait FilePicker: Send + Sync {
     /// dialog modal to the window on Windows and macOS); the returned future is awaited on the
     /// runtime.
     fn pick_image(&self, folder: Option<PathBuf>, parent: Option<&eframe::Frame>) -> PickFuture;
+
+    /// The same for an API certificate (`.p12`). A picker that does not tell the two apart
+    /// (as tests' pickers) answers with its one file.
+    fn pick_certificate(
+        &self,
+        folder: Option<PathBuf>,
+        parent: Option<&eframe::Frame>,
+    ) -> PickFuture {
+        self.pick_image(folder, parent)
+    }
 }
 
 pub type PickFuture = Pin<Box<dyn Future<Output = Option<PathBuf>> + Send>>;
@@ -135,6 +171,27 @@ impl FilePicker for NativeFilePicker {
             dialog = dialog.set_directory(folder);
         }
         // `pick_file` builds the dialog here, on the UI thread; only the wait is on the runtime.
+        let picked = dialog.pick_file();
+        Box::pin(async move { picked.await.map(|handle| handle.path().to_path_buf()) })
+    }
+
+    fn pick_certificate(
+        &self,
+        folder: Option<PathBuf>,
+        parent: Option<&eframe::Frame>,
+    ) -> PickFuture {
+        let mut dialog = rfd::AsyncFileDialog::new()
+            .set_title("Choose your API certificate")
+            .add_filter("API certificate (.p12)", &["p12", "pfx", "P12", "PFX"]);
+        if !cfg!(target_os = "macos") {
+            dialog = dialog.add_filter("All files", &["*"]);
+        }
+        if let Some(parent) = parent {
+            dialog = dialog.set_parent(parent);
+        }
+        if let Some(folder) = folder {
+            dialog = dialog.set_directory(folder);
+        }
         let picked = dialog.pick_file();
         Box::pin(async move { picked.await.map(|handle| handle.path().to_path_buf()) })
     }
@@ -353,6 +410,93 @@ impl Executor {
             Effect::SetAppearance(appearance) => {
                 super::theme::apply(&self.sender.ctx, appearance);
             }
+            Effect::PickCertificate { folder } => {
+                let dialog = self.picker.pick_certificate(folder, frame);
+                let sender = self.sender.clone();
+                self.handle().spawn(async move {
+                    sender.send(TaskEvent::PickedCertificate(dialog.await));
+                });
+            }
+            Effect::ReadCertificate {
+                tenant,
+                path,
+                password,
+            } => {
+                let store = self.store.clone();
+                let key = tenant.clone();
+                self.blocking(
+                    move || {
+                        let password = match password {
+                            Some(given) => Ok(Some(given)),
+                            None => store.get_certificate_password(&key),
+                        };
+                        match password {
+                            Ok(Some(password)) => ApiCertificate::open(&path, &password)
+                                .map_err(CertificateProblem::File),
+                            Ok(None) => Err(CertificateProblem::NoPassword),
+                            Err(err) => Err(CertificateProblem::Store(err)),
+                        }
+                    },
+                    |result| TaskEvent::CertificateRead { tenant, result },
+                );
+            }
+            Effect::TestCertificate {
+                tenant,
+                path,
+                password,
+            } => {
+                let sender = self.sender.clone();
+                self.handle().spawn(async move {
+                    let opened =
+                        tokio::task::spawn_blocking(move || ApiCertificate::open(&path, &password))
+                            .await;
+                    let result = match opened {
+                        Ok(Ok(certificate)) => {
+                            let options = ClientOptions {
+                                retry: RetryPolicy::none(),
+                                ..ClientOptions::default()
+                            };
+                            let credential = Credential::Certificate(certificate.clone());
+                            api::whoami_as(tenant.clone(), &credential, options)
+                                .await
+                                .map(|me| (me, certificate))
+                                .map_err(CertificateProblem::Api)
+                        }
+                        Ok(Err(err)) => Err(CertificateProblem::File(err)),
+                        Err(join) => Err(CertificateProblem::Api(ApiError::Internal {
+                            detail: format!("opening the certificate failed: {join}"),
+                        })),
+                    };
+                    sender.send(TaskEvent::CertificateTested { tenant, result });
+                });
+            }
+            Effect::SaveCertificate {
+                tenant,
+                path,
+                password,
+            } => {
+                let store = self.store.clone();
+                let key = tenant.clone();
+                self.blocking(
+                    move || {
+                        let certificate = ApiCertificate::open(&path, &password)
+                            .map_err(CertificateProblem::File)?;
+                        store
+                            .set_certificate_password(&key, &password)
+                            .map_err(CertificateProblem::Store)?;
+                        Ok(certificate)
+                    },
+                    |result| TaskEvent::CertificateSaved { tenant, result },
+                );
+            }
+            Effect::ForgetCertificate { tenant } => {
+                let store = self.store.clone();
+                let key = tenant.clone();
+                self.blocking(
+                    move || store.delete_certificate_password(&key),
+                    |result| TaskEvent::CertificateForgotten { tenant, result },
+                );
+            }
             Effect::SaveSettings(settings) => {
                 let sender = self.sender.clone();
                 let writer = self.settings.clone();
@@ -464,9 +608,9 @@ impl ClientCache {
         {
             return Ok(client.clone());
         }
-        let client = XcClient::new(
+        let client = XcClient::with_credential(
             connection.tenant.clone(),
-            &connection.token,
+            &connection.credential,
             ClientOptions::default(),
         )?;
         *kept = Some((connection.clone(), client.clone()));

@@ -30,7 +30,7 @@ use eframe::egui;
 
 use crate::api::TenantUrl;
 use crate::cli::Exit;
-use crate::credentials::{ApiToken, KeyringStore, TokenStore};
+use crate::credentials::{ApiToken, CertificatePassword, Credential, KeyringStore, TokenStore};
 use crate::settings::{Settings, SettingsFile};
 pub use effects::{Effect, Executor, FilePicker, NativeFilePicker, PickFuture};
 pub use msg::{Action, Msg, TaskEvent};
@@ -51,6 +51,9 @@ pub struct AppConfig {
     pub tenant: Option<String>,
     /// Token from `F5XC_API_TOKEN`; else the store's token for the tenant.
     pub token: Option<ApiToken>,
+    /// An API certificate from `VOLT_API_P12_FILE` and `VES_P12_PASSWORD`, used when there is
+    /// no token from the environment (opened off the UI thread at start).
+    pub certificate: Option<(PathBuf, CertificatePassword)>,
     /// A picture to open at once (`xc-avatar FILE`, "Open with").
     pub initial_file: Option<PathBuf>,
     /// Files the OS asks the running app to open (macOS sends them as events, not argv).
@@ -70,6 +73,13 @@ impl AppConfig {
         AppConfig {
             tenant,
             token: ApiToken::from_env().and_then(Result::ok),
+            certificate: std::env::var_os(crate::ENV_P12_FILE)
+                .filter(|file| !file.is_empty())
+                .map(|file| {
+                    let password = CertificatePassword::from_env()
+                        .unwrap_or_else(|| CertificatePassword::new(""));
+                    (PathBuf::from(file), password)
+                }),
             initial_file,
             opened: None,
             picker: Arc::new(NativeFilePicker),
@@ -140,11 +150,16 @@ pub fn start(
     let tenant = TenantUrl::parse(&tenant_text).ok();
     let mut effects = Vec::new();
     let (screen, connection, reading_token) = match (tenant, env_token.clone()) {
-        (Some(tenant), Some(token)) => (Screen::Main, Some(Connection { tenant, token }), None),
+        (Some(tenant), Some(token)) => (
+            Screen::Main,
+            Some(Connection {
+                tenant,
+                credential: Credential::Token(token),
+            }),
+            None,
+        ),
         (Some(tenant), None) => {
-            effects.push(Effect::ReadToken {
-                tenant: tenant.clone(),
-            });
+            effects.push(update::read_credential(&settings, tenant.clone()));
             (Screen::Main, None, Some(tenant))
         }
         (None, _) => (
@@ -216,6 +231,7 @@ impl XcAvatarApp {
             config.store,
             config.settings_file,
         )?;
+        let env_token = config.token.is_some();
         let (state, mut pending) = start(
             config.tenant,
             config.token,
@@ -227,6 +243,22 @@ impl XcAvatarApp {
         pending.insert(0, Effect::SetAppearance(appearance));
         if let Some(opened) = &config.opened {
             opened.wake(&cc.egui_ctx);
+        }
+        // VOLT_API_P12_FILE works like F5XC_API_TOKEN (which wins when both are set): what is
+        // kept for the tenant is not read.
+        if let (false, Some((path, password)), Some(tenant)) = (
+            env_token,
+            config.certificate,
+            state.tenant.reading_token.clone(),
+        ) {
+            pending.retain(|e| {
+                !matches!(e, Effect::ReadToken { .. } | Effect::ReadCertificate { .. })
+            });
+            pending.push(Effect::ReadCertificate {
+                tenant,
+                path,
+                password: Some(password),
+            });
         }
         Ok(XcAvatarApp {
             state,

@@ -10,7 +10,9 @@ use eframe::egui;
 use super::crop_editor::Edit;
 use crate::api::{ApiError, CallEvent, TenantPicture, TenantUrl, WhoAmI};
 use crate::avatar::{AvatarError, EncodedAvatar, Framing, Source};
-use crate::credentials::{ApiToken, StoreError};
+use crate::credentials::{
+    ApiCertificate, ApiToken, CertificateError, CertificatePassword, StoreError,
+};
 
 /// Anything `update` answers.
 pub enum Msg {
@@ -70,6 +72,24 @@ pub enum Action {
     ForgetToken {
         tenant: TenantUrl,
     },
+    /// Show the native dialog for a `.p12`.
+    PickCertificate,
+    /// Open the `.p12` and check it with whoami, without keeping it.
+    TestCertificate {
+        tenant: TenantUrl,
+        path: PathBuf,
+        password: CertificatePassword,
+    },
+    /// Open the `.p12`, keep its password in the store and its path in the settings, then use it.
+    SaveCertificate {
+        tenant: TenantUrl,
+        path: PathBuf,
+        password: CertificatePassword,
+    },
+    /// Stop using the tenant's certificate (the file itself is left alone).
+    ForgetCertificate {
+        tenant: TenantUrl,
+    },
     /// Make another saved tenant the active (and default) one.
     SwitchTenant(TenantUrl),
     OpenSetup {
@@ -99,6 +119,7 @@ pub enum Pasted {
 /// A background task's result.
 pub enum TaskEvent {
     Picked(Option<PathBuf>),
+    PickedCertificate(Option<PathBuf>),
     Loaded {
         generation: u64,
         result: Result<LoadedPhoto, AvatarError>,
@@ -154,6 +175,22 @@ pub enum TaskEvent {
         tenant: TenantUrl,
         result: Result<bool, StoreError>,
     },
+    CertificateRead {
+        tenant: TenantUrl,
+        result: Result<ApiCertificate, CertificateProblem>,
+    },
+    CertificateTested {
+        tenant: TenantUrl,
+        result: Result<(WhoAmI, ApiCertificate), CertificateProblem>,
+    },
+    CertificateSaved {
+        tenant: TenantUrl,
+        result: Result<ApiCertificate, CertificateProblem>,
+    },
+    CertificateForgotten {
+        tenant: TenantUrl,
+        result: Result<bool, StoreError>,
+    },
     /// Writing the settings file failed: why.
     SettingsNotSaved(String),
 }
@@ -179,6 +216,16 @@ pub enum ChangeOutcome {
     Uploaded(EncodedAvatar),
     Restored,
     Removed,
+}
+
+/// Why an API certificate could not be used: the file, the keyring or the tenant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CertificateProblem {
+    File(CertificateError),
+    Store(StoreError),
+    /// The tenant uses a certificate but its password is not in the store.
+    NoPassword,
+    Api(ApiError),
 }
 
 #[derive(Debug, thiserror::Error)]

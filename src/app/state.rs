@@ -8,7 +8,7 @@ use eframe::egui;
 
 use crate::api::{TenantPicture, TenantUrl};
 use crate::avatar::{EncodedAvatar, Framing, Source};
-use crate::credentials::ApiToken;
+use crate::credentials::{ApiToken, Credential};
 pub use crate::messages::ChangeKind;
 use crate::settings::Settings;
 
@@ -32,7 +32,7 @@ pub enum Screen {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Connection {
     pub tenant: TenantUrl,
-    pub token: ApiToken,
+    pub credential: Credential,
 }
 
 pub struct TenantState {
@@ -52,6 +52,12 @@ pub struct SetupForm {
     pub tenant: String,
     pub token: String,
     pub reveal_token: bool,
+    /// Which kind of credential the form sets up.
+    pub kind: CredentialKind,
+    /// The `.p12` file, as picked, dropped or typed.
+    pub certificate_path: String,
+    pub password: String,
+    pub reveal_password: bool,
     /// Why the user was sent here (e.g. the token was rejected).
     pub reason: Option<String>,
     /// Whether there is a working connection to go back to.
@@ -62,6 +68,14 @@ pub struct SetupForm {
     pub outcome: Option<(Tone, String)>,
     /// The keyring refused the token: offer to use it for this session only.
     pub store_failed: bool,
+}
+
+/// The two kinds of personal credential XC offers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CredentialKind {
+    #[default]
+    Token,
+    Certificate,
 }
 
 /// The photo being framed, and what its framing encodes to.

@@ -3,14 +3,14 @@
 //! window, runtime, file or clock, so every flow can be tested by feeding it messages.
 
 use super::effects::{ChangeRequest, Effect, LoadWhat};
-use super::msg::{Action, ChangeError, ChangeOutcome, Msg, Pasted, TaskEvent};
+use super::msg::{Action, CertificateProblem, ChangeError, ChangeOutcome, Msg, Pasted, TaskEvent};
 use super::state::{
-    AppState, ChangeKind, Connection, Current, Notice, NoticeAction, Photo, Prepared, Previous,
-    Retry, RunningChange, Screen, SetupForm, Tone,
+    AppState, ChangeKind, Connection, CredentialKind, Current, Notice, NoticeAction, Photo,
+    Prepared, Previous, Retry, RunningChange, Screen, SetupForm, Tone,
 };
 use crate::api::{ApiError, CallEvent, TenantUrl};
 use crate::avatar::Framing;
-use crate::credentials::ApiToken;
+use crate::credentials::Credential;
 use crate::messages::{self, explain, explain_store, sentence};
 
 /// Answers `msg`, then starts whatever background work the new state needs.
@@ -38,6 +38,12 @@ fn act(state: &mut AppState, action: Action, effects: &mut Vec<Effect>) {
         Action::OpenDialog => effects.push(Effect::PickFile {
             folder: state.tenant.settings.last_folder.clone(),
         }),
+        // A .p12 dropped on the setup screen is the certificate to use.
+        Action::Load(path)
+            if matches!(state.screen, Screen::Setup(_)) && is_certificate_file(&path) =>
+        {
+            choose_certificate(state, Some(path));
+        }
         Action::Load(path) => {
             let name = super::effects::file_name(&path);
             start_load(state, name, LoadWhat::File(path), effects);
@@ -127,7 +133,7 @@ fn act(state: &mut AppState, action: Action, effects: &mut Vec<Effect>) {
             let session_only = state.tenant.env_token.as_ref() != Some(&token);
             state.notice =
                 session_only.then(|| Notice::new(Tone::Success, messages::session_only(&tenant)));
-            connect(state, tenant, token, effects);
+            connect(state, tenant, Credential::Token(token), effects);
         }
         Action::SwitchTenant(tenant) => {
             let tenants = &mut state.tenant;
@@ -135,7 +141,48 @@ fn act(state: &mut AppState, action: Action, effects: &mut Vec<Effect>) {
             tenants.reading_token = Some(tenant.clone());
             tenants.settings.set_default(&tenant);
             effects.push(Effect::SaveSettings(tenants.settings.clone()));
-            effects.push(Effect::ReadToken { tenant });
+            effects.push(read_credential(&tenants.settings, tenant));
+        }
+        Action::PickCertificate => {
+            let folder = match &state.screen {
+                Screen::Setup(form) => std::path::Path::new(&form.certificate_path)
+                    .parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .map(std::path::Path::to_path_buf),
+                Screen::Main => None,
+            };
+            effects.push(Effect::PickCertificate { folder });
+        }
+        Action::TestCertificate {
+            tenant,
+            path,
+            password,
+        } => {
+            set_busy(state, messages::TESTING);
+            effects.push(Effect::TestCertificate {
+                tenant,
+                path,
+                password,
+            });
+        }
+        Action::SaveCertificate {
+            tenant,
+            path,
+            password,
+        } => {
+            set_busy(state, messages::SAVING);
+            if let Screen::Setup(form) = &mut state.screen {
+                form.store_failed = false;
+            }
+            effects.push(Effect::SaveCertificate {
+                tenant,
+                path,
+                password,
+            });
+        }
+        Action::ForgetCertificate { tenant } => {
+            set_busy(state, messages::FORGETTING);
+            effects.push(Effect::ForgetCertificate { tenant });
         }
         Action::OpenSetup { reason } => open_setup(state, reason),
         Action::CloseSetup => state.screen = Screen::Main,
@@ -183,12 +230,64 @@ fn open_setup(state: &mut AppState, reason: Option<String>) {
         .map(|c| c.tenant.origin())
         .or_else(|| tenants.settings.default_tenant.clone())
         .unwrap_or_default();
+    // A tenant that signs in with a certificate opens on it, with its file.
+    let certificate = TenantUrl::parse(&tenant).ok().and_then(|t| {
+        tenants
+            .settings
+            .certificate_for(&t)
+            .map(|p| p.display().to_string())
+    });
     state.screen = Screen::Setup(SetupForm {
         tenant,
         reason,
         can_cancel: tenants.connection.is_some(),
+        kind: if certificate.is_some() {
+            CredentialKind::Certificate
+        } else {
+            CredentialKind::Token
+        },
+        certificate_path: certificate.unwrap_or_default(),
         ..SetupForm::default()
     });
+}
+
+/// The effect that reads what `tenant` signs in with: its certificate, if it uses one, else
+/// its token.
+pub fn read_credential(settings: &crate::settings::Settings, tenant: TenantUrl) -> Effect {
+    match settings.certificate_for(&tenant) {
+        Some(path) => Effect::ReadCertificate {
+            path: path.to_path_buf(),
+            tenant,
+            password: None,
+        },
+        None => Effect::ReadToken { tenant },
+    }
+}
+
+/// Names a `.p12` (or `.pfx`) file by its extension.
+fn is_certificate_file(path: &std::path::Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("p12") || e.eq_ignore_ascii_case("pfx"))
+}
+
+/// The setup form switches to the certificate, with `path` when one was picked or dropped.
+fn choose_certificate(state: &mut AppState, path: Option<std::path::PathBuf>) {
+    if let (Screen::Setup(form), Some(path)) = (&mut state.screen, path) {
+        form.kind = CredentialKind::Certificate;
+        form.certificate_path = path.display().to_string();
+        form.outcome = None;
+    }
+}
+
+/// A certificate problem as one sentence for the setup screen.
+fn certificate_problem(tenant: &TenantUrl, problem: &CertificateProblem) -> String {
+    match problem {
+        CertificateProblem::File(err) => sentence(&messages::explain_certificate(err).to_string()),
+        CertificateProblem::Store(err) => sentence(&explain_store(err).to_string()),
+        CertificateProblem::NoPassword => sentence(&messages::no_certificate_password(tenant)),
+        CertificateProblem::Api(err) => sentence(&explain(err).to_string()),
+    }
 }
 
 /// Starts a change of the picture on the tenant, unless one is running; notes what it
@@ -228,13 +327,29 @@ fn start_change(
     });
 }
 
-/// Uses `token` for `tenant` from now on, and remembers the tenant (never the token).
-fn connect(state: &mut AppState, tenant: TenantUrl, token: ApiToken, effects: &mut Vec<Effect>) {
+/// Uses `credential` for `tenant` from now on, and remembers the tenant (never a secret; the
+/// certificate's file path, which is not one).
+fn connect(
+    state: &mut AppState,
+    tenant: TenantUrl,
+    credential: Credential,
+    effects: &mut Vec<Effect>,
+) {
     let tenants = &mut state.tenant;
     tenants.settings.add_tenant(&tenant);
     tenants.settings.set_default(&tenant);
+    match &credential {
+        Credential::Certificate(certificate) => {
+            tenants
+                .settings
+                .set_certificate(&tenant, certificate.path());
+        }
+        Credential::Token(_) => {
+            tenants.settings.forget_certificate(&tenant);
+        }
+    }
     effects.push(Effect::SaveSettings(tenants.settings.clone()));
-    tenants.connection = Some(Connection { tenant, token });
+    tenants.connection = Some(Connection { tenant, credential });
     tenants.reading_token = None;
     state.screen = Screen::Main;
     // A new token may see what the old one could not.
@@ -245,6 +360,92 @@ fn handle(state: &mut AppState, event: TaskEvent, effects: &mut Vec<Effect>) {
     match event {
         TaskEvent::Picked(Some(path)) => act(state, Action::Load(path), effects),
         TaskEvent::Picked(None) => {}
+        TaskEvent::PickedCertificate(path) => choose_certificate(state, path),
+        TaskEvent::CertificateRead { tenant, .. }
+            if state.tenant.reading_token.as_ref() != Some(&tenant) => {}
+        TaskEvent::CertificateRead { tenant, result } => {
+            state.tenant.reading_token = None;
+            let problem = match result {
+                Ok(certificate) => {
+                    state.tenant.connection = Some(Connection {
+                        tenant,
+                        credential: Credential::Certificate(certificate),
+                    });
+                    return;
+                }
+                Err(problem) => problem,
+            };
+            open_setup(state, Some(certificate_problem(&tenant, &problem)));
+            if let Screen::Setup(form) = &mut state.screen {
+                form.tenant = tenant.origin();
+                form.kind = CredentialKind::Certificate;
+                form.store_failed = matches!(problem, CertificateProblem::Store(_));
+            }
+            // Moved, deleted, expired or unreadable: straight to choosing the file again.
+            if let CertificateProblem::File(err) = &problem {
+                effects.push(Effect::PickCertificate {
+                    folder: err.path().parent().map(std::path::Path::to_path_buf),
+                });
+            }
+        }
+        TaskEvent::CertificateTested { tenant, result } => {
+            if let Screen::Setup(form) = &mut state.screen
+                && TenantUrl::parse(&form.tenant).is_ok_and(|t| t == tenant)
+            {
+                form.busy = None;
+                form.outcome = Some(match result {
+                    Ok((me, certificate)) => (
+                        Tone::Success,
+                        messages::connected_with_certificate(&me, &certificate),
+                    ),
+                    Err(problem) => (Tone::Error, certificate_problem(&tenant, &problem)),
+                });
+            }
+        }
+        TaskEvent::CertificateSaved { tenant, result } => match result {
+            Ok(certificate) => {
+                connect(state, tenant, Credential::Certificate(certificate), effects);
+                let saved_in = messages::saved_in(state.tenant.store_location);
+                state.notice = Some(Notice::new(Tone::Success, saved_in));
+            }
+            Err(problem) => {
+                if let Screen::Setup(form) = &mut state.screen {
+                    form.busy = None;
+                    form.store_failed = false;
+                    form.outcome = Some((Tone::Error, certificate_problem(&tenant, &problem)));
+                }
+            }
+        },
+        TaskEvent::CertificateForgotten { tenant, result } => {
+            let tenants = &mut state.tenant;
+            let had_file = tenants.settings.forget_certificate(&tenant);
+            if had_file {
+                effects.push(Effect::SaveSettings(tenants.settings.clone()));
+            }
+            if tenants.connection.as_ref().is_some_and(|c| {
+                c.tenant == tenant && matches!(c.credential, Credential::Certificate(_))
+            }) {
+                tenants.connection = None;
+            }
+            if let Screen::Setup(form) = &mut state.screen {
+                form.busy = None;
+                form.can_cancel = tenants.connection.is_some();
+                form.outcome = Some(match result {
+                    Ok(removed) if removed || had_file => (
+                        Tone::Success,
+                        sentence(&messages::forgot_certificate(
+                            &tenant,
+                            tenants.store_location,
+                        )),
+                    ),
+                    Ok(_) => (
+                        Tone::Success,
+                        sentence(&messages::no_certificate_to_forget(&tenant)),
+                    ),
+                    Err(err) => (Tone::Error, sentence(&explain_store(&err).to_string())),
+                });
+            }
+        }
         TaskEvent::Loaded { generation, .. } | TaskEvent::PasteIgnored { generation }
             if generation != state.photo.load_generation => {}
         TaskEvent::PasteIgnored { .. } => state.photo.loading = None,
@@ -342,7 +543,10 @@ fn handle(state: &mut AppState, event: TaskEvent, effects: &mut Vec<Effect>) {
             state.tenant.reading_token = None;
             let (reason, store_failed) = match result {
                 Ok(Some(token)) => {
-                    state.tenant.connection = Some(Connection { tenant, token });
+                    state.tenant.connection = Some(Connection {
+                        tenant,
+                        credential: Credential::Token(token),
+                    });
                     return;
                 }
                 Ok(None) => (messages::no_token_saved(&tenant), false),
@@ -372,7 +576,7 @@ fn handle(state: &mut AppState, event: TaskEvent, effects: &mut Vec<Effect>) {
             result,
         } => match result {
             Ok(()) => {
-                connect(state, tenant, token, effects);
+                connect(state, tenant, Credential::Token(token), effects);
                 let saved_in = messages::saved_in(state.tenant.store_location);
                 state.notice = Some(Notice::new(Tone::Success, saved_in));
             }
@@ -455,6 +659,9 @@ pub fn api_notice(err: &ApiError) -> Notice {
     let action = match err {
         ApiError::Unauthorized { .. } | ApiError::UnusableToken => {
             Some(("Update token", NoticeAction::UpdateToken))
+        }
+        ApiError::CertificateRejected { .. } => {
+            Some(("Update certificate", NoticeAction::UpdateToken))
         }
         ApiError::NotFound { .. } | ApiError::Redirect { .. } | ApiError::Dns { .. } => {
             Some(("Check tenant URL", NoticeAction::CheckTenant))

@@ -19,7 +19,7 @@ use crate::app::state::{
     AppState, ChangeKind, Current, NoticeAction, Previous, Screen, SetupForm, Tone,
 };
 use crate::avatar::{self, AvatarError, EncodedAvatar, Framing, Source};
-use crate::credentials::{ApiToken, StoreError};
+use crate::credentials::{ApiToken, Credential, StoreError};
 use crate::settings::Settings;
 
 fn acme() -> TenantUrl {
@@ -829,8 +829,8 @@ fn a_saved_token_is_read_at_start_or_setup_says_why_not() {
         },
     );
     assert_eq!(
-        state.tenant.connection.as_ref().map(|c| &c.token),
-        Some(&token("kept"))
+        state.tenant.connection.as_ref().map(|c| &c.credential),
+        Some(&Credential::Token(token("kept")))
     );
     assert_eq!(fetches(&effects).len(), 1);
 
@@ -989,4 +989,66 @@ fn change_kinds_word_their_progress() {
         ChangeKind::Remove.cancelled(),
         "removal cancelled: your profile picture stays"
     );
+}
+
+/// A tenant that signs in with a certificate reads it (not a token) at start; a file that
+/// cannot be used opens setup on the certificate with the exact reason and the file dialog.
+#[test]
+fn a_kept_certificate_is_read_at_start_and_a_moved_file_reopens_setup_with_the_dialog() {
+    use crate::app::msg::CertificateProblem;
+    use crate::app::state::CredentialKind;
+    use crate::credentials::CertificateError;
+    let mut settings = Settings::default();
+    settings.set_certificate(&acme(), std::path::Path::new("/keys/ada.p12"));
+    let (mut state, effects) = start(None, None, settings, None, "s", None);
+    assert!(
+        matches!(&effects[..], [Effect::ReadCertificate { tenant, path, password: None }]
+            if *tenant == acme() && path == &PathBuf::from("/keys/ada.p12")),
+        "{effects:?}"
+    );
+
+    let missing = CertificateError::Missing {
+        path: "/keys/ada.p12".into(),
+    };
+    let effects = update(
+        &mut state,
+        TaskEvent::CertificateRead {
+            tenant: acme(),
+            result: Err(CertificateProblem::File(missing)),
+        },
+    );
+    let setup = form(&state);
+    assert_eq!(setup.kind, CredentialKind::Certificate);
+    assert_eq!(setup.certificate_path, "/keys/ada.p12");
+    assert_eq!(
+        setup.reason.as_deref(),
+        Some(
+            "The certificate file /keys/ada.p12 does not exist. Choose the .p12 where it is \
+             now, or download a new API certificate from the Console."
+        )
+    );
+    assert!(
+        matches!(&effects[..], [Effect::PickCertificate { folder: Some(f) }] if f == &PathBuf::from("/keys")),
+        "{effects:?}"
+    );
+
+    // The dialog's answer fills the form; nothing is opened as a photo.
+    let effects = update(
+        &mut state,
+        TaskEvent::PickedCertificate(Some("/new/ada.p12".into())),
+    );
+    assert!(effects.is_empty(), "{effects:?}");
+    assert_eq!(form(&state).certificate_path, "/new/ada.p12");
+}
+
+/// A `.p12` dropped on the setup screen becomes the certificate to use, not a photo to load.
+#[test]
+fn a_p12_dropped_on_setup_is_the_certificate() {
+    use crate::app::state::CredentialKind;
+    let (mut state, _) = start(None, None, Settings::default(), None, "s", None);
+    let effects = update(&mut state, Action::Load("/downloads/acme.P12".into()));
+    assert!(effects.is_empty(), "{effects:?}");
+    assert_eq!(form(&state).kind, CredentialKind::Certificate);
+    assert_eq!(form(&state).certificate_path, "/downloads/acme.P12");
+    assert!(state.photo.loading.is_none());
 }

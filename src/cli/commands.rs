@@ -9,7 +9,6 @@ use serde_json::{Value, json};
 use super::{AvatarArgs, ConnectionArgs, CurrentArgs, Exit, PrepareArgs, RemoveArgs, UploadArgs};
 use crate::api::{ApiError, CallEvent, ClientOptions, TenantPicture, XcClient};
 use crate::avatar::{self, AvatarError, EncodedAvatar, Framing, Source};
-use crate::credentials::{ApiToken, KeyringStore, TokenStore as _};
 use crate::messages::explain;
 
 /// Prints results for a person (one line) or for a script (`--json`: one JSON object on stdout).
@@ -227,44 +226,17 @@ fn with_extension_of(output: &Path, picture: &TenantPicture) -> PathBuf {
     }
 }
 
-/// The tenant (`--tenant`, else `F5XC_API_URL`, else the saved default) and its token
-/// (`F5XC_API_TOKEN`, else the keyring), checked before any image work or connection.
+/// The tenant (`--tenant`, else `F5XC_API_URL`, else the saved default) and its credential
+/// (see [`super::cert::credential_for`]), checked before any image work or connection.
 fn connect(args: &ConnectionArgs, report: &Report) -> Result<XcClient, Exit> {
     let (settings, _) = super::token::load_settings();
     let tenant = super::token::resolve_tenant(args.tenant.as_deref(), &settings, report)?;
-    let token = match ApiToken::from_env() {
-        Some(Ok(token)) => token,
-        Some(Err(err)) => {
-            return Err(report.failure(
-                Exit::NotAuthenticated,
-                "no_token",
-                format!("{}: {err}", crate::ENV_TOKEN),
-                json!({}),
-            ));
-        }
-        None => match KeyringStore::new().get(&tenant) {
-            Ok(Some(token)) => token,
-            Ok(None) => {
-                return Err(report.failure(
-                    Exit::NotAuthenticated,
-                    "no_token",
-                    format!(
-                        "no API token for {tenant}: run `xc-avatar token set --tenant {tenant}` \
-                         or set {} (create a token in the Console under Administration → \
-                         Personal Management → Credentials)",
-                        crate::ENV_TOKEN
-                    ),
-                    json!({}),
-                ));
-            }
-            Err(err) => return Err(super::token::keyring_failure(report, &err)),
-        },
-    };
+    let credential = super::cert::credential_for(&tenant, &settings, report)?;
     let options = ClientOptions {
         timeout: Duration::from_secs(args.timeout),
         ..ClientOptions::default()
     };
-    XcClient::new(tenant, &token, options)
+    XcClient::with_credential(tenant, &credential, options)
         .map(|client| client.on_event(report.on_event()))
         .map_err(|err| report.api_error(&err))
 }

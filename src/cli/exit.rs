@@ -2,6 +2,7 @@ use std::process::ExitCode;
 
 use crate::api::{ApiError, TenantUrlError};
 use crate::avatar::AvatarError;
+use crate::credentials::CertificateError;
 
 /// The process exit codes, documented in `--help` and the README.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,11 +20,15 @@ pub enum Exit {
     Server = 9,
     Network = 10,
     Keyring = 11,
+    CertificateMissing = 12,
+    NotP12 = 13,
+    WrongPassword = 14,
+    CertificateExpired = 15,
 }
 
 impl Exit {
     /// Every exit code and what it means: the one table `--help` and the README show.
-    pub const TABLE: [(Exit, &'static str); 12] = [
+    pub const TABLE: [(Exit, &'static str); 16] = [
         (Exit::Success, "success"),
         (Exit::Internal, "unexpected internal error"),
         (
@@ -39,7 +44,8 @@ impl Exit {
         ),
         (
             Exit::NotAuthenticated,
-            "not authenticated (401, or no token available)",
+            "not authenticated (401, no token available, or the tenant rejected the API \
+             certificate)",
         ),
         (Exit::Forbidden, "forbidden (403)"),
         (Exit::NotFound, "not found (404)"),
@@ -52,6 +58,19 @@ impl Exit {
         ),
         (Exit::Network, "network: DNS, connect, reset, TLS, timeout"),
         (Exit::Keyring, "keyring unavailable or failing"),
+        (
+            Exit::CertificateMissing,
+            "API certificate file missing or unreadable",
+        ),
+        (
+            Exit::NotP12,
+            "the API certificate file is not a .p12 (PKCS#12) file",
+        ),
+        (Exit::WrongPassword, "the password does not open the .p12"),
+        (
+            Exit::CertificateExpired,
+            "API certificate expired or not yet valid",
+        ),
     ];
 
     /// The table as `--help` prints it: "  10 network: DNS, …".
@@ -77,7 +96,9 @@ impl From<Exit> for ExitCode {
 impl From<&ApiError> for Exit {
     fn from(error: &ApiError) -> Self {
         match error {
-            ApiError::Unauthorized { .. } | ApiError::UnusableToken => Exit::NotAuthenticated,
+            ApiError::Unauthorized { .. }
+            | ApiError::CertificateRejected { .. }
+            | ApiError::UnusableToken => Exit::NotAuthenticated,
             ApiError::Forbidden { .. } => Exit::Forbidden,
             ApiError::NotFound { .. } => Exit::NotFound,
             ApiError::Conflict { .. } => Exit::Conflict,
@@ -106,6 +127,21 @@ impl From<&AvatarError> for Exit {
             // The picture is fine; the size and byte budget asked for cannot both be met.
             AvatarError::OverBudget { .. } => Exit::Usage,
             _ => Exit::Image,
+        }
+    }
+}
+
+impl From<&CertificateError> for Exit {
+    fn from(error: &CertificateError) -> Self {
+        match error {
+            CertificateError::Missing { .. } | CertificateError::Unreadable { .. } => {
+                Exit::CertificateMissing
+            }
+            CertificateError::NotP12 { .. } => Exit::NotP12,
+            CertificateError::WrongPassword { .. } => Exit::WrongPassword,
+            CertificateError::Expired { .. } | CertificateError::NotYetValid { .. } => {
+                Exit::CertificateExpired
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Command line: `xc-avatar [FILE]` opens the app; subcommands run the same core headless.
 
+mod cert;
 mod commands;
 mod exit;
 mod token;
@@ -18,8 +19,9 @@ pub use exit::Exit;
 fn after_help() -> String {
     format!(
         "{}\nThe tenant comes from --tenant, else F5XC_API_URL, else the saved default (`tenants`). \
-         The API token comes from F5XC_API_TOKEN, else the OS keyring (`token set`); never from a \
-         flag. 429, 503 and 504 answers are retried up to 3 times, honouring Retry-After.",
+         The credential comes from F5XC_API_TOKEN, else VOLT_API_P12_FILE with VES_P12_PASSWORD \
+         (an API certificate), else what `cert set` or `token set` kept for the tenant; never from \
+         a flag. 429, 503 and 504 answers are retried up to 3 times, honouring Retry-After.",
         Exit::help_table()
     )
 }
@@ -63,6 +65,9 @@ pub enum Command {
     /// Keep, check or forget the API token in the OS keyring
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Keep or forget an API certificate (.p12) for a tenant
+    #[command(subcommand)]
+    Cert(CertCommand),
     /// List the tenants set up, or choose the default one
     #[command(after_help = after_help())]
     Tenants(TenantsArgs),
@@ -79,6 +84,33 @@ pub enum TokenCommand {
     /// Delete the stored token of a tenant
     #[command(after_help = after_help())]
     Forget(TokenTenantArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CertCommand {
+    /// Use an API certificate: the password is read from stdin (a hidden prompt on a
+    /// terminal) and kept in the OS keyring, the file's path in the settings; checked with whoami
+    #[command(after_help = after_help())]
+    Set(CertSetArgs),
+    /// Stop using the tenant's API certificate (the .p12 file itself is left alone)
+    #[command(after_help = after_help())]
+    Forget(TokenTenantArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct CertSetArgs {
+    /// The .p12 file downloaded from the Console (Credentials → API Certificate)
+    pub file: PathBuf,
+    /// Tenant URL or name (default: F5XC_API_URL, else the saved default)
+    #[arg(long, env = crate::ENV_TENANT, value_name = "URL")]
+    pub tenant: Option<String>,
+    /// Keep the certificate without checking it against the tenant
+    #[arg(long)]
+    pub no_verify: bool,
+    /// Give up on the check after this many seconds
+    #[arg(long, default_value_t = 60, value_name = "SECS",
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
 }
 
 #[derive(Args, Debug)]
@@ -267,6 +299,10 @@ pub fn main() -> ExitCode {
         }
         Some(Command::Token(TokenCommand::Forget(args))) => {
             token::forget(args, &report("token forget"))
+        }
+        Some(Command::Cert(CertCommand::Set(args))) => cert::set(args, &report("cert set")),
+        Some(Command::Cert(CertCommand::Forget(args))) => {
+            cert::forget(args, &report("cert forget"))
         }
         Some(Command::Tenants(args)) => token::tenants(args, &report("tenants")),
     }

@@ -23,7 +23,7 @@ pub(crate) fn load_settings() -> (Settings, Option<SettingsFile>) {
     (settings, Some(file))
 }
 
-fn save_settings(file: Option<&SettingsFile>, settings: &Settings) {
+pub(crate) fn save_settings(file: Option<&SettingsFile>, settings: &Settings) {
     if let Some(Err(err)) = file.map(|f| f.save(settings)) {
         eprintln!("xc-avatar: warning: {err}");
     }
@@ -106,6 +106,10 @@ pub fn set(args: &TokenSetArgs, report: &Report) -> Exit {
         return keyring_failure(report, &err);
     }
     settings.add_tenant(&tenant);
+    // The credential set last is the one used: a certificate kept before gives way.
+    if settings.forget_certificate(&tenant) {
+        let _ = store.delete_certificate_password(&tenant);
+    }
     save_settings(file.as_ref(), &settings);
     let acting_as = who
         .as_ref()
@@ -179,31 +183,13 @@ pub fn status(args: &TokenTenantArgs, report: &Report) -> Exit {
         } else {
             ""
         };
-        let (line, row, code) = match store.get(&tenant) {
+        let kept = match settings.certificate_for(&tenant) {
+            Some(path) => super::cert::status_line(&tenant, path, &store),
+            None => token_status_line(&tenant, &store),
+        };
+        let (line, row, code) = match kept {
             Err(err) => return keyring_failure(report, &err),
-            Ok(None) => (
-                "no token saved".to_owned(),
-                json!({ "token": "missing" }),
-                Exit::NotAuthenticated,
-            ),
-            Ok(Some(token)) => {
-                match block_on(api::whoami(
-                    tenant.clone(),
-                    &token,
-                    ClientOptions::default(),
-                )) {
-                    Ok(me) => (
-                        format!("{} on {}", me.display_name(), me.tenant),
-                        json!({ "token": "saved", "user": { "name": me.display_name(), "tenant": me.tenant } }),
-                        Exit::Success,
-                    ),
-                    Err(err) => (
-                        explain(&err).to_string(),
-                        json!({ "token": "saved", "error": { "kind": err.kind(), "status": err.status() } }),
-                        Exit::from(&err),
-                    ),
-                }
-            }
+            Ok(kept) => kept,
         };
         if exit == Exit::Success {
             exit = code;
@@ -224,6 +210,36 @@ pub fn status(args: &TokenTenantArgs, report: &Report) -> Exit {
             json!({ "tenants": rows }),
         )
     }
+}
+
+/// `token status`'s line for a tenant that uses an API token, its JSON and exit code.
+fn token_status_line(
+    tenant: &TenantUrl,
+    store: &KeyringStore,
+) -> Result<(String, Value, Exit), StoreError> {
+    Ok(match store.get(tenant)? {
+        None => (
+            "no token saved".to_owned(),
+            json!({ "kind": "token", "token": "missing" }),
+            Exit::NotAuthenticated,
+        ),
+        Some(token) => match block_on(api::whoami(
+            tenant.clone(),
+            &token,
+            ClientOptions::default(),
+        )) {
+            Ok(me) => (
+                format!("API token: {} on {}", me.display_name(), me.tenant),
+                json!({ "kind": "token", "token": "saved", "user": { "name": me.display_name(), "tenant": me.tenant } }),
+                Exit::Success,
+            ),
+            Err(err) => (
+                format!("API token: {}", explain(&err)),
+                json!({ "kind": "token", "token": "saved", "error": { "kind": err.kind(), "status": err.status() } }),
+                Exit::from(&err),
+            ),
+        },
+    })
 }
 
 pub fn forget(args: &TokenTenantArgs, report: &Report) -> Exit {

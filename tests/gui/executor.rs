@@ -56,7 +56,7 @@ fn one_connection_serves_the_fetch_the_upload_and_the_refetch() {
     let fixture = Fixture::new();
     let connection = Connection {
         tenant: fixture.tenant_url(),
-        token: ApiToken::new(DEFAULT_TOKEN).expect("token"),
+        credential: ApiToken::new(DEFAULT_TOKEN).expect("token").into(),
     };
     let mut executor = executor(Arc::new(MemoryStore::new()), None);
     let fetch = |executor: &mut Executor, generation| {
@@ -137,6 +137,22 @@ impl TokenStore for StuckKeyring {
     }
     fn location(&self) -> &'static str {
         "a stuck keyring"
+    }
+    fn get_certificate_password(
+        &self,
+        _: &TenantUrl,
+    ) -> Result<Option<CertificatePassword>, StoreError> {
+        Ok(None)
+    }
+    fn set_certificate_password(
+        &self,
+        _: &TenantUrl,
+        _: &CertificatePassword,
+    ) -> Result<(), StoreError> {
+        Ok(())
+    }
+    fn delete_certificate_password(&self, _: &TenantUrl) -> Result<bool, StoreError> {
+        Ok(false)
     }
 }
 

@@ -14,7 +14,9 @@ pub use image::ImageFormat;
 pub use xc_avatar::api::TenantUrl;
 pub use xc_avatar::app::state::Current;
 pub use xc_avatar::app::{AppConfig, FilePicker, PickFuture, XcAvatarApp};
-pub use xc_avatar::credentials::{ApiToken, MemoryStore, StoreError, TokenStore};
+pub use xc_avatar::credentials::{
+    ApiToken, CertificatePassword, MemoryStore, StoreError, TokenStore,
+};
 pub use xc_avatar::settings::{Settings, SettingsFile};
 
 pub(crate) use crate::support;
@@ -103,6 +105,7 @@ impl Fixture {
         AppConfig {
             tenant: Some(self.tenant.url()),
             token: token.map(|t| ApiToken::new(t).expect("valid token")),
+            certificate: None,
             initial_file: None,
             opened: None,
             picker: Arc::new(ChoosesFile(picked, self.dialog_folders.clone())),
@@ -204,6 +207,22 @@ impl TokenStore for NoKeyring {
     }
     fn location(&self) -> &'static str {
         "the system keyring (Secret Service)"
+    }
+    fn get_certificate_password(
+        &self,
+        _: &TenantUrl,
+    ) -> Result<Option<CertificatePassword>, StoreError> {
+        Err(self.error())
+    }
+    fn set_certificate_password(
+        &self,
+        _: &TenantUrl,
+        _: &CertificatePassword,
+    ) -> Result<(), StoreError> {
+        Err(self.error())
+    }
+    fn delete_certificate_password(&self, _: &TenantUrl) -> Result<bool, StoreError> {
+        Err(self.error())
     }
 }
 

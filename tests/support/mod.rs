@@ -7,6 +7,8 @@ use std::process::{Command, Output, Stdio};
 
 use image::{ImageFormat, Rgb, RgbImage};
 
+pub mod certificates;
+
 pub const RED: [u8; 3] = [220, 30, 30];
 pub const GREEN: [u8; 3] = [30, 200, 60];
 pub const BLUE: [u8; 3] = [30, 60, 220];

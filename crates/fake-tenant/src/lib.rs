@@ -31,6 +31,9 @@ use tokio::io::AsyncReadExt;
 use tokio::net::{TcpListener, TcpStream};
 
 pub mod cli;
+mod tls;
+
+pub use tls::{Day, Issued, TestCa};
 
 /// Path of the profile-picture endpoint (PUT, GET, DELETE).
 pub const IMAGE_PATH: &str = "/api/web/namespaces/system/user/settings/image";
@@ -151,6 +154,8 @@ struct Inner {
     connections: u64,
     /// Round-trip time to simulate (see `set_latency`).
     latency: std::time::Duration,
+    /// Set when the fake serves HTTPS with client certificates (`tls.rs`).
+    https: Option<Arc<tls::Https>>,
 }
 
 #[derive(Clone, Default)]
@@ -224,9 +229,15 @@ impl FakeTenant {
         })
     }
 
-    /// `http://127.0.0.1:PORT`, the origin to give the client.
+    /// `http://127.0.0.1:PORT` (`https://` when started with `start_https`), the origin to
+    /// give the client.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.shared.lock().https.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{}", self.addr)
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -323,12 +334,10 @@ async fn serve(listener: TcpListener, shared: Shared) {
             continue;
         }
         let service = hyper_util::service::TowerToHyperService::new(router.clone());
+        let shared = shared.clone();
         tokio::spawn(async move {
             tokio::time::sleep(handshake).await;
-            let io = hyper_util::rt::TokioIo::new(stream);
-            let _ = hyper::server::conn::http1::Builder::new()
-                .serve_connection(io, service)
-                .await;
+            tls::serve_connection(stream, service, &shared).await;
         });
     }
 }
@@ -440,6 +449,10 @@ fn api_error(status: StatusCode, message: &str) -> Response {
 
 /// The user behind `Authorization: APIToken <token>`, or the 401 F5 answers.
 fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<User, Response> {
+    // Mutual TLS: a known client certificate authenticates without an Authorization header.
+    if let Some(user) = tls::certificate_user() {
+        return Ok(user);
+    }
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Err(api_error(
             StatusCode::UNAUTHORIZED,

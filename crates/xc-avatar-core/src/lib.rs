@@ -12,5 +12,9 @@ pub mod settings;
 pub const ENV_TENANT: &str = "F5XC_API_URL";
 /// Environment variable holding the API token, as F5's own tooling.
 pub const ENV_TOKEN: &str = "F5XC_API_TOKEN";
+/// Environment variable naming an API certificate (`.p12`), as F5's Terraform provider.
+pub const ENV_P12_FILE: &str = "VOLT_API_P12_FILE";
+/// Environment variable holding that certificate's password, as F5's Terraform provider.
+pub const ENV_P12_PASSWORD: &str = "VES_P12_PASSWORD";
 /// Environment variable naming the folder for `settings.json`, on every OS.
 pub const ENV_CONFIG_DIR: &str = "XC_AVATAR_CONFIG_DIR";

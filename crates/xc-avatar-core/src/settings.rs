@@ -1,6 +1,7 @@
 //! Non-secret settings (tenants, the default one, the last folder), in the platform config dir.
 //! Never a token: those live in a [`crate::credentials::TokenStore`].
 
+use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -18,6 +19,9 @@ pub struct Settings {
     pub default_tenant: Option<String>,
     /// Where the file dialog opens.
     pub last_folder: Option<PathBuf>,
+    /// Tenants that sign in with an API certificate: origin → the `.p12` file (its password is
+    /// in the keyring). Tenants not listed use an API token.
+    pub certificates: BTreeMap<String, PathBuf>,
     /// Light, dark, or as the system is. A value this version does not know reads as
     /// `System` rather than making the whole file "damaged".
     #[serde(deserialize_with = "lenient_appearance")]
@@ -60,6 +64,25 @@ impl Settings {
     /// The saved default tenant, if it still parses.
     pub fn default_tenant(&self) -> Option<TenantUrl> {
         TenantUrl::parse(self.default_tenant.as_deref()?).ok()
+    }
+
+    /// The `.p12` the tenant signs in with, when it uses an API certificate.
+    pub fn certificate_for(&self, tenant: &TenantUrl) -> Option<&Path> {
+        self.certificates
+            .get(&tenant.origin())
+            .map(PathBuf::as_path)
+    }
+
+    /// Makes `tenant` sign in with the certificate at `path` (and remembers the tenant).
+    pub fn set_certificate(&mut self, tenant: &TenantUrl, path: &Path) {
+        self.add_tenant(tenant);
+        self.certificates
+            .insert(tenant.origin(), path.to_path_buf());
+    }
+
+    /// Makes `tenant` use an API token again; `false` when it had no certificate.
+    pub fn forget_certificate(&mut self, tenant: &TenantUrl) -> bool {
+        self.certificates.remove(&tenant.origin()).is_some()
     }
 
     /// The saved tenants that still parse.

@@ -5,10 +5,12 @@ use eframe::egui;
 use crate::api::TenantUrl;
 use crate::app::msg::Action;
 use crate::app::shortcuts;
-use crate::app::state::{SetupForm, Tone};
+use crate::app::state::{CredentialKind, SetupForm, Tone};
 use crate::app::theme;
-use crate::credentials::ApiToken;
-use crate::messages::{CREDENTIALS_DOCS, SETUP_INTRO, SETUP_TITLE, TOKEN_HELP, sentence};
+use crate::credentials::{ApiToken, CertificatePassword};
+use crate::messages::{
+    CERTIFICATE_HELP, CREDENTIALS_DOCS, SETUP_INTRO, SETUP_TITLE, TOKEN_HELP, sentence,
+};
 
 /// What the setup screen needs besides its form.
 pub struct SetupContext<'a> {
@@ -75,6 +77,22 @@ pub fn show(ui: &mut egui::Ui, form: &mut SetupForm, context: &SetupContext<'_>)
             });
             ui.end_row();
 
+            // "Token" and "Certificate": the field below is labelled "API token".
+            ui.label("Sign in with an API");
+            ui.horizontal(|ui| {
+                ui.radio_value(&mut form.kind, CredentialKind::Token, "Token");
+                ui.radio_value(
+                    &mut form.kind,
+                    CredentialKind::Certificate,
+                    "Certificate (.p12)",
+                );
+            });
+            ui.end_row();
+
+            if form.kind == CredentialKind::Certificate {
+                certificate_rows(ui, form, &mut action);
+                return;
+            }
             let label = ui.label("API token");
             ui.vertical(|ui| {
                 ui.horizontal(|ui| {
@@ -107,7 +125,7 @@ pub fn show(ui: &mut egui::Ui, form: &mut SetupForm, context: &SetupContext<'_>)
                         ui.ctx()
                             .open_url(egui::OpenUrl::new_tab(format!("{}/", tenant.origin())));
                     }
-                    ui.hyperlink_to("How to create a token", CREDENTIALS_DOCS);
+                    ui.hyperlink_to("How to create one", CREDENTIALS_DOCS);
                 });
                 if context.env_token.is_some() {
                     ui.weak(format!(
@@ -122,6 +140,11 @@ pub fn show(ui: &mut egui::Ui, form: &mut SetupForm, context: &SetupContext<'_>)
         });
 
     ui.add_space(12.0);
+    if form.kind == CredentialKind::Certificate {
+        certificate_buttons(ui, form, tenant.ok(), &mut action);
+        outcome(ui, form);
+        return action;
+    }
     let ready = match (&tenant, &token) {
         (Ok(tenant), Ok(token)) => Some((tenant.clone(), token.clone())),
         _ => None,
@@ -137,15 +160,8 @@ pub fn show(ui: &mut egui::Ui, form: &mut SetupForm, context: &SetupContext<'_>)
         // One primary action: Test connection until a test has passed, then Save.
         let tested = matches!(form.outcome, Some((Tone::Success, _)));
         let enabled = ready.is_some() && idle;
-        let button = |ui: &egui::Ui, label: String, primary: bool| {
-            if primary && enabled {
-                theme::primary_button(ui, label)
-            } else {
-                egui::Button::new(label)
-            }
-        };
         let save = ui
-            .add_enabled(enabled, button(ui, save_label, tested))
+            .add_enabled(enabled, role_button(ui, save_label, tested && enabled))
             .on_hover_text("Keep the token and use it (Enter)");
         let submitted = ui.input(|i| i.key_pressed(egui::Key::Enter));
         if (save.clicked() || (submitted && idle))
@@ -158,7 +174,10 @@ pub fn show(ui: &mut egui::Ui, form: &mut SetupForm, context: &SetupContext<'_>)
             });
         }
         if ui
-            .add_enabled(enabled, button(ui, "Test connection".to_owned(), !tested))
+            .add_enabled(
+                enabled,
+                role_button(ui, "Test connection", !tested && enabled),
+            )
             .on_hover_text("Ask the tenant who this token belongs to")
             .clicked()
             && let Some((tenant, token)) = ready.clone()
@@ -184,14 +203,7 @@ pub fn show(ui: &mut egui::Ui, form: &mut SetupForm, context: &SetupContext<'_>)
         }
     });
 
-    if let Some((tone, text)) = &form.outcome {
-        ui.add_space(8.0);
-        let color = match tone {
-            Tone::Success => theme::palette(ui).success,
-            Tone::Error => theme::palette(ui).error,
-        };
-        ui.colored_label(color, text);
-    }
+    outcome(ui, form);
     if form.store_failed
         && let Some((tenant, token)) = ready
         && ui
@@ -202,4 +214,128 @@ pub fn show(ui: &mut egui::Ui, form: &mut SetupForm, context: &SetupContext<'_>)
         action = Some(Action::Connect { tenant, token });
     }
     action
+}
+
+/// The last test's, save's or forget's outcome.
+/// The screen's one primary action is accent-filled; the others are quiet.
+fn role_button<'a>(ui: &egui::Ui, label: impl Into<String>, primary: bool) -> egui::Button<'a> {
+    let label = label.into();
+    if primary {
+        theme::primary_button(ui, label)
+    } else {
+        egui::Button::new(label)
+    }
+}
+
+fn outcome(ui: &mut egui::Ui, form: &SetupForm) {
+    if let Some((tone, text)) = &form.outcome {
+        ui.add_space(8.0);
+        let color = match tone {
+            Tone::Success => theme::palette(ui).success,
+            Tone::Error => theme::palette(ui).error,
+        };
+        ui.colored_label(color, text);
+    }
+}
+
+/// The certificate file (typed, picked with the dialog or dropped) and its password.
+fn certificate_rows(ui: &mut egui::Ui, form: &mut SetupForm, action: &mut Option<Action>) {
+    let label = ui.label("Certificate file");
+    ui.vertical(|ui| {
+        ui.horizontal(|ui| {
+            ui.add(
+                egui::TextEdit::singleline(&mut form.certificate_path)
+                    .hint_text("the .p12 file: choose it, or drop it here")
+                    .desired_width(360.0),
+            )
+            .labelled_by(label.id);
+            if ui
+                .button("Choose…")
+                .on_hover_text("Open the file dialog")
+                .clicked()
+            {
+                *action = Some(Action::PickCertificate);
+            }
+        });
+        ui.weak(CERTIFICATE_HELP);
+    });
+    ui.end_row();
+
+    let label = ui.label("Password");
+    ui.horizontal(|ui| {
+        ui.add(
+            egui::TextEdit::singleline(&mut form.password)
+                .password(!form.reveal_password)
+                .hint_text("chosen when the certificate was downloaded")
+                .desired_width(360.0),
+        )
+        .labelled_by(label.id);
+        ui.checkbox(&mut form.reveal_password, "Show")
+            .on_hover_text("Show the password as typed");
+    });
+    ui.end_row();
+}
+
+fn certificate_buttons(
+    ui: &mut egui::Ui,
+    form: &SetupForm,
+    tenant: Option<TenantUrl>,
+    action: &mut Option<Action>,
+) {
+    let path = form.certificate_path.trim();
+    let ready = tenant
+        .clone()
+        .filter(|_| !path.is_empty())
+        .map(|tenant| (tenant, std::path::PathBuf::from(path)));
+    let idle = form.busy.is_none();
+    let password = || CertificatePassword::new(form.password.clone());
+    let enabled = ready.is_some() && idle;
+    let tested = matches!(form.outcome, Some((Tone::Success, _)));
+    ui.horizontal(|ui| {
+        let save = ui
+            .add_enabled(enabled, role_button(ui, "Save", tested && enabled))
+            .on_hover_text("Keep the password in the keyring and use the certificate (Enter)");
+        let submitted = ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if (save.clicked() || (submitted && idle))
+            && let Some((tenant, path)) = ready.clone()
+        {
+            *action = Some(Action::SaveCertificate {
+                tenant,
+                path,
+                password: password(),
+            });
+        }
+        if ui
+            .add_enabled(
+                enabled,
+                role_button(ui, "Test connection", !tested && enabled),
+            )
+            .on_hover_text("Ask the tenant who this certificate belongs to")
+            .clicked()
+            && let Some((tenant, path)) = ready.clone()
+        {
+            *action = Some(Action::TestCertificate {
+                tenant,
+                path,
+                password: password(),
+            });
+        }
+        if let Some(tenant) = &tenant
+            && ui
+                .add_enabled(idle, egui::Button::new("Forget certificate"))
+                .on_hover_text("Stop using this tenant's certificate (the file stays)")
+                .clicked()
+        {
+            *action = Some(Action::ForgetCertificate {
+                tenant: tenant.clone(),
+            });
+        }
+        if form.can_cancel && ui.button("Cancel").clicked() {
+            *action = Some(Action::CloseSetup);
+        }
+        if let Some(doing) = form.busy {
+            ui.spinner();
+            ui.label(doing);
+        }
+    });
 }

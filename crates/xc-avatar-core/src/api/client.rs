@@ -12,7 +12,7 @@ use super::error::server_text_redacted;
 use super::retry::{RetryPolicy, parse_retry_after};
 use super::{ApiError, IMAGE_PATH, SETTINGS_PATH, TenantUrl, WHOAMI_PATH};
 use crate::avatar::{AvatarError, EncodedAvatar, Source};
-use crate::credentials::ApiToken;
+use crate::credentials::{ApiToken, Credential};
 
 /// Most we read of the answer that carries the picture (GET image, and the user settings,
 /// which hold it as base64). What we upload is at most 128 KiB; the Console's own uploads are
@@ -167,9 +167,12 @@ struct Answer {
 pub struct XcClient {
     http: reqwest::Client,
     tenant: TenantUrl,
-    auth: HeaderValue,
+    /// `APIToken …`; none for a client that presents an API certificate instead.
+    auth: Option<HeaderValue>,
     /// Kept only to remove it from whatever the server sends back.
-    token: ApiToken,
+    token: Option<ApiToken>,
+    /// Whether the client presents an API certificate: a refusal is then the certificate's.
+    certificate: bool,
     options: ClientOptions,
     on_event: Option<EventSink>,
 }
@@ -180,13 +183,35 @@ impl XcClient {
         token: &ApiToken,
         options: ClientOptions,
     ) -> Result<Self, ApiError> {
-        let mut auth = HeaderValue::from_str(&format!("APIToken {}", token.expose()))
-            .map_err(|_| ApiError::UnusableToken)?;
-        // Keeps the value out of any Debug output of the request.
-        auth.set_sensitive(true);
+        Self::with_credential(tenant, &Credential::Token(token.clone()), options)
+    }
+
+    /// A client acting as the owner of `credential`: a token goes in each request's
+    /// `Authorization` header; a certificate is presented in the TLS handshake instead.
+    pub fn with_credential(
+        tenant: TenantUrl,
+        credential: &Credential,
+        options: ClientOptions,
+    ) -> Result<Self, ApiError> {
+        let mut builder = reqwest::Client::builder();
+        let (auth, token) = match credential {
+            Credential::Token(token) => {
+                let mut auth = HeaderValue::from_str(&format!("APIToken {}", token.expose()))
+                    .map_err(|_| ApiError::UnusableToken)?;
+                // Keeps the value out of any Debug output of the request.
+                auth.set_sensitive(true);
+                (Some(auth), Some(token.clone()))
+            }
+            Credential::Certificate(certificate) => {
+                let identity = certificate.identity().map_err(|e| ApiError::Internal {
+                    detail: format!("cannot use the API certificate: {}", error_chain(&e)),
+                })?;
+                builder = builder.identity(identity);
+                (None, None)
+            }
+        };
         let mut defaults = HeaderMap::new();
         defaults.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
-        let mut builder = reqwest::Client::builder();
         if tenant.is_loopback() {
             // A proxy for this computer's own addresses would see the token in clear text
             // (loopback tenants may be plain http), and could not reach them anyway.
@@ -209,10 +234,16 @@ impl XcClient {
             http,
             tenant,
             auth,
-            token: token.clone(),
+            token,
+            certificate: matches!(credential, Credential::Certificate(_)),
             options,
             on_event: None,
         })
+    }
+
+    /// What must never be shown back: the token, when there is one.
+    fn secrets(&self) -> Vec<&str> {
+        self.token.iter().map(ApiToken::expose).collect()
     }
 
     /// Calls `sink` for each [`CallEvent`] (e.g. to count down a retry).
@@ -250,7 +281,7 @@ impl XcClient {
     /// The token owner's current picture, or `None` when there is none.
     pub async fn current_image(&self) -> Result<Option<TenantPicture>, ApiError> {
         match self.call(Method::GET, IMAGE_PATH, None, PICTURE).await.0 {
-            Ok(answer) => picture_from_image_answer(answer, &[self.token.expose()]),
+            Ok(answer) => picture_from_image_answer(answer, &self.secrets()),
             // Some tenants answer 404 for "no picture"; the settings say for sure.
             Err(ApiError::NotFound { .. }) => self.picture_from_settings().await,
             Err(other) => Err(other),
@@ -276,7 +307,7 @@ impl XcClient {
     /// Who the token belongs to: the cheap call that proves a token works.
     pub async fn whoami(&self) -> Result<WhoAmI, ApiError> {
         let answer = self.call(Method::GET, WHOAMI_PATH, None, WHOAMI).await.0?;
-        whoami_from(&answer.body, &[self.token.expose()])
+        whoami_from(&answer.body, &self.secrets())
     }
 
     async fn picture_from_settings(&self) -> Result<Option<TenantPicture>, ApiError> {
@@ -290,7 +321,7 @@ impl XcClient {
             .await
             .0?;
         let settings: Settings = serde_json::from_slice(&answer.body)
-            .map_err(|e| invalid("user settings", &e, &[self.token.expose()]))?;
+            .map_err(|e| invalid("user settings", &e, &self.secrets()))?;
         picture_from_base64(&settings.image)
     }
 
@@ -345,10 +376,10 @@ impl XcClient {
         body: Option<Vec<u8>>,
         ceiling: Ceiling,
     ) -> Result<Answer, ApiError> {
-        let mut request = self
-            .http
-            .request(method, self.tenant.endpoint(path))
-            .header(header::AUTHORIZATION, self.auth.clone());
+        let mut request = self.http.request(method, self.tenant.endpoint(path));
+        if let Some(auth) = &self.auth {
+            request = request.header(header::AUTHORIZATION, auth.clone());
+        }
         if let Some(body) = body {
             request = request
                 .header(header::CONTENT_TYPE, "application/json")
@@ -366,7 +397,7 @@ impl XcClient {
                 .headers()
                 .get(header::LOCATION)
                 .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
-                .map(|v| clean_server_text(&v, &[self.token.expose()], SHOWN_MAX_CHARS))
+                .map(|v| clean_server_text(&v, &self.secrets(), SHOWN_MAX_CHARS))
                 .filter(|v| !v.is_empty())
                 .unwrap_or_else(|| "another address".to_owned());
             return Err(ApiError::Redirect {
@@ -387,7 +418,13 @@ impl XcClient {
         }
         let status = status.as_u16();
         let body = self.read_body(response, ERROR_BODY, Some(status)).await?;
-        let server_text = server_text_redacted(&body, &[self.token.expose()]);
+        let server_text = server_text_redacted(&body, &self.secrets());
+        if status == 401 && self.certificate {
+            return Err(ApiError::CertificateRejected {
+                status: Some(status),
+                server_text,
+            });
+        }
         Err(ApiError::from_status(status, retry_after, server_text))
     }
 
@@ -430,14 +467,22 @@ impl XcClient {
     }
 
     fn network_error(&self, error: &reqwest::Error) -> ApiError {
+        if self.certificate
+            && let Some(alert) = certificate_refusal(error)
+        {
+            return ApiError::CertificateRejected {
+                status: None,
+                server_text: Some(alert),
+            };
+        }
         match classify(error, self.tenant.host(), self.options.timeout) {
             ApiError::Tls { host, detail } => ApiError::Tls {
                 host,
-                detail: clean_server_text(&detail, &[self.token.expose()], 500),
+                detail: clean_server_text(&detail, &self.secrets(), 500),
             },
             ApiError::Network { host, detail } => ApiError::Network {
                 host,
-                detail: clean_server_text(&detail, &[self.token.expose()], 500),
+                detail: clean_server_text(&detail, &self.secrets(), 500),
             },
             other => other,
         }
@@ -629,6 +674,27 @@ fn classify(error: &reqwest::Error, host: &str, timeout: Duration) -> ApiError {
             detail: chain,
         }
     }
+}
+
+/// The TLS alert a server sends when it refuses the client's certificate, if that is what
+/// ended the call: e.g. "the server refused the certificate (UnknownCA)".
+fn certificate_refusal(error: &reqwest::Error) -> Option<String> {
+    use rustls::AlertDescription as Alert;
+    causes(error)
+        .into_iter()
+        .find_map(|cause| match cause.downcast_ref::<rustls::Error>()? {
+            rustls::Error::AlertReceived(
+                alert @ (Alert::BadCertificate
+                | Alert::UnsupportedCertificate
+                | Alert::CertificateRevoked
+                | Alert::CertificateExpired
+                | Alert::CertificateUnknown
+                | Alert::UnknownCA
+                | Alert::AccessDenied
+                | Alert::CertificateRequired),
+            ) => Some(format!("TLS alert: {alert:?}")),
+            _ => None,
+        })
 }
 
 /// Every error under `error`, including those an `io::Error` wraps (which its `source()`

@@ -66,6 +66,19 @@ pub enum ApiError {
     /// The picture the tenant sent is no image format we know (an HTML page, JSON, garbage).
     #[error("the tenant answered with something that is not a picture ({detail})")]
     NotAPicture { detail: String },
+    /// The tenant refused the API certificate: during the TLS handshake (`status` is `None`,
+    /// `server_text` names the TLS alert) or with HTTP 401.
+    #[error(
+        "the tenant rejected the API certificate{}",
+        match .status {
+            Some(status) => format!(" (HTTP {status})"),
+            None => " during the secure connection (TLS handshake)".to_owned(),
+        }
+    )]
+    CertificateRejected {
+        status: Option<u16>,
+        server_text: Option<String>,
+    },
     /// Found before any request: the token has characters no HTTP header may carry.
     #[error(
         "the API token contains characters that cannot be sent (spaces, line breaks or control characters)"
@@ -82,6 +95,11 @@ impl ApiError {
         match self {
             ApiError::Unauthorized { .. } => {
                 "The token may be wrong or expired: create a new API token in the Console and update it.".into()
+            }
+            ApiError::CertificateRejected { .. } => {
+                "The certificate may be revoked, expired or made for another tenant: create a new \
+                 API certificate in the Console and update the certificate."
+                    .into()
             }
             ApiError::Forbidden { .. } => {
                 "Ask your tenant administrator whether your account may change its profile picture.".into()
@@ -141,7 +159,8 @@ impl ApiError {
             | ApiError::Conflict { server_text }
             | ApiError::RateLimited { server_text, .. }
             | ApiError::Server { server_text, .. }
-            | ApiError::UnexpectedStatus { server_text, .. } => server_text.as_deref(),
+            | ApiError::UnexpectedStatus { server_text, .. }
+            | ApiError::CertificateRejected { server_text, .. } => server_text.as_deref(),
             _ => None,
         }
     }
@@ -150,6 +169,7 @@ impl ApiError {
     pub fn kind(&self) -> &'static str {
         match self {
             ApiError::Unauthorized { .. } => "unauthorized",
+            ApiError::CertificateRejected { .. } => "certificate_rejected",
             ApiError::Forbidden { .. } => "forbidden",
             ApiError::NotFound { .. } => "not_found",
             ApiError::Conflict { .. } => "conflict",
@@ -182,7 +202,8 @@ impl ApiError {
             ApiError::Server { status, .. }
             | ApiError::UnexpectedStatus { status, .. }
             | ApiError::Redirect { status, .. } => Some(*status),
-            ApiError::ResponseTooLarge { status, .. } => *status,
+            ApiError::ResponseTooLarge { status, .. }
+            | ApiError::CertificateRejected { status, .. } => *status,
             _ => None,
         }
     }

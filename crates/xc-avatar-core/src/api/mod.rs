@@ -32,3 +32,14 @@ pub async fn whoami(
 ) -> Result<WhoAmI, ApiError> {
     XcClient::new(tenant, token, options)?.whoami().await
 }
+
+/// Who `credential` (a token or an API certificate) acts as on `tenant`.
+pub async fn whoami_as(
+    tenant: TenantUrl,
+    credential: &crate::credentials::Credential,
+    options: ClientOptions,
+) -> Result<WhoAmI, ApiError> {
+    XcClient::with_credential(tenant, credential, options)?
+        .whoami()
+        .await
+}

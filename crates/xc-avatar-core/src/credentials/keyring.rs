@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use keyring_core::{CredentialStore, Entry, Error};
 
-use super::{ApiToken, SERVICE, StoreError, TokenStore};
+use super::{ApiToken, CertificatePassword, SERVICE, StoreError, TokenStore, certificate_account};
 use crate::api::TenantUrl;
 
 /// The platform keyring. Connecting is deferred to the first call, which may block, so creating
@@ -21,12 +21,16 @@ impl KeyringStore {
     }
 
     fn entry(&self, tenant: &TenantUrl) -> Result<Entry, StoreError> {
+        self.entry_for(&tenant.origin())
+    }
+
+    fn entry_for(&self, account: &str) -> Result<Entry, StoreError> {
         let mut store = self.store.lock().unwrap_or_else(|p| p.into_inner());
         let store = match &*store {
             Some(open) => open.clone(),
             None => store.insert(open_platform_store()?).clone(),
         };
-        Entry::new_in_store(&store, SERVICE, &tenant.origin()).map_err(failed)
+        Entry::new_in_store(&store, SERVICE, account).map_err(failed)
     }
 }
 
@@ -48,11 +52,32 @@ impl TokenStore for KeyringStore {
     }
 
     fn delete(&self, tenant: &TenantUrl) -> Result<bool, StoreError> {
-        match self.entry(tenant)?.delete_credential() {
-            Ok(()) => Ok(true),
-            Err(Error::NoEntry) => Ok(false),
+        delete_entry(self.entry(tenant)?)
+    }
+
+    fn get_certificate_password(
+        &self,
+        tenant: &TenantUrl,
+    ) -> Result<Option<CertificatePassword>, StoreError> {
+        match self.entry_for(&certificate_account(tenant))?.get_password() {
+            Ok(secret) => Ok(Some(CertificatePassword::new(secret))),
+            Err(Error::NoEntry) => Ok(None),
             Err(err) => Err(failed(err)),
         }
+    }
+
+    fn set_certificate_password(
+        &self,
+        tenant: &TenantUrl,
+        password: &CertificatePassword,
+    ) -> Result<(), StoreError> {
+        self.entry_for(&certificate_account(tenant))?
+            .set_password(password.expose())
+            .map_err(failed)
+    }
+
+    fn delete_certificate_password(&self, tenant: &TenantUrl) -> Result<bool, StoreError> {
+        delete_entry(self.entry_for(&certificate_account(tenant))?)
     }
 
     fn location(&self) -> &'static str {
@@ -65,6 +90,14 @@ impl TokenStore for KeyringStore {
         } else {
             "the system keyring"
         }
+    }
+}
+
+fn delete_entry(entry: Entry) -> Result<bool, StoreError> {
+    match entry.delete_credential() {
+        Ok(()) => Ok(true),
+        Err(Error::NoEntry) => Ok(false),
+        Err(err) => Err(failed(err)),
     }
 }
 

@@ -1,13 +1,15 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use super::{ApiToken, StoreError, TokenStore};
+use super::{ApiToken, CertificatePassword, StoreError, TokenStore, certificate_account};
 use crate::api::TenantUrl;
 
 /// Tokens kept in memory until the process ends: for "this session only", and for tests.
 #[derive(Default)]
 pub struct MemoryStore {
     tokens: Mutex<HashMap<String, ApiToken>>,
+    /// Certificate passwords, by [`certificate_account`].
+    passwords: Mutex<HashMap<String, CertificatePassword>>,
 }
 
 impl MemoryStore {
@@ -17,6 +19,10 @@ impl MemoryStore {
 
     fn tokens(&self) -> std::sync::MutexGuard<'_, HashMap<String, ApiToken>> {
         self.tokens.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn passwords(&self) -> std::sync::MutexGuard<'_, HashMap<String, CertificatePassword>> {
+        self.passwords.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -36,6 +42,30 @@ impl TokenStore for MemoryStore {
 
     fn location(&self) -> &'static str {
         "memory, for this session only"
+    }
+
+    fn get_certificate_password(
+        &self,
+        tenant: &TenantUrl,
+    ) -> Result<Option<CertificatePassword>, StoreError> {
+        Ok(self.passwords().get(&certificate_account(tenant)).cloned())
+    }
+
+    fn set_certificate_password(
+        &self,
+        tenant: &TenantUrl,
+        password: &CertificatePassword,
+    ) -> Result<(), StoreError> {
+        self.passwords()
+            .insert(certificate_account(tenant), password.clone());
+        Ok(())
+    }
+
+    fn delete_certificate_password(&self, tenant: &TenantUrl) -> Result<bool, StoreError> {
+        Ok(self
+            .passwords()
+            .remove(&certificate_account(tenant))
+            .is_some())
     }
 }
 

@@ -1,16 +1,40 @@
-//! Secrets. Nothing else in xc-avatar reads or writes the API token.
+//! Secrets. Nothing else in xc-avatar reads or writes the API token or a certificate's
+//! password.
 //!
 //! A token comes from `F5XC_API_TOKEN`, the user (setup screen, stdin) or a [`TokenStore`]: the
 //! OS keyring ([`KeyringStore`]), or memory for this session only ([`MemoryStore`]). It is never
-//! written to a file of ours.
+//! written to a file of ours. An API certificate is a `.p12` file ([`ApiCertificate`]): its path
+//! is a setting, its password is kept like a token.
 
+mod certificate;
 mod keyring;
 mod memory;
 
 use std::fmt;
 
+pub use certificate::{ApiCertificate, CertificateError, CertificatePassword};
 pub use keyring::KeyringStore;
 pub use memory::MemoryStore;
+
+/// What a client proves who it is with: an API token (an `Authorization` header) or an API
+/// certificate (presented in the TLS handshake).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Credential {
+    Token(ApiToken),
+    Certificate(ApiCertificate),
+}
+
+impl From<ApiToken> for Credential {
+    fn from(token: ApiToken) -> Self {
+        Credential::Token(token)
+    }
+}
+
+impl From<ApiCertificate> for Credential {
+    fn from(certificate: ApiCertificate) -> Self {
+        Credential::Certificate(certificate)
+    }
+}
 
 use crate::api::TenantUrl;
 
@@ -26,6 +50,23 @@ pub trait TokenStore: Send + Sync {
     fn delete(&self, tenant: &TenantUrl) -> Result<bool, StoreError>;
     /// Where the tokens go, for "Saved in …": e.g. "the GNOME keyring (Secret Service)".
     fn location(&self) -> &'static str;
+    /// The password of the tenant's API certificate, kept beside its token.
+    fn get_certificate_password(
+        &self,
+        tenant: &TenantUrl,
+    ) -> Result<Option<CertificatePassword>, StoreError>;
+    fn set_certificate_password(
+        &self,
+        tenant: &TenantUrl,
+        password: &CertificatePassword,
+    ) -> Result<(), StoreError>;
+    /// Removes the password; `false` when there was none.
+    fn delete_certificate_password(&self, tenant: &TenantUrl) -> Result<bool, StoreError>;
+}
+
+/// The keyring account of a tenant's certificate password: the tenant origin, marked.
+pub(crate) fn certificate_account(tenant: &TenantUrl) -> String {
+    format!("{} (API certificate password)", tenant.origin())
 }
 
 /// Why a token could not be read or kept. Never carries secret bytes.

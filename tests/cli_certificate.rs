@@ -1,0 +1,219 @@
+//! The command line with an API certificate (.p12) from the environment, against the HTTPS fake
+//! tenant with client-certificate verification: the real mutual-TLS handshake, the test CA
+//! trusted through `SSL_CERT_FILE` as a user's CA is through the OS store.
+
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use fake_tenant::{DEFAULT_TOKEN, IMAGE_PATH, TestCa, User, WHOAMI_PATH};
+use image::ImageFormat;
+use support::certificates::{CertTenant, P12_PASSWORD};
+
+/// Runs xc-avatar with only the given environment for tenant and credentials, no keyring and
+/// no saved settings; logs at trace level, so a leak into them would show.
+fn xc_avatar(fixture: &CertTenant, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let home = fixture.dir.path().join("home");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_xc-avatar"));
+    command
+        .args(args)
+        .env_remove("F5XC_API_TOKEN")
+        .env_remove("VOLT_API_P12_FILE")
+        .env_remove("VES_P12_PASSWORD")
+        .env("F5XC_API_URL", fixture.tenant.url())
+        .env("SSL_CERT_FILE", &fixture.ca_file)
+        .env("HOME", &home)
+        .env("XC_AVATAR_CONFIG_DIR", home.join("config"))
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/xc-avatar-test-bus",
+        )
+        .env("RUST_LOG", "trace");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let output = command.output().expect("run xc-avatar");
+    let all = format!("{}{}", text(&output.stdout), text(&output.stderr));
+    assert!(!all.contains("panicked"), "xc-avatar panicked:\n{all}");
+    assert!(!all.contains(P12_PASSWORD), "the password appeared:\n{all}");
+    assert!(!all.contains("PRIVATE KEY"), "the key appeared:\n{all}");
+    output
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn p12_env<'a>(path: &'a str, password: &'a str) -> Vec<(&'static str, &'a str)> {
+    vec![("VOLT_API_P12_FILE", path), ("VES_P12_PASSWORD", password)]
+}
+
+fn utf8(path: &Path) -> &str {
+    path.to_str().expect("utf-8 path")
+}
+
+/// With only VOLT_API_P12_FILE and VES_P12_PASSWORD, a modern and a legacy .p12 each upload,
+/// read back and remove the picture, acting as Ada over mutual TLS with no Authorization header.
+#[test]
+fn a_p12_from_the_environment_uploads_reads_and_removes_modern_and_legacy() {
+    let fixture = CertTenant::start();
+    let photo = support::write_photo(fixture.dir.path(), "photo.jpg", ImageFormat::Jpeg);
+    for legacy in [false, true] {
+        let p12 = fixture.ada_p12(if legacy { "legacy.p12" } else { "ada.p12" }, legacy);
+        let env = p12_env(utf8(&p12), P12_PASSWORD);
+
+        let output = xc_avatar(&fixture, &["upload", utf8(&photo)], &env);
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+        let stored = fixture.tenant.image_of_user(&User::ada()).expect("stored");
+        support::assert_is_stripes_avatar(&stored.bytes, 512);
+
+        let out = fixture.dir.path().join("me");
+        let output = xc_avatar(&fixture, &["current", "-o", utf8(&out)], &env);
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+        assert_eq!(
+            std::fs::read(out.with_extension("jpg")).expect("written"),
+            stored.bytes
+        );
+
+        let output = xc_avatar(&fixture, &["remove"], &env);
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+        assert_eq!(fixture.tenant.image_of_user(&User::ada()), None);
+    }
+    let requests = fixture.tenant.received();
+    assert!(!requests.is_empty());
+    assert!(
+        requests.iter().all(|r| r.header("authorization").is_none()),
+        "a certificate sends no Authorization header"
+    );
+    assert_eq!(fixture.tenant.received_on("PUT", IMAGE_PATH).len(), 2);
+}
+
+/// Each thing wrong with the file has its own line and exit code, and no request is sent.
+#[test]
+fn each_unusable_certificate_has_its_own_message_and_exit_code_before_any_request() {
+    let fixture = CertTenant::start();
+    let photo = support::write_photo(fixture.dir.path(), "photo.jpg", ImageFormat::Jpeg);
+    let good = fixture.ada_p12("ada.p12", false);
+    let junk = fixture.dir.path().join("junk.p12");
+    std::fs::write(&junk, b"PK\x03\x04 a zip file, say").expect("write");
+    let missing = fixture.dir.path().join("moved-away.p12");
+    let expired = fixture
+        .ca
+        .client_certificate("ada@example.com", (2020, 1, 1), (2021, 6, 30));
+    let expired = fixture.write_p12("expired.p12", &expired, true);
+    let future = fixture
+        .ca
+        .client_certificate("ada@example.com", (2090, 1, 1), (2091, 1, 1));
+    let future = fixture.write_p12("future.p12", &future, false);
+
+    let cases = [
+        (
+            good.clone(),
+            "not the password",
+            14,
+            format!("the password does not open this .p12 ({})", good.display()),
+        ),
+        (
+            junk.clone(),
+            P12_PASSWORD,
+            13,
+            format!("{} is not a .p12 certificate file", junk.display()),
+        ),
+        (
+            missing.clone(),
+            P12_PASSWORD,
+            12,
+            format!("the certificate file {} does not exist", missing.display()),
+        ),
+        (
+            expired.clone(),
+            P12_PASSWORD,
+            15,
+            format!(
+                "the API certificate in {} expired on 2021-06-30",
+                expired.display()
+            ),
+        ),
+        (
+            future.clone(),
+            P12_PASSWORD,
+            15,
+            format!(
+                "the API certificate in {} is not valid until 2090-01-01",
+                future.display()
+            ),
+        ),
+    ];
+    for (file, password, code, message) in cases {
+        let env = p12_env(utf8(&file), password);
+        let output = xc_avatar(&fixture, &["upload", utf8(&photo)], &env);
+        let said = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(code), "{said}");
+        assert!(said.starts_with("xc-avatar: error: "), "{said}");
+        assert!(said.contains(&message), "want {message:?} in {said}");
+        assert_eq!(said.lines().count(), 1, "one line: {said}");
+    }
+    assert!(
+        fixture.tenant.received().is_empty(),
+        "no request for a certificate that cannot work"
+    );
+}
+
+/// A certificate from a CA the tenant does not trust fails the handshake: the 401 path, exit 4,
+/// telling the user to update the certificate.
+#[test]
+fn a_certificate_from_another_ca_is_rejected_with_exit_4() {
+    let fixture = CertTenant::start();
+    let stranger = TestCa::new("someone else's CA");
+    let issued = stranger.client_certificate("ada@example.com", (2024, 1, 1), (2090, 1, 1));
+    let p12 = fixture.write_p12("other.p12", &issued, false);
+    let photo = support::write_photo(fixture.dir.path(), "photo.jpg", ImageFormat::Jpeg);
+    let output = xc_avatar(
+        &fixture,
+        &["upload", utf8(&photo)],
+        &p12_env(utf8(&p12), P12_PASSWORD),
+    );
+    let said = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(4), "{said}");
+    assert!(
+        said.contains("the tenant rejected the API certificate during the secure connection"),
+        "{said}"
+    );
+    assert!(said.contains("update the certificate"), "{said}");
+    assert_eq!(fixture.tenant.image_of_user(&User::ada()), None);
+
+    let output = xc_avatar(
+        &fixture,
+        &["remove", "--json"],
+        &p12_env(utf8(&p12), P12_PASSWORD),
+    );
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(json["error"]["kind"], "certificate_rejected");
+    assert_eq!(json["exit_code"], 4);
+}
+
+/// With a token and a certificate in the environment, the token is used, and a note says so.
+#[test]
+fn a_token_in_the_environment_wins_over_a_certificate_with_a_note() {
+    let fixture = CertTenant::start();
+    let p12 = fixture.ada_p12("ada.p12", false);
+    let mut env = p12_env(utf8(&p12), P12_PASSWORD);
+    env.push(("F5XC_API_TOKEN", DEFAULT_TOKEN));
+    let output = xc_avatar(&fixture, &["remove"], &env);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stderr).contains(
+            "note: both F5XC_API_TOKEN and VOLT_API_P12_FILE are set; using the API token"
+        ),
+        "{}",
+        text(&output.stderr)
+    );
+    let requests = fixture.tenant.received_on("DELETE", IMAGE_PATH);
+    assert_eq!(requests.len(), 1);
+    assert_eq!(
+        requests[0].header("authorization"),
+        Some(format!("APIToken {DEFAULT_TOKEN}").as_str())
+    );
+    assert!(fixture.tenant.received_on("GET", WHOAMI_PATH).is_empty());
+}
