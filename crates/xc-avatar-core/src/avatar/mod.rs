@@ -8,6 +8,7 @@
 
 mod crop;
 mod encode;
+mod heif;
 mod orient;
 mod source;
 
