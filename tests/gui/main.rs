@@ -9,6 +9,7 @@ mod crop;
 mod current;
 mod executor;
 mod harness;
+mod phone;
 mod setup;
 mod snapshots;
 mod upload;

@@ -280,7 +280,7 @@ fn empty_view(ui: &mut egui::Ui, area: Rect) {
             ui.add_space(area.height() / 2.0 - 40.0);
             ui.heading("Drop a photo here");
             ui.label(format!(
-                "or choose one below ({}). JPEG, PNG, WebP, GIF, BMP or TIFF.",
+                "or choose one below ({}). JPEG, PNG, WebP, HEIC, AVIF, GIF, BMP or TIFF.",
                 shortcuts::label(ui.ctx(), &shortcuts::OPEN)
             ));
         });
