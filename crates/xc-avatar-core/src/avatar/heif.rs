@@ -156,15 +156,10 @@ fn decode_hevc(bytes: &[u8]) -> Result<Pixels, AvatarError> {
         decoded => decoded,
     }
     .map_err(heifer_error)?;
-    let data = if image.has_alpha {
-        image.data
-    } else {
-        image
-            .data
-            .chunks_exact(4)
-            .flat_map(|rgba| [rgba[0], rgba[1], rgba[2]])
-            .collect()
-    };
+    let mut data = image.data;
+    if !image.has_alpha {
+        drop_alpha(&mut data);
+    }
     Ok(Pixels {
         data,
         width: image.width,
@@ -207,13 +202,9 @@ fn decode_avif(bytes: &[u8]) -> Result<Pixels, AvatarError> {
             })
         });
     let Some(alpha_item) = alpha_item else {
-        let data = image
-            .data
-            .chunks_exact(4)
-            .flat_map(|rgba| [rgba[0], rgba[1], rgba[2]])
-            .collect();
+        drop_alpha(&mut image.data);
         return Ok(Pixels {
-            data,
+            data: image.data,
             width,
             height,
             alpha: false,
@@ -255,6 +246,16 @@ fn decode_avif(bytes: &[u8]) -> Result<Pixels, AvatarError> {
         height,
         alpha: true,
     })
+}
+
+/// RGBA → RGB in place: a 12 MP photo needs no second buffer for it.
+fn drop_alpha(data: &mut Vec<u8>) {
+    let pixels = data.len() / 4;
+    for i in 0..pixels {
+        data.copy_within(i * 4..i * 4 + 3, i * 3);
+    }
+    data.truncate(pixels * 3);
+    data.shrink_to_fit();
 }
 
 /// The matrix coefficients and range of an item's `colr` `nclx` property, if it has one.
