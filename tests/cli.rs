@@ -629,7 +629,7 @@ fn bad_images_get_specific_errors() {
         (
             "photo.heic",
             b"\0\0\0\x18ftypheic\0\0\0\0mif1heic",
-            "HEIC/HEIF images are not supported: export the picture as JPEG or PNG first",
+            "the image is damaged or truncated",
         ),
         (
             "logo.png",

@@ -144,9 +144,9 @@ pub struct NativeFilePicker;
 
 /// What the dialog offers: the formats we read, by extension. Both cases, since Linux file
 /// choosers match the globs case-sensitively and cameras write `.JPG`.
-pub const IMAGE_EXTENSIONS: [&str; 16] = [
-    "jpg", "jpeg", "png", "webp", "gif", "bmp", "tif", "tiff", "JPG", "JPEG", "PNG", "WEBP", "GIF",
-    "BMP", "TIF", "TIFF",
+pub const IMAGE_EXTENSIONS: [&str; 22] = [
+    "jpg", "jpeg", "png", "webp", "heic", "heif", "avif", "gif", "bmp", "tif", "tiff", "JPG",
+    "JPEG", "PNG", "WEBP", "HEIC", "HEIF", "AVIF", "GIF", "BMP", "TIF", "TIFF",
 ];
 
 impl FilePicker for NativeFilePicker {

@@ -143,7 +143,7 @@ pub struct TenantsArgs {
 
 #[derive(Args, Debug)]
 pub struct UploadArgs {
-    /// The picture to upload (JPEG, PNG, WebP, GIF, BMP, TIFF)
+    /// The picture to upload (JPEG, PNG, WebP, HEIC, AVIF, GIF, BMP, TIFF)
     pub file: PathBuf,
     #[command(flatten)]
     pub avatar: AvatarArgs,

@@ -10,6 +10,7 @@ mod current;
 mod design;
 mod executor;
 mod harness;
+mod phone;
 mod setup;
 mod snapshots;
 mod upload;

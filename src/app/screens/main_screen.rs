@@ -438,7 +438,7 @@ fn empty_view(ui: &mut egui::Ui, area: Rect) -> Option<Action> {
             ui.label(theme::subheading("Drop a photo here"));
             ui.label(theme::caption(
                 ui,
-                "JPEG, PNG, WebP, GIF, BMP or TIFF — you frame it in a circle next.",
+                "JPEG, PNG, WebP, HEIC, AVIF, GIF, BMP or TIFF — you frame it in a circle next.",
             ));
             ui.add_space(space::S);
             let hint = shortcuts::hint(ui.ctx(), "Open a picture", &shortcuts::OPEN);

@@ -8,6 +8,7 @@
 
 mod crop;
 mod encode;
+mod heif;
 mod orient;
 mod source;
 
@@ -31,7 +32,7 @@ pub enum AvatarError {
         source: std::io::Error,
     },
     #[error(
-        "{path} is {kind}, not a picture file: choose a JPEG, PNG, WebP, GIF, BMP or TIFF file"
+        "{path} is {kind}, not a picture file: choose a JPEG, PNG, WebP, HEIC, AVIF, GIF, BMP or TIFF file"
     )]
     NotAFile { path: String, kind: &'static str },
     #[error(
@@ -46,7 +47,7 @@ pub enum AvatarError {
     },
     #[error("the file is empty")]
     Empty,
-    #[error("this is not an image (choose a JPEG, PNG, WebP, GIF, BMP or TIFF file)")]
+    #[error("this is not an image (choose a JPEG, PNG, WebP, HEIC, AVIF, GIF, BMP or TIFF file)")]
     NotAnImage,
     #[error(
         "this is a web page saved under an image name, not an image: open it in a browser and \

@@ -101,6 +101,29 @@ impl Orient {
         }
     }
 
+    /// This orientation followed by `quarters` quarter turns anticlockwise (HEIF's `irot`).
+    pub(super) fn turned_anticlockwise(self, quarters: u8) -> Self {
+        Orient {
+            mirror: self.mirror,
+            turns: (self.turns + 4 - quarters % 4) % 4,
+        }
+    }
+
+    /// This orientation followed by a mirror (HEIF's `imir`): top and bottom exchanged, or
+    /// left and right. Mirroring reverses the turns made before it, and top-bottom is
+    /// left-right then a half turn.
+    pub(super) fn mirrored(self, top_bottom: bool) -> Self {
+        let reversed = (4 - self.turns) % 4;
+        Orient {
+            mirror: !self.mirror,
+            turns: if top_bottom {
+                (reversed + 2) % 4
+            } else {
+                reversed
+            },
+        }
+    }
+
     /// Whether width and height trade places.
     pub fn swaps_axes(self) -> bool {
         self.turns % 2 == 1
@@ -174,6 +197,45 @@ mod tests {
                         "{exif:?} +{turns} at ({x}, {y})"
                     );
                 }
+            }
+        }
+    }
+
+    /// HEIF's transforms, composed into one orientation, do what the pixels turned and mirrored
+    /// one after the other show.
+    #[test]
+    fn heif_rotations_and_mirrors_compose_like_pixels() {
+        let stored = image::RgbImage::from_fn(5, 3, |x, y| image::Rgb([x as u8, y as u8, 0]));
+        for exif in ALL {
+            let start = Orient::from_exif(exif);
+            let mut before = DynamicImage::ImageRgb8(stored.clone());
+            start.apply(&mut before);
+            for quarters in 0..4u8 {
+                let mut want = before.clone();
+                for _ in 0..quarters {
+                    want = want.rotate270(); // image's rotate270 is a quarter turn anticlockwise
+                }
+                let mut got = DynamicImage::ImageRgb8(stored.clone());
+                start.turned_anticlockwise(quarters).apply(&mut got);
+                assert_eq!(
+                    got.to_rgb8(),
+                    want.to_rgb8(),
+                    "{exif:?} then irot {quarters}"
+                );
+            }
+            for top_bottom in [false, true] {
+                let want = if top_bottom {
+                    before.flipv()
+                } else {
+                    before.fliph()
+                };
+                let mut got = DynamicImage::ImageRgb8(stored.clone());
+                start.mirrored(top_bottom).apply(&mut got);
+                assert_eq!(
+                    got.to_rgb8(),
+                    want.to_rgb8(),
+                    "{exif:?} then imir {top_bottom}"
+                );
             }
         }
     }

@@ -5,8 +5,8 @@
 //! 1500×1000 preview for a fraction of the work and a sixteenth of the memory. libjpeg-turbo
 //! (`turbojpeg`) does that fastest — its Huffman decoding, the floor of the whole pipeline, is
 //! ~1.5× `jpeg-decoder`'s — but it stops at the first warning, so `jpeg-decoder` (pure Rust,
-//! lenient) decodes what it refuses, and CMYK/YCCK files. Other formats are decoded whole by
-//! `image`, then shrunk.
+//! lenient) decodes what it refuses, and CMYK/YCCK files. HEIC and AVIF go to `heif`. Other
+//! formats are decoded whole by `image`, then shrunk.
 
 use std::io::{Cursor, Read as _};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -18,6 +18,7 @@ use fast_image_resize::{PixelType, ResizeOptions, Resizer, images::Image};
 use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits, RgbaImage};
 
 use super::AvatarError;
+use super::heif;
 use super::orient::Orient;
 
 /// Largest width or height we accept; beyond it a picture is not a profile picture.
@@ -44,11 +45,18 @@ const KEEP_DECODED: usize = 2;
 #[derive(Clone)]
 pub struct Source {
     bytes: Arc<[u8]>,
-    format: ImageFormat,
+    format: Format,
     /// Size as stored, before orientation.
     stored: (u32, u32),
     orientation: Orient,
     decoded: Arc<Decoded>,
+}
+
+/// How a picture is decoded: by `image` (and our JPEG decoders), or as HEIF.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Image(ImageFormat),
+    Heif(heif::Codec),
 }
 
 /// The decodes kept, most recent last, by the shrink factor they were made at.
@@ -132,6 +140,9 @@ impl Source {
         if bytes.is_empty() {
             return Err(AvatarError::Empty);
         }
+        if heif::is_heif(&bytes) {
+            return Self::from_heif(bytes);
+        }
         let format = image::guess_format(&bytes).map_err(|_| not_an_image(&bytes))?;
         if format == ImageFormat::Jpeg && jpeg_scan_count(&bytes) > MAX_JPEG_SCANS {
             return Err(AvatarError::Unsupported(format!(
@@ -147,23 +158,26 @@ impl Source {
             | ImageFormat::Tiff => probe_other(&bytes, format),
             other => Err(AvatarError::Unsupported(format_name(other).into())),
         })?;
-        let (width, height) = stored;
-        if width == 0 || height == 0 {
-            return Err(AvatarError::Corrupt("the image has no pixels".into()));
-        }
-        if width > MAX_DIMENSION
-            || height > MAX_DIMENSION
-            || u64::from(width) * u64::from(height) > MAX_PIXELS
-        {
-            return Err(AvatarError::TooLarge {
-                dimensions: Some(stored),
-            });
-        }
+        check_size(stored)?;
         Ok(Source {
             bytes,
-            format,
+            format: Format::Image(format),
             stored,
             orientation,
+            decoded: Arc::default(),
+        })
+    }
+
+    /// A HEIC or AVIF: its coded size is checked against the limits before any pixel exists.
+    fn from_heif(bytes: Arc<[u8]>) -> Result<Self, AvatarError> {
+        let probe = guarded(|| heif::probe(&bytes))?;
+        check_size(probe.coded)?;
+        check_size(probe.stored)?;
+        Ok(Source {
+            bytes,
+            format: Format::Heif(probe.codec),
+            stored: probe.stored,
+            orientation: probe.orientation,
             decoded: Arc::default(),
         })
     }
@@ -214,7 +228,7 @@ impl Source {
     /// shrink kept from before is used instead of decoding again.
     pub(super) fn decode(&self, shrink: u32) -> Result<Arc<Pixels>, AvatarError> {
         // Formats other than JPEG decode at full size whatever the shrink.
-        let key = if self.format == ImageFormat::Jpeg {
+        let key = if self.format == Format::Image(ImageFormat::Jpeg) {
             shrink
         } else {
             1
@@ -225,8 +239,9 @@ impl Source {
         }
         self.decoded.count.fetch_add(1, Ordering::Relaxed);
         let pixels = Arc::new(guarded(|| match self.format {
-            ImageFormat::Jpeg => decode_jpeg(&self.bytes, self.stored, shrink),
-            format => decode_other(&self.bytes, format),
+            Format::Image(ImageFormat::Jpeg) => decode_jpeg(&self.bytes, self.stored, shrink),
+            Format::Image(format) => decode_other(&self.bytes, format),
+            Format::Heif(codec) => heif::decode(&self.bytes, codec, self.stored),
         })?);
         if pixels.data.len() <= KEEP_DECODED_MAX_BYTES {
             let mut kept = lock();
@@ -297,6 +312,22 @@ pub(super) fn resize(
         height,
         alpha: pixels.alpha,
     })
+}
+
+/// Refuses a picture with no pixels, or more than the limits allow.
+fn check_size((width, height): (u32, u32)) -> Result<(), AvatarError> {
+    if width == 0 || height == 0 {
+        return Err(AvatarError::Corrupt("the image has no pixels".into()));
+    }
+    if width > MAX_DIMENSION
+        || height > MAX_DIMENSION
+        || u64::from(width) * u64::from(height) > MAX_PIXELS
+    {
+        return Err(AvatarError::TooLarge {
+            dimensions: Some((width, height)),
+        });
+    }
+    Ok(())
 }
 
 /// Runs a decoder step, turning a panic inside a third-party decoder into a `Corrupt` error: a
@@ -615,15 +646,6 @@ fn format_name(format: ImageFormat) -> &'static str {
 /// Why bytes that are no image format we know are not an image: named formats we do not decode
 /// (so the error can say what to do), web pages saved under an image name, or nothing known.
 fn not_an_image(bytes: &[u8]) -> AvatarError {
-    if bytes.len() >= 12 && &bytes[4..8] == b"ftyp" {
-        match &bytes[8..12] {
-            b"avif" | b"avis" => return AvatarError::Unsupported("AVIF".into()),
-            b"heic" | b"heix" | b"hevc" | b"hevx" | b"mif1" | b"msf1" => {
-                return AvatarError::Unsupported("HEIC/HEIF".into());
-            }
-            _ => {}
-        }
-    }
     let head = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]).to_ascii_lowercase();
     let head = head.trim_start_matches('\u{feff}').trim_start();
     if head.starts_with("<svg") || (head.starts_with("<?xml") && head.contains("<svg")) {
