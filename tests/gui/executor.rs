@@ -322,3 +322,31 @@ fn a_file_copied_in_a_file_manager_is_pasted() {
     });
     assert_eq!(loaded.name, "copied in a file manager.jpg");
 }
+
+/// The file dialog offers every format the loader reads: each fixture that opens has its
+/// extension in the dialog's filter, in both cases (Linux choosers match globs by case, cameras
+/// write `.JPG`; macOS takes the list literally, so nothing may be missing there).
+#[test]
+fn the_dialog_offers_every_format_that_opens() {
+    use xc_avatar::app::effects::IMAGE_EXTENSIONS;
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut opened = 0;
+    for entry in std::fs::read_dir(&fixtures).expect("fixtures") {
+        let path = entry.expect("entry").path();
+        let Some(ext) = path.extension().and_then(|e| e.to_str()) else {
+            continue;
+        };
+        if Source::open(&path).is_err() {
+            continue; // a script, or a fixture that is broken on purpose
+        }
+        opened += 1;
+        for case in [ext.to_lowercase(), ext.to_uppercase()] {
+            assert!(
+                IMAGE_EXTENSIONS.contains(&case.as_str()),
+                "{} opens, but the dialog does not offer *.{case}",
+                path.display()
+            );
+        }
+    }
+    assert!(opened >= 8, "only {opened} fixtures opened");
+}
