@@ -57,7 +57,7 @@ pub fn main() {
         std::thread::sleep(Duration::from_millis(200));
         let received = tenant.received();
         for request in &received[shown..] {
-            println!("{} {} -> {}", request.method, request.path, request.status);
+            println!("{} {} -> {}", request.method, request.uri, request.status);
         }
         shown = received.len();
     }
