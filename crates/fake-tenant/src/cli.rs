@@ -58,6 +58,9 @@ pub fn main() {
         let received = tenant.received();
         for request in &received[shown..] {
             println!("{} {} -> {}", request.method, request.uri, request.status);
+            for problem in &request.violations {
+                println!("  F5 would refuse this: {problem}");
+            }
         }
         shown = received.len();
     }
