@@ -57,13 +57,6 @@ impl Fixture {
         Self::with_tenant(FakeTenant::start())
     }
 
-    /// With the fake tenant on a fixed port, so screens showing its URL look the same each run.
-    pub fn on_port(port: u16) -> Self {
-        let tenant = FakeTenant::start_on(std::net::SocketAddr::from(([127, 0, 0, 1], port)))
-            .expect("bind the snapshot port");
-        Self::with_tenant(tenant)
-    }
-
     pub fn with_tenant(tenant: FakeTenant) -> Self {
         Fixture {
             tenant,
