@@ -252,6 +252,32 @@ mod tests {
             out_bottom_right.clamped(size),
             Crop::from_corner(539.0, 379.0, 101.0)
         );
+        // A centre that is not a number (a drag gone wrong) is put back in the middle.
+        let lost = Crop {
+            center_x: f64::NAN,
+            center_y: f64::INFINITY,
+            side: 100.0,
+        };
+        assert_eq!(lost.clamped(size), Crop::from_corner(270.0, 190.0, 100.0));
+    }
+
+    /// Panning moves the crop by exactly the amount asked, each axis its own way, and stops
+    /// at the edge; any change makes the framing no longer the default.
+    #[test]
+    fn pan_moves_by_the_amount_asked_and_is_not_the_default() {
+        let mut framing = Framing::new((640, 480));
+        framing.set_side(200.0);
+        assert!(!framing.is_default());
+        let start = framing.crop();
+        framing.pan(30.0, -20.0);
+        assert_eq!(
+            (framing.crop().center_x, framing.crop().center_y),
+            (start.center_x + 30.0, start.center_y - 20.0)
+        );
+        framing.pan(1000.0, 1000.0);
+        assert_eq!(framing.crop(), Crop::from_corner(440.0, 280.0, 200.0));
+        framing.reset();
+        assert!(framing.is_default());
     }
 
     #[test]
