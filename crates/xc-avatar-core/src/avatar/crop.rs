@@ -280,6 +280,21 @@ mod tests {
         assert!(framing.is_default());
     }
 
+    /// A zoom factor that is not a positive finite number (a wheel event gone wrong) changes
+    /// nothing.
+    #[test]
+    fn a_nonsense_zoom_factor_changes_nothing() {
+        let mut framing = Framing::new((640, 480));
+        framing.set_side(200.0);
+        let before = framing;
+        for factor in [0.0, -1.0, f64::INFINITY, f64::NEG_INFINITY, f64::NAN] {
+            framing.zoom(factor, (100.0, 100.0));
+            assert_eq!(framing, before, "zoom by {factor}");
+        }
+        framing.zoom(2.0, (320.0, 240.0));
+        assert_eq!(framing.crop().side, 100.0);
+    }
+
     #[test]
     fn default_is_the_largest_centred_square() {
         let framing = Framing::new((6000, 4000));
