@@ -29,6 +29,58 @@ pub fn explain(err: &ApiError) -> Explained {
     }
 }
 
+/// What the app's error panel offers to do about an API outcome (the command line says the same
+/// in its next step and its exit code).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Remedy {
+    /// The token is at fault: open the token field.
+    UpdateToken,
+    /// The API certificate is at fault (refused in the handshake, or 401 with one): open setup
+    /// on the certificate.
+    UpdateCertificate,
+    /// The tenant URL is at fault (or points elsewhere): open the tenant field.
+    CheckTenant,
+    /// Nothing the user can fix here but trying again later.
+    TryAgain,
+}
+
+impl Remedy {
+    /// The button's label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Remedy::UpdateToken => "Update token",
+            Remedy::UpdateCertificate => "Update certificate",
+            Remedy::CheckTenant => "Check tenant URL",
+            Remedy::TryAgain => "Try again",
+        }
+    }
+
+    /// The button an API outcome gets; `None` where no button helps (403: ask an admin).
+    pub fn for_error(err: &ApiError) -> Option<Remedy> {
+        match err {
+            ApiError::Unauthorized { .. } | ApiError::UnusableToken => Some(Remedy::UpdateToken),
+            ApiError::CertificateRejected { .. } => Some(Remedy::UpdateCertificate),
+            ApiError::NotFound { .. } | ApiError::Redirect { .. } | ApiError::Dns { .. } => {
+                Some(Remedy::CheckTenant)
+            }
+            ApiError::Forbidden { .. } => None,
+            ApiError::Conflict { .. }
+            | ApiError::RateLimited { .. }
+            | ApiError::Server { .. }
+            | ApiError::UnexpectedStatus { .. }
+            | ApiError::ConnectionRefused { .. }
+            | ApiError::ConnectionReset { .. }
+            | ApiError::Tls { .. }
+            | ApiError::Timeout { .. }
+            | ApiError::Network { .. }
+            | ApiError::InvalidResponse { .. }
+            | ApiError::ResponseTooLarge { .. }
+            | ApiError::NotAPicture { .. }
+            | ApiError::Internal { .. } => Some(Remedy::TryAgain),
+        }
+    }
+}
+
 /// A keyring failure, worded like an API outcome.
 pub fn explain_store(err: &StoreError) -> Explained {
     Explained {
@@ -388,3 +440,7 @@ mod tests {
         assert_eq!(sentence(""), "");
     }
 }
+
+#[cfg(test)]
+#[path = "messages_table.rs"]
+mod table;

@@ -203,6 +203,14 @@ fn a_redirect_is_reported_and_the_token_goes_nowhere_else() {
     assert_eq!(output.status.code(), Some(9));
     assert!(stderr(&output).contains(&format!("redirects to {}", elsewhere.url())));
     assert!(
+        stderr(&output).contains(&format!(
+            "Use the tenant URL it points to ({}{IMAGE_PATH}) if you trust it.",
+            elsewhere.url()
+        )),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
         elsewhere.received().is_empty(),
         "the other origin got a request"
     );
@@ -247,6 +255,127 @@ fn configuration_problems_are_usage_errors_before_any_request() {
     );
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("http:// is only allowed for this computer"));
+
+    for (tenant, words) in [
+        (
+            "ftp://acme.example.com",
+            "ftp:// is not supported: use https://",
+        ),
+        ("https://[acme", "\"https://[acme\" is not a valid URL"),
+        (
+            "https://ada:secret@acme.example.com",
+            "the tenant URL must not contain a user name or password",
+        ),
+    ] {
+        let output = xc_avatar(&["upload", photo, "--tenant", tenant], None, Some("t"));
+        assert_eq!(output.status.code(), Some(2), "{tenant}");
+        assert!(
+            stderr(&output).contains(words),
+            "{tenant}: {}",
+            stderr(&output)
+        );
+    }
+
+    // A token in the environment that no header can carry: refused before any request.
+    let tenant = FakeTenant::start();
+    let output = xc_avatar(&["upload", photo], Some(&tenant.url()), Some("two words"));
+    assert_eq!(output.status.code(), Some(4), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(
+            "F5XC_API_TOKEN: the API token contains spaces or control characters: paste only the token"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    assert!(tenant.received().is_empty());
+}
+
+/// `tenants --default`, and a settings file that is damaged or cannot be saved: each says so.
+#[test]
+fn the_default_tenant_is_saved_and_settings_file_problems_are_named() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let config = home.path().join("config");
+    let tenants = |config: &std::path::Path, args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_xc-avatar"))
+            .arg("tenants")
+            .args(args)
+            .env_remove("F5XC_API_URL")
+            .env_remove("F5XC_API_TOKEN")
+            .env("XC_AVATAR_CONFIG_DIR", config)
+            .output()
+            .expect("run xc-avatar")
+    };
+
+    let output = tenants(&config, &[]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        stdout(&output).contains("no tenants set up yet"),
+        "{}",
+        stdout(&output)
+    );
+
+    let output = tenants(&config, &["--default", "acme"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("https://acme.console.ves.volterra.io is now the default tenant"),
+        "{}",
+        stdout(&output)
+    );
+    let output = tenants(&config, &[]);
+    assert!(
+        stdout(&output).contains("https://acme.console.ves.volterra.io (default)"),
+        "{}",
+        stdout(&output)
+    );
+    let output = tenants(&config, &["--default", "ftp://acme"]);
+    assert_eq!(output.status.code(), Some(2));
+
+    // Damaged: named, set aside, and the command goes on with no saved tenants.
+    std::fs::write(config.join("settings.json"), "{ not json").expect("damage");
+    let output = tenants(&config, &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("was damaged (")
+            && stderr(&output).contains("it was set aside as"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(stdout(&output).contains("no tenants set up yet"));
+
+    // Cannot be saved: the folder is a file.
+    let blocked = home.path().join("a-file");
+    std::fs::write(&blocked, "").expect("file");
+    let output = tenants(&blocked.join("config"), &["--default", "acme"]);
+    assert!(
+        stderr(&output).contains("cannot save the settings file"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// `xc-avatar` with no command and no display: says why no window opens and what to use.
+#[cfg(target_os = "linux")]
+#[test]
+fn without_a_display_the_app_says_to_use_the_commands() {
+    let output = Command::new(env!("CARGO_BIN_EXE_xc-avatar"))
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env_remove("F5XC_API_URL")
+        .env_remove("F5XC_API_TOKEN")
+        .env(
+            "XC_AVATAR_CONFIG_DIR",
+            concat!(env!("CARGO_TARGET_TMPDIR"), "/cli-no-display"),
+        )
+        .output()
+        .expect("run xc-avatar");
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("xc-avatar: error: cannot open a window: ")
+            && stderr(&output)
+                .contains(". Without a display, use the commands in `xc-avatar --help`."),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]
@@ -470,6 +599,16 @@ fn network_failures_are_exit_10_and_name_the_host() {
             format!("https://{}", tenant.addr()),
             "secure connection to 127.0.0.1 failed".to_owned(),
         ),
+        (
+            format!("https://{}", tenant.addr()),
+            "The certificate of 127.0.0.1 is not trusted: if a corporate proxy inspects HTTPS, \
+             its root certificate must be installed in the system store."
+                .to_owned(),
+        ),
+        (
+            "https://xc-avatar-test.invalid".to_owned(),
+            "Check the tenant URL and your network or proxy settings.".to_owned(),
+        ),
     ];
     for (url, words) in cases {
         let output = xc_avatar(&["upload", photo], Some(&url), Some(DEFAULT_TOKEN));
@@ -507,11 +646,14 @@ fn current_writes_the_picture_with_its_extension_and_remove_deletes_it() {
     );
     support::assert_is_stripes_avatar(&std::fs::read(&written).expect("me.jpg"), 512);
 
-    // A name with the wrong extension gets the right one.
+    // A name with the wrong extension gets the right one (written afresh: the earlier me.jpg
+    // is gone first, so only this run can have written it).
+    std::fs::remove_file(&written).expect("remove me.jpg");
     let wrong = dir.path().join("me.png");
     let output = run(&["current", "-o", wrong.to_str().expect("utf-8")]);
-    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(!wrong.exists());
+    support::assert_is_stripes_avatar(&std::fs::read(&written).expect("me.jpg again"), 512);
 
     let output = run(&["remove"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
@@ -563,17 +705,18 @@ fn the_token_never_leaks() {
     let photo = photo.to_str().expect("utf-8");
     let out = home.path().join("out");
     let out = out.to_str().expect("utf-8");
-    let runs: [&[&str]; 8] = [
-        &["upload", photo],
-        &["upload", photo, "--json"],
-        &["current", "-o", out],
-        &["current", "-o", out, "--json"],
-        &["remove"],
-        &["prepare", photo, "-o", out],
-        &["upload", "/no/such/file.jpg"],
-        &["--help"],
+    // (arguments, the exit code that shows the run did what it should)
+    let runs: [(&[&str], i32); 8] = [
+        (&["upload", photo], 0),
+        (&["upload", photo, "--json"], 0),
+        (&["current", "-o", out], 0),
+        (&["current", "-o", out, "--json"], 0),
+        (&["remove"], 0),
+        (&["prepare", photo, "-o", out], 0),
+        (&["upload", "/no/such/file.jpg"], 3),
+        (&["--help"], 0),
     ];
-    for args in runs {
+    for (args, code) in runs {
         let output = Command::new(env!("CARGO_BIN_EXE_xc-avatar"))
             .args(args)
             .env("F5XC_API_URL", tenant.url())
@@ -585,6 +728,12 @@ fn the_token_never_leaks() {
             .env("XDG_CACHE_HOME", home.path().join("cache"))
             .output()
             .expect("run xc-avatar");
+        assert_eq!(
+            output.status.code(),
+            Some(code),
+            "{args:?}: {}",
+            stderr(&output)
+        );
         for (name, text) in [("stdout", &output.stdout), ("stderr", &output.stderr)] {
             assert!(
                 !String::from_utf8_lossy(text).contains(CANARY),
@@ -602,13 +751,22 @@ fn the_token_never_leaks() {
         Vec::<String>::new(),
         "the token is in a file"
     );
-    assert!(
-        tenant
-            .received()
-            .iter()
-            .all(|r| r.header("authorization").is_some()),
-        "every request carried the token (the runs did reach the tenant)"
-    );
+    // The runs did reach the tenant: two uploads and the failed one, two reads, one removal.
+    assert_eq!(tenant.received_on("PUT", IMAGE_PATH).len(), 3);
+    assert_eq!(tenant.received_on("GET", IMAGE_PATH).len(), 2);
+    assert_eq!(tenant.received_on("DELETE", IMAGE_PATH).len(), 1);
+    let canary_auth = format!("APIToken {CANARY}");
+    for request in tenant.received() {
+        // Only in its one header: not in the URI (the fake reports any other header).
+        assert_eq!(
+            request.header("authorization"),
+            Some(canary_auth.as_str()),
+            "{} {}",
+            request.method,
+            request.uri
+        );
+        assert!(!request.uri.contains(CANARY), "{}", request.uri);
+    }
 }
 
 #[test]
@@ -669,4 +827,41 @@ fn bad_images_get_specific_errors() {
         "{}",
         stderr(&output)
     );
+}
+
+/// A camera-size JPEG of the quadrant card stored sideways or mirrored (EXIF 5–8), turned a
+/// quarter right by the user and cropped off centre: what reaches the tenant shows the right
+/// colour in every corner.
+#[test]
+fn exif_orientation_a_quarter_turn_and_an_off_centre_crop_reach_the_tenant_right() {
+    let tenant = FakeTenant::start();
+    let dir = tempfile::tempdir().expect("temp dir");
+    // In the turned 1600×2400 picture the quadrants meet at (700, 1000): this square holds the
+    // junction, off the picture's centre (800, 1200).
+    let crop = (400.0, 700.0, 600.0);
+    for orientation in 5..=8u8 {
+        let photo = dir.path().join(format!("card-exif-{orientation}.jpg"));
+        std::fs::write(&photo, support::card_jpeg(orientation)).expect("write the card");
+        let output = xc_avatar(
+            &[
+                "upload",
+                photo.to_str().expect("utf-8"),
+                "--rotate",
+                "90",
+                "--crop",
+                "400,700,600",
+                "--size",
+                "256",
+            ],
+            Some(&tenant.url()),
+            Some(DEFAULT_TOKEN),
+        );
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let stored = tenant.image_of(DEFAULT_TOKEN).expect("uploaded");
+        let avatar = image::load_from_memory(&stored.bytes)
+            .expect("decodes")
+            .to_rgb8();
+        assert_eq!(avatar.dimensions(), (256, 256));
+        support::assert_card_corners(&avatar, 1, crop, &format!("EXIF {orientation}"));
+    }
 }

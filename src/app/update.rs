@@ -656,19 +656,16 @@ fn finish_change(
 
 /// Each API outcome's panel: our message, the server's words, and the button that fits.
 pub fn api_notice(err: &ApiError) -> Notice {
-    let action = match err {
-        ApiError::Unauthorized { .. } | ApiError::UnusableToken => {
-            Some(("Update token", NoticeAction::UpdateToken))
-        }
-        ApiError::CertificateRejected { .. } => {
-            Some(("Update certificate", NoticeAction::UpdateToken))
-        }
-        ApiError::NotFound { .. } | ApiError::Redirect { .. } | ApiError::Dns { .. } => {
-            Some(("Check tenant URL", NoticeAction::CheckTenant))
-        }
-        ApiError::Forbidden { .. } => None,
-        _ => Some(("Try again", NoticeAction::TryAgain)),
-    };
+    let action = messages::Remedy::for_error(err).map(|remedy| {
+        let action = match remedy {
+            messages::Remedy::UpdateToken | messages::Remedy::UpdateCertificate => {
+                NoticeAction::UpdateToken
+            }
+            messages::Remedy::CheckTenant => NoticeAction::CheckTenant,
+            messages::Remedy::TryAgain => NoticeAction::TryAgain,
+        };
+        (remedy.label(), action)
+    });
     let explained = explain(err);
     Notice {
         tone: Tone::Error,

@@ -1052,3 +1052,37 @@ fn a_p12_dropped_on_setup_is_the_certificate() {
     assert_eq!(form(&state).certificate_path, "/downloads/acme.P12");
     assert!(state.photo.loading.is_none());
 }
+
+/// Each change's Cancel says what really happened, for an undo and a removal too: before the
+/// request went out nothing changed; after, it may have.
+#[test]
+fn cancelling_an_undo_or_a_removal_says_what_stays() {
+    let before = picture(3);
+    let mut state = ready(Some(before));
+    let (id, _) = started_change(&update(&mut state, Action::Upload));
+    let avatar = encoded(&source(), &Framing::new((64, 48)));
+    finish(&mut state, id, Ok(ChangeOutcome::Uploaded(avatar)));
+
+    let (undo, _) = started_change(&update(&mut state, Action::Undo));
+    update(&mut state, Action::CancelChange { at: Instant::now() });
+    assert_eq!(title(&state), "undo cancelled: your new picture stays");
+    assert!(state.change.running.is_none(), "{undo}");
+
+    update(&mut state, Action::AskRemove);
+    let (remove, _) = started_change(&update(&mut state, Action::Remove));
+    update(&mut state, Action::CancelChange { at: Instant::now() });
+    assert_eq!(
+        title(&state),
+        "removal cancelled: your profile picture stays"
+    );
+    assert!(state.change.running.is_none(), "{remove}");
+
+    update(&mut state, Action::AskRemove);
+    let (remove, _) = started_change(&update(&mut state, Action::Remove));
+    update(&mut state, TaskEvent::ChangeSent { id: remove });
+    update(&mut state, Action::CancelChange { at: Instant::now() });
+    assert_eq!(
+        title(&state),
+        "removal cancelled after it was sent: your picture may already be removed"
+    );
+}

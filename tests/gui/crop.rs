@@ -89,3 +89,69 @@ fn the_crop_editor_zooms_pans_rotates_and_says_what_will_be_sent() {
         .framing;
     assert!(framing.is_default());
 }
+
+/// The quadrant card from a camera held sideways or mirrored (EXIF 5–8), turned a quarter right
+/// or left in the editor, zoomed and nudged off centre: the uploaded avatar shows the right
+/// colour in all four corners (a centre pixel would pass whatever the turn).
+#[test]
+fn rotate_left_and_right_on_exif_turned_photos_upload_the_corners_seen() {
+    for (orientation, button, turns, nudges) in [
+        (
+            5,
+            "Rotate right",
+            1,
+            [egui::Key::ArrowLeft, egui::Key::ArrowUp],
+        ),
+        (
+            6,
+            "Rotate left",
+            3,
+            [egui::Key::ArrowRight, egui::Key::ArrowDown],
+        ),
+        (
+            7,
+            "Rotate right",
+            1,
+            [egui::Key::ArrowLeft, egui::Key::ArrowUp],
+        ),
+        (
+            8,
+            "Rotate left",
+            3,
+            [egui::Key::ArrowRight, egui::Key::ArrowDown],
+        ),
+    ] {
+        let what = format!("EXIF {orientation}, {button}");
+        let fixture = Fixture::new();
+        let photo = fixture.dir.path().join(format!("card-{orientation}.jpg"));
+        std::fs::write(&photo, support::card_jpeg(orientation)).expect("write the card");
+        let mut harness = harness(fixture.config(Some(DEFAULT_TOKEN), None));
+        drop_file(&mut harness, photo);
+        harness.get_by_label(button).click();
+        harness.step();
+        for _ in 0..2 {
+            harness.key_press(egui::Key::Plus);
+            harness.step();
+        }
+        for key in nudges {
+            harness.key_press(key);
+            harness.step();
+        }
+        let crop = crop_of(harness.state());
+        assert_ne!(
+            (crop.center_x, crop.center_y),
+            (800.0, 1200.0),
+            "{what}: the crop is off centre"
+        );
+        wait_for_estimate(&mut harness);
+        upload_until(&mut harness, "the upload", |app| !app.state().changing());
+        let stored = fixture
+            .tenant
+            .image_of(DEFAULT_TOKEN)
+            .expect("picture stored");
+        let avatar = image::load_from_memory(&stored.bytes)
+            .expect("decodes")
+            .to_rgb8();
+        support::assert_card_corners(&avatar, turns, (crop.left(), crop.top(), crop.side), &what);
+    }
+}

@@ -33,6 +33,7 @@ fn the_current_picture_is_shown_and_changes_can_be_undone_or_removed() {
     });
     harness.get_by_label_contains("Your previous picture is back on 127.0.0.1");
     let restored = fixture.tenant.image_of(DEFAULT_TOKEN).expect("picture");
+    let restored_bytes = restored.bytes.clone();
     assert_eq!(
         (restored.content_type.as_str(), restored.bytes),
         ("image/png", old)
@@ -73,13 +74,21 @@ fn the_current_picture_is_shown_and_changes_can_be_undone_or_removed() {
     harness.get_by_label("No picture yet: the Console shows your initials.");
     assert!(fixture.tenant.image_of(DEFAULT_TOKEN).is_none());
 
-    // Undo of a removal puts it back.
+    // Undo of a removal puts the removed picture back, byte for byte (the old PNG, restored
+    // by the first undo).
     harness.get_by_label("Undo").click();
     harness.step();
     wait_for(&mut harness, "the undo of the removal", |app| {
         !app.state().changing() && matches!(app.state().current.shown, Current::Shown { .. })
     });
-    assert!(fixture.tenant.image_of(DEFAULT_TOKEN).is_some());
+    let back = fixture
+        .tenant
+        .image_of(DEFAULT_TOKEN)
+        .expect("picture back");
+    assert_eq!(
+        (back.content_type.as_str(), back.bytes),
+        ("image/png", restored_bytes)
+    );
 }
 
 #[test]

@@ -37,6 +37,10 @@ fn with_current_picture(fixture: &Fixture) -> Harness<'static, XcAvatarApp> {
 }
 
 #[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "snapshots are made with llvmpipe on Linux; other GPUs antialias differently"
+)]
 fn snapshot_first_start() {
     let fixture = Fixture::new();
     let mut config = fixture.config(None, None);
@@ -47,6 +51,10 @@ fn snapshot_first_start() {
 }
 
 #[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "snapshots are made with llvmpipe on Linux; other GPUs antialias differently"
+)]
 fn snapshot_setup_with_an_error() {
     let fixture = Fixture::new();
     let mut config = fixture.config(None, None);
@@ -59,6 +67,10 @@ fn snapshot_setup_with_an_error() {
 }
 
 #[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "snapshots are made with llvmpipe on Linux; other GPUs antialias differently"
+)]
 fn snapshot_empty_main_screen() {
     let fixture = Fixture::new();
     let mut harness = harness(fixture.config(Some(DEFAULT_TOKEN), None));
@@ -69,6 +81,10 @@ fn snapshot_empty_main_screen() {
 }
 
 #[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "snapshots are made with llvmpipe on Linux; other GPUs antialias differently"
+)]
 fn snapshot_framed_picture_with_previews_and_context() {
     let fixture = Fixture::new();
     let mut harness = with_current_picture(&fixture);
@@ -82,6 +98,10 @@ fn snapshot_framed_picture_with_previews_and_context() {
 }
 
 #[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "snapshots are made with llvmpipe on Linux; other GPUs antialias differently"
+)]
 fn snapshot_at_twice_the_scale() {
     let fixture = Fixture::new();
     let config = fixture.config(Some(DEFAULT_TOKEN), None);
@@ -102,6 +122,10 @@ fn snapshot_at_twice_the_scale() {
 }
 
 #[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "snapshots are made with llvmpipe on Linux; other GPUs antialias differently"
+)]
 fn snapshot_success_panel() {
     let fixture = Fixture::new();
     let mut harness = with_current_picture(&fixture);
@@ -111,6 +135,10 @@ fn snapshot_success_panel() {
 }
 
 #[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "snapshots are made with llvmpipe on Linux; other GPUs antialias differently"
+)]
 fn snapshot_rejected_token_panel() {
     let fixture = Fixture::new();
     let mut harness = with_photo(&fixture, "not-the-right-token-000000", "stripes.jpg");
@@ -121,6 +149,10 @@ fn snapshot_rejected_token_panel() {
 }
 
 #[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "snapshots are made with llvmpipe on Linux; other GPUs antialias differently"
+)]
 fn snapshot_rate_limit_countdown() {
     let fixture = Fixture::new();
     let mut harness = with_photo(&fixture, DEFAULT_TOKEN, "stripes.jpg");
@@ -140,6 +172,10 @@ fn snapshot_rate_limit_countdown() {
 }
 
 #[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "snapshots are made with llvmpipe on Linux; other GPUs antialias differently"
+)]
 fn snapshot_remove_confirmation() {
     let fixture = Fixture::new();
     let mut harness = with_current_picture(&fixture);

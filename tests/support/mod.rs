@@ -213,6 +213,16 @@ pub fn encode(image: &image::DynamicImage, format: ImageFormat) -> Vec<u8> {
     bytes.into_inner()
 }
 
+/// For a test that is `#[ignore]`d because it needs something from its environment: it runs
+/// only when asked for (`--include-ignored`, as scripts/test and CI do where it exists), so a
+/// missing piece then is a failure, never a silent pass.
+pub fn require_env(variable: &str, what: &str) {
+    assert!(
+        std::env::var_os(variable).is_some_and(|value| !value.is_empty()),
+        "this test needs {what} (${variable} is not set); run it through scripts/test"
+    );
+}
+
 /// Runs `command` with `stdin` written to its standard input; its exit status and output.
 pub fn run_with_stdin(command: &mut Command, stdin: &str) -> Output {
     let mut child = command
@@ -225,4 +235,97 @@ pub fn run_with_stdin(command: &mut Command, stdin: &str) -> Output {
         input.write_all(stdin.as_bytes()).expect("write stdin");
     }
     child.wait_with_output().expect("xc-avatar ends")
+}
+
+/// The quadrant test card as the eye should see it: 2400×1600, red | green over blue | yellow,
+/// the quadrants meeting off centre at [`CARD_JUNCTION`], so a wrong turn, mirror or crop offset
+/// shows in every corner of an avatar cut around the junction.
+pub const CARD_SIZE: (u32, u32) = (2400, 1600);
+pub const CARD_JUNCTION: (u32, u32) = (1000, 900);
+
+/// The card's colour at (x, y) of the upright card, or `None` within `margin` pixels of a
+/// quadrant edge (where JPEG and resampling blur the colours).
+pub fn card_colour(x: f64, y: f64, margin: f64) -> Option<[u8; 3]> {
+    let (jx, jy) = (f64::from(CARD_JUNCTION.0), f64::from(CARD_JUNCTION.1));
+    if (x - jx).abs() < margin || (y - jy).abs() < margin {
+        return None;
+    }
+    Some(match (x < jx, y < jy) {
+        (true, true) => RED,
+        (false, true) => GREEN,
+        (true, false) => BLUE,
+        (false, false) => YELLOW,
+    })
+}
+
+pub fn card() -> RgbImage {
+    RgbImage::from_fn(CARD_SIZE.0, CARD_SIZE.1, |x, y| {
+        Rgb(card_colour(f64::from(x), f64::from(y), 0.0).unwrap_or(RED))
+    })
+}
+
+/// The card as a q90 JPEG whose pixels are stored turned so that EXIF `orientation` (1–8)
+/// shows it upright, as a camera held sideways writes it.
+pub fn card_jpeg(orientation: u8) -> Vec<u8> {
+    use image::metadata::Orientation;
+    let wanted = Orientation::from_exif(orientation).expect("an EXIF orientation 1–8");
+    let inverse = match wanted {
+        Orientation::Rotate90 => Orientation::Rotate270,
+        Orientation::Rotate270 => Orientation::Rotate90,
+        other => other, // flips, half turn, transpose and transverse undo themselves
+    };
+    let mut stored = image::DynamicImage::ImageRgb8(card());
+    stored.apply_orientation(inverse);
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90)
+        .encode_image(&stored)
+        .expect("encode the card");
+    jpeg_with_exif(&jpeg, &exif_with_orientation(orientation.into()))
+}
+
+/// Where a point of the card turned `quarter_turns_right` times (what the user sees after
+/// that many "Rotate right"s, or `--rotate 90`) comes from on the upright card.
+pub fn card_point_before_turn(quarter_turns_right: i32, x: f64, y: f64) -> (f64, f64) {
+    let (width, height) = (f64::from(CARD_SIZE.0), f64::from(CARD_SIZE.1));
+    match quarter_turns_right.rem_euclid(4) {
+        0 => (x, y),
+        // Turned right, the upright card's left edge is on top.
+        1 => (y, height - x),
+        2 => (width - x, height - y),
+        _ => (width - y, x),
+    }
+}
+
+/// Asserts the four corners of `avatar`, cut as the square (left, top, side) of the card turned
+/// `quarter_turns_right` times, show the card's colours there — and that they are four
+/// different colours, so the check cannot pass by chance.
+pub fn assert_card_corners(
+    avatar: &RgbImage,
+    quarter_turns_right: i32,
+    (left, top, side): (f64, f64, f64),
+    what: &str,
+) {
+    let size = f64::from(avatar.width());
+    let mut seen = Vec::new();
+    for (fx, fy, corner) in [
+        (0.1, 0.1, "top left"),
+        (0.9, 0.1, "top right"),
+        (0.1, 0.9, "bottom left"),
+        (0.9, 0.9, "bottom right"),
+    ] {
+        let (x, y) = card_point_before_turn(quarter_turns_right, left + fx * side, top + fy * side);
+        let want = card_colour(x, y, side * 0.05).unwrap_or_else(|| {
+            panic!("{what}: the {corner} sample is on a quadrant edge: choose another crop")
+        });
+        let got = avatar.get_pixel((fx * size) as u32, (fy * size) as u32).0;
+        assert_near(got, want, &format!("{what}: {corner}"));
+        seen.push(want);
+    }
+    seen.sort();
+    seen.dedup();
+    assert_eq!(
+        seen.len(),
+        4,
+        "{what}: the crop must show all four quadrants"
+    );
 }

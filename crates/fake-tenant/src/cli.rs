@@ -57,7 +57,10 @@ pub fn main() {
         std::thread::sleep(Duration::from_millis(200));
         let received = tenant.received();
         for request in &received[shown..] {
-            println!("{} {} -> {}", request.method, request.path, request.status);
+            println!("{} {} -> {}", request.method, request.uri, request.status);
+            for problem in &request.violations {
+                println!("  F5 would refuse this: {problem}");
+            }
         }
         shown = received.len();
     }

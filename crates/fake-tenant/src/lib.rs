@@ -6,6 +6,12 @@
 //! bytes. Tests can script the next answers (any status, `Retry-After`, a delay, a connection
 //! reset, a redirect) and read back every request it received.
 //!
+//! The checks run on *every* request, before any scripted answer: a request F5 would refuse is
+//! recorded as a [`Violation`] even when the fake then answers as scripted (say, a 429), and a
+//! `FakeTenant` that saw one fails the test when it is dropped — so an error-path test cannot
+//! pass while the client sends something F5 would never accept. Tests that send bad requests on
+//! purpose read them with [`FakeTenant::take_violations`].
+//!
 //! Every connection serves exactly one request (`Connection: close`), so a scripted answer always
 //! applies to the next request, whatever the client's connection pool does.
 
@@ -23,7 +29,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get};
+use axum::routing::any;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde::Serialize;
@@ -107,22 +113,44 @@ impl Scripted {
 /// How GET on the image endpoint answers (F5's real behaviour is not documented, so both).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum ImageForm {
-    /// Raw image bytes with `Content-Type: image/...` (grpc-gateway's HttpBody mapping).
+    /// JSON `{"content_type": ..., "data": "<base64>"}`: the spec's `apiHttpBody` schema, so the
+    /// default.
     #[default]
-    Raw,
-    /// JSON `{"content_type": ..., "data": "<base64>"}`, as the spec's schema reads.
     Json,
+    /// Raw image bytes with `Content-Type: image/...` (grpc-gateway's HttpBody mapping).
+    Raw,
+}
+
+/// A request F5 would refuse (or that xc-avatar has no business sending).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Violation {
+    pub method: String,
+    /// Path and query, as sent.
+    pub uri: String,
+    pub problem: String,
+}
+
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}: {}", self.method, self.uri, self.problem)
+    }
 }
 
 /// One request as the fake received it.
 #[derive(Clone, Debug)]
 pub struct Received {
     pub method: String,
+    /// The path alone (what the routes match).
     pub path: String,
+    /// Path and query exactly as sent, so a token in a query string shows.
+    pub uri: String,
+    /// Every header as sent.
     pub headers: HeaderMap,
     pub body: Bytes,
-    /// The status the fake answered (0 for a reset).
+    /// The status the fake answered this request (0 for a reset, or while it is in flight).
     pub status: u16,
+    /// Why F5 would refuse this request (empty when it is well-formed).
+    pub violations: Vec<String>,
 }
 
 impl Received {
@@ -149,6 +177,8 @@ struct Inner {
     images: HashMap<String, StoredImage>,
     script: VecDeque<Scripted>,
     received: Vec<Received>,
+    /// Every violation seen and not yet taken by a test.
+    violations: Vec<Violation>,
     image_form: ImageForm,
     /// TCP connections accepted so far.
     connections: u64,
@@ -297,6 +327,31 @@ impl FakeTenant {
             .collect()
     }
 
+    /// Every request F5 would have refused, oldest first, without clearing them.
+    pub fn violations(&self) -> Vec<Violation> {
+        self.shared.lock().violations.clone()
+    }
+
+    /// Every violation so far, clearing them: for tests that send bad requests on purpose (the
+    /// rest are reported when the tenant is dropped).
+    pub fn take_violations(&self) -> Vec<Violation> {
+        std::mem::take(&mut self.shared.lock().violations)
+    }
+
+    /// Panics listing every violation not yet taken. `Drop` calls it, so every test checks it.
+    pub fn assert_no_violations(&self) {
+        let violations = self.take_violations();
+        assert!(
+            violations.is_empty(),
+            "the fake tenant received requests F5 would refuse:\n{}",
+            violations
+                .iter()
+                .map(|v| format!("  {v}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+
     /// The picture currently stored for the user behind `token`.
     pub fn image_of(&self, token: &str) -> Option<StoredImage> {
         let inner = self.shared.lock();
@@ -312,6 +367,10 @@ impl Drop for FakeTenant {
         }
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
+        }
+        // A test that already failed says why; a second panic would abort the process.
+        if !std::thread::panicking() {
+            self.assert_no_violations();
         }
     }
 }
@@ -353,53 +412,157 @@ async fn reset_after_request(mut stream: TcpStream, shared: Shared) {
             Ok(n) => head.extend_from_slice(&buf[..n]),
         }
     }
-    let text = String::from_utf8_lossy(&head);
-    let mut parts = text.split_whitespace();
-    let method = parts.next().unwrap_or_default().to_owned();
-    let path = parts.next().unwrap_or_default().to_owned();
-    shared.lock().received.push(Received {
-        method,
-        path,
-        headers: HeaderMap::new(),
-        body: Bytes::new(),
-        status: 0,
-    });
+    let (method, uri, headers) = parse_head(&head);
+    let endpoint = match uri.path() {
+        IMAGE_PATH => Endpoint::Image,
+        SETTINGS_PATH => Endpoint::Settings,
+        WHOAMI_PATH => Endpoint::Whoami,
+        _ => Endpoint::Unknown,
+    };
+    // Only the head is read, so the body goes unchecked; the head is checked as always.
+    let mut problems = check_head(&shared, endpoint, &method, &uri, &headers);
+    if let Err(AuthFailure::Malformed(problem)) = authenticate(&shared, &headers) {
+        problems.push(problem);
+    }
+    record(
+        &shared,
+        Received {
+            method: method.to_string(),
+            path: uri.path().to_owned(),
+            uri: uri.to_string(),
+            headers,
+            body: Bytes::new(),
+            status: 0,
+            violations: Vec::new(),
+        },
+        problems,
+    );
     let _ = stream.set_zero_linger();
     drop(stream);
+}
+
+/// Method, URI and headers of a raw HTTP/1 request head (lenient: this is for the record only).
+fn parse_head(head: &[u8]) -> (Method, axum::http::Uri, HeaderMap) {
+    let text = String::from_utf8_lossy(head);
+    let mut lines = text.split("\r\n");
+    let mut request_line = lines.next().unwrap_or_default().split_whitespace();
+    let method = Method::from_bytes(request_line.next().unwrap_or_default().as_bytes())
+        .unwrap_or(Method::GET);
+    let uri = request_line
+        .next()
+        .and_then(|uri| uri.parse().ok())
+        .unwrap_or_default();
+    let mut headers = HeaderMap::new();
+    for line in lines.take_while(|line| !line.is_empty()) {
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
+        if let (Ok(name), Ok(value)) = (
+            header::HeaderName::from_bytes(name.trim().as_bytes()),
+            HeaderValue::from_str(value.trim()),
+        ) {
+            headers.append(name, value);
+        }
+    }
+    (method, uri, headers)
 }
 
 fn router(shared: Shared) -> Router {
     Router::new()
         .route(IMAGE_PATH, any(image))
-        .route(SETTINGS_PATH, get(settings))
-        .route(WHOAMI_PATH, get(whoami))
+        .route(SETTINGS_PATH, any(settings))
+        .route(WHOAMI_PATH, any(whoami))
         .fallback(not_found)
         .with_state(shared)
 }
 
-/// Runs before every handler: records the request and applies a scripted answer if one is queued.
-/// Returns the request parts for the handler, or the response to send instead.
-async fn intake(shared: &Shared, request: Request) -> Result<(Method, HeaderMap, Bytes), Response> {
+/// Which endpoint a request reached: decides which checks its request must pass.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Endpoint {
+    Image,
+    Settings,
+    Whoami,
+    Unknown,
+}
+
+/// A request that reached a handler, checked, with its place in the record.
+struct Intake {
+    /// Index in `Inner::received`, so the answer's status lands on *this* request.
+    index: usize,
+    method: Method,
+    /// The user and, for a PUT of the picture, the decoded picture; or the refusal F5 would
+    /// send (401 before 404/405/400, as its gateway checks auth first).
+    verdict: Result<(User, Option<StoredImage>), Response>,
+}
+
+/// Runs before every handler: records the request, checks it the way F5 would (auth, method,
+/// query, body) and records every violation, and *then* applies a scripted answer if one is
+/// queued — a scripted 401/429/500 still reports a malformed request.
+/// Returns the checked request, or the response to send instead (already recorded).
+async fn intake(shared: &Shared, endpoint: Endpoint, request: Request) -> Result<Intake, Response> {
     let latency = shared.lock().latency;
     tokio::time::sleep(latency).await;
     let (parts, body) = request.into_parts();
     let body = axum::body::to_bytes(body, 16 * 1024 * 1024)
         .await
         .unwrap_or_default();
-    shared.lock().received.push(Received {
-        method: parts.method.to_string(),
-        path: parts.uri.path().to_owned(),
-        headers: parts.headers.clone(),
-        body: body.clone(),
-        status: 0,
-    });
+    let mut problems = Vec::new();
+    let auth = authenticate(shared, &parts.headers);
+    if let Err(AuthFailure::Malformed(problem)) = &auth {
+        problems.push(problem.clone());
+    }
+    let head = check_head(shared, endpoint, &parts.method, &parts.uri, &parts.headers);
+    problems.extend(head.iter().cloned());
+    let mut body_problems = Vec::new();
+    if parts.method != Method::PUT && !body.is_empty() {
+        body_problems.push(format!(
+            "{} carries a {}-byte body; F5's spec defines none",
+            parts.method,
+            body.len()
+        ));
+    }
+    let update = (endpoint == Endpoint::Image && parts.method == Method::PUT)
+        .then(|| validate_update(&parts.headers, &body))
+        .transpose();
+    if let Err(problem) = &update {
+        body_problems.push(problem.clone());
+    }
+    problems.extend(body_problems.iter().cloned());
+    let verdict = match (auth, update) {
+        (Err(AuthFailure::Malformed(problem)), _) => {
+            Err(api_error(StatusCode::UNAUTHORIZED, &problem))
+        }
+        (Err(AuthFailure::UnknownToken), _) => Err(api_error(
+            StatusCode::UNAUTHORIZED,
+            "Invalid or expired API token",
+        )),
+        (Ok(_), _) if endpoint == Endpoint::Unknown => {
+            Err((StatusCode::NOT_FOUND, "404 page not found").into_response())
+        }
+        (Ok(_), _) if !head.is_empty() || !body_problems.is_empty() => {
+            let all = [head, body_problems].concat().join("; ");
+            Err(api_error(StatusCode::BAD_REQUEST, &all))
+        }
+        (Ok(user), Ok(update)) => Ok((user, update)),
+        (Ok(_), Err(problem)) => Err(api_error(StatusCode::BAD_REQUEST, &problem)),
+    };
+    let index = record(
+        shared,
+        Received {
+            method: parts.method.to_string(),
+            path: parts.uri.path().to_owned(),
+            uri: parts.uri.to_string(),
+            headers: parts.headers.clone(),
+            body: body.clone(),
+            status: 0,
+            violations: Vec::new(),
+        },
+        problems,
+    );
     let scripted = shared.lock().script.pop_front();
     match scripted {
-        None | Some(Scripted::Reset) => Ok((parts.method, parts.headers, body)),
-        Some(Scripted::Delay(delay)) => {
-            tokio::time::sleep(delay).await;
-            Ok((parts.method, parts.headers, body))
-        }
+        None | Some(Scripted::Reset) => {}
+        Some(Scripted::Delay(delay)) => tokio::time::sleep(delay).await,
         Some(Scripted::Status {
             status,
             body,
@@ -409,22 +572,125 @@ async fn intake(shared: &Shared, request: Request) -> Result<(Method, HeaderMap,
             if let Some(value) = retry_after.and_then(|v| HeaderValue::from_str(&v).ok()) {
                 response.headers_mut().insert(header::RETRY_AFTER, value);
             }
-            Err(response)
+            return Err(answered(shared, index, response));
         }
         Some(Scripted::Redirect { status, location }) => {
             let mut response = json_response(status, String::new());
             if let Ok(value) = HeaderValue::from_str(&location) {
                 response.headers_mut().insert(header::LOCATION, value);
             }
-            Err(response)
+            return Err(answered(shared, index, response));
         }
     }
+    Ok(Intake {
+        index,
+        method: parts.method,
+        verdict,
+    })
 }
 
-/// Records the status actually sent for the newest request.
-fn answered(shared: &Shared, response: Response) -> Response {
-    if let Some(last) = shared.lock().received.last_mut() {
-        last.status = response.status().as_u16();
+/// Stores `request` with its violations (also kept in the tenant-wide list); its index.
+fn record(shared: &Shared, mut request: Received, problems: Vec<String>) -> usize {
+    let mut inner = shared.lock();
+    let index = inner.received.len();
+    for problem in &problems {
+        inner.violations.push(Violation {
+            method: request.method.clone(),
+            uri: request.uri.clone(),
+            problem: problem.clone(),
+        });
+    }
+    request.violations = problems;
+    inner.received.push(request);
+    index
+}
+
+/// What F5 would refuse in a request's method, URI and headers, whatever it then answers.
+fn check_head(
+    shared: &Shared,
+    endpoint: Endpoint,
+    method: &Method,
+    uri: &axum::http::Uri,
+    headers: &HeaderMap,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    let allowed: &[Method] = match endpoint {
+        Endpoint::Image => &[Method::GET, Method::PUT, Method::DELETE],
+        // The spec also has PUT on settings, but xc-avatar has no reason to send it.
+        Endpoint::Settings | Endpoint::Whoami => &[Method::GET],
+        Endpoint::Unknown => &[],
+    };
+    if endpoint == Endpoint::Unknown {
+        problems.push(format!("{} is not an endpoint xc-avatar calls", uri.path()));
+    } else if !allowed.contains(method) {
+        problems.push(format!("{method} is not allowed on {}", uri.path()));
+    }
+    if let Some(query) = uri.query() {
+        // None of these endpoints takes a parameter, and a token in a URL ends up in logs.
+        problems.push(format!("query string {query:?}: these endpoints take none"));
+    }
+    let tokens: Vec<String> = shared.lock().users.keys().cloned().collect();
+    for (name, value) in headers {
+        if name == header::AUTHORIZATION {
+            continue;
+        }
+        let value = String::from_utf8_lossy(value.as_bytes());
+        if tokens.iter().any(|token| value.contains(token.as_str())) {
+            problems.push(format!("an API token is sent in header {name:?}"));
+        }
+    }
+    problems
+}
+
+/// Why a request is not let in.
+enum AuthFailure {
+    /// The client broke the protocol (no header, wrong scheme): a violation as well as a 401.
+    Malformed(String),
+    /// Well-formed, but the token is unknown, expired or revoked: a plain 401.
+    UnknownToken,
+}
+
+/// The user behind the request. F5 knows two ways in: `Authorization: APIToken <token>` and a
+/// client certificate (mTLS); a request authenticated by its certificate carries no
+/// `Authorization` header, so that rule belongs here, before the header checks.
+fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<User, AuthFailure> {
+    // Mutual TLS: the handshake's certificate decides, with no Authorization header; one the
+    // tenant does not know is refused like an unknown token (a plain 401, no violation).
+    match tls::client_certificate() {
+        tls::ClientCertificate::Known(user) => return Ok(user),
+        tls::ClientCertificate::Unknown => return Err(AuthFailure::UnknownToken),
+        tls::ClientCertificate::None => {}
+    }
+    let mut values = headers.get_all(header::AUTHORIZATION).iter();
+    let (Some(value), None) = (values.next(), values.next()) else {
+        return Err(AuthFailure::Malformed(
+            "exactly one Authorization header is required".into(),
+        ));
+    };
+    let value = value.to_str().unwrap_or_default();
+    let Some(token) = value.strip_prefix("APIToken ") else {
+        let scheme = value.split_whitespace().next().unwrap_or_default();
+        return Err(AuthFailure::Malformed(format!(
+            "Authorization scheme must be APIToken, got {scheme:?}"
+        )));
+    };
+    if token.is_empty() || token.trim() != token {
+        return Err(AuthFailure::Malformed(
+            "APIToken must be followed by exactly one space and the token".into(),
+        ));
+    }
+    shared
+        .lock()
+        .users
+        .get(token)
+        .cloned()
+        .ok_or(AuthFailure::UnknownToken)
+}
+
+/// Records the status actually sent for the request at `index`.
+fn answered(shared: &Shared, index: usize, response: Response) -> Response {
+    if let Some(request) = shared.lock().received.get_mut(index) {
+        request.status = response.status().as_u16();
     }
     response
 }
@@ -447,60 +713,44 @@ fn api_error(status: StatusCode, message: &str) -> Response {
     json_response(status.as_u16(), body.to_string())
 }
 
-/// The user behind `Authorization: APIToken <token>`, or the 401 F5 answers.
-fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<User, Response> {
-    // Mutual TLS: a known client certificate authenticates without an Authorization header.
-    if let Some(user) = tls::certificate_user() {
-        return Ok(user);
-    }
-    let Some(value) = headers.get(header::AUTHORIZATION) else {
-        return Err(api_error(
-            StatusCode::UNAUTHORIZED,
-            "Authorization header missing",
-        ));
+/// Checks the request and applies a scripted answer (`intake`); for a request that passed both,
+/// `answer` gives the response. Records the status sent either way.
+async fn handle(
+    shared: Shared,
+    endpoint: Endpoint,
+    request: Request,
+    answer: impl FnOnce(&Shared, &Method, &User, Option<StoredImage>) -> Response,
+) -> Response {
+    let intake = match intake(&shared, endpoint, request).await {
+        Ok(intake) => intake,
+        Err(scripted) => return scripted,
     };
-    let value = value.to_str().unwrap_or_default();
-    let Some(token) = value.strip_prefix("APIToken ") else {
-        return Err(api_error(
-            StatusCode::UNAUTHORIZED,
-            "Authorization scheme must be APIToken",
-        ));
+    let response = match intake.verdict {
+        Err(refusal) => refusal,
+        Ok((user, update)) => answer(&shared, &intake.method, &user, update),
     };
-    shared
-        .lock()
-        .users
-        .get(token)
-        .cloned()
-        .ok_or_else(|| api_error(StatusCode::UNAUTHORIZED, "Invalid or expired API token"))
+    answered(&shared, intake.index, response)
 }
 
 async fn image(State(shared): State<Shared>, request: Request) -> Response {
-    let response = match intake(&shared, request).await {
-        Err(scripted) => scripted,
-        Ok((method, headers, body)) => match authenticate(&shared, &headers) {
-            Err(denied) => denied,
-            Ok(user) => match method {
-                Method::PUT => put_image(&shared, &user, &headers, &body),
-                Method::GET => get_image(&shared, &user),
-                Method::DELETE => {
-                    shared.lock().images.remove(&user.email);
-                    json_response(200, "{}".into())
-                }
-                _ => api_error(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed"),
-            },
+    handle(
+        shared,
+        Endpoint::Image,
+        request,
+        |shared, method, user, update| match (method, update) {
+            (&Method::PUT, Some(image)) => {
+                shared.lock().images.insert(user.email.clone(), image);
+                json_response(200, "{}".into())
+            }
+            (&Method::GET, _) => get_image(shared, user),
+            (&Method::DELETE, _) => {
+                shared.lock().images.remove(&user.email);
+                json_response(200, "{}".into())
+            }
+            _ => api_error(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed"),
         },
-    };
-    answered(&shared, response)
-}
-
-fn put_image(shared: &Shared, user: &User, headers: &HeaderMap, body: &[u8]) -> Response {
-    match validate_update(headers, body) {
-        Ok(image) => {
-            shared.lock().images.insert(user.email.clone(), image);
-            json_response(200, "{}".into())
-        }
-        Err(message) => api_error(StatusCode::BAD_REQUEST, &message),
-    }
+    )
+    .await
 }
 
 /// Checks a PUT body the way F5's gateway would decode `UpdateImageRequest`.
@@ -509,7 +759,8 @@ pub fn validate_update(headers: &HeaderMap, body: &[u8]) -> Result<StoredImage, 
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    if !content_type.starts_with("application/json") {
+    let media_type = content_type.split(';').next().unwrap_or_default().trim();
+    if !media_type.eq_ignore_ascii_case("application/json") {
         return Err(format!(
             "request body must be application/json, got {content_type:?}"
         ));
@@ -589,54 +840,52 @@ fn get_image(shared: &Shared, user: &User) -> Response {
 }
 
 async fn settings(State(shared): State<Shared>, request: Request) -> Response {
-    let response = match intake(&shared, request).await {
-        Err(scripted) => scripted,
-        Ok((_, headers, _)) => match authenticate(&shared, &headers) {
-            Err(denied) => denied,
-            Ok(user) => {
-                let image = shared
-                    .lock()
-                    .images
-                    .get(&user.email)
-                    .map(|i| STANDARD.encode(&i.bytes))
-                    .unwrap_or_default();
-                let body = serde_json::json!({
-                    "image": image,
-                    "initial_access": false,
-                    "is_next_request_allowed": true,
-                    "notifications": [],
-                    "otp_enabled": false,
-                    "otp_status": "OTP_DISABLED",
-                });
-                json_response(200, body.to_string())
+    handle(
+        shared,
+        Endpoint::Settings,
+        request,
+        |shared, method, user, _| {
+            if method != Method::GET {
+                return api_error(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed");
             }
+            let image = shared
+                .lock()
+                .images
+                .get(&user.email)
+                .map(|i| STANDARD.encode(&i.bytes))
+                .unwrap_or_default();
+            let body = serde_json::json!({
+                "image": image,
+                "initial_access": false,
+                "is_next_request_allowed": true,
+                "notifications": [],
+                "otp_enabled": false,
+                "otp_status": "OTP_DISABLED",
+            });
+            json_response(200, body.to_string())
         },
-    };
-    answered(&shared, response)
+    )
+    .await
 }
 
 async fn whoami(State(shared): State<Shared>, request: Request) -> Response {
-    let response = match intake(&shared, request).await {
-        Err(scripted) => scripted,
-        Ok((_, headers, _)) => match authenticate(&shared, &headers) {
-            Err(denied) => denied,
-            Ok(user) => {
-                let mut body = serde_json::to_value(&user).unwrap_or_default();
-                if let Some(object) = body.as_object_mut() {
-                    object.insert("namespace".into(), "system".into());
-                    object.insert("tenant_state".into(), "ACTIVE".into());
-                }
-                json_response(200, body.to_string())
-            }
-        },
-    };
-    answered(&shared, response)
+    handle(shared, Endpoint::Whoami, request, |_, method, user, _| {
+        if method != Method::GET {
+            return api_error(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed");
+        }
+        let mut body = serde_json::to_value(user).unwrap_or_default();
+        if let Some(object) = body.as_object_mut() {
+            object.insert("namespace".into(), "system".into());
+            object.insert("tenant_state".into(), "ACTIVE".into());
+        }
+        json_response(200, body.to_string())
+    })
+    .await
 }
 
 async fn not_found(State(shared): State<Shared>, request: Request) -> Response {
-    let response = match intake(&shared, request).await {
-        Err(scripted) => scripted,
-        Ok(_) => (StatusCode::NOT_FOUND, "404 page not found").into_response(),
-    };
-    answered(&shared, response)
+    handle(shared, Endpoint::Unknown, request, |_, _, _, _| {
+        (StatusCode::NOT_FOUND, "404 page not found").into_response()
+    })
+    .await
 }

@@ -154,13 +154,26 @@ pub(crate) struct Https {
 }
 
 tokio::task_local! {
-    /// The user the connection's client certificate authenticates, for `authenticate`.
-    static CERTIFICATE_USER: Option<User>;
+    /// The connection's client certificate, for `authenticate`.
+    static CLIENT_CERTIFICATE: ClientCertificate;
 }
 
-/// The user whose client certificate opened the connection being served, if any.
-pub(crate) fn certificate_user() -> Option<User> {
-    CERTIFICATE_USER.try_with(Clone::clone).ok().flatten()
+/// What the client showed in the handshake.
+#[derive(Clone, Debug)]
+pub(crate) enum ClientCertificate {
+    /// No certificate (a token user on HTTPS, or plain HTTP).
+    None,
+    /// A certificate this fake knows, and the user it acts as.
+    Known(User),
+    /// A certificate the test CA signed that no user has: like an unknown token.
+    Unknown,
+}
+
+/// The client certificate of the connection being served.
+pub(crate) fn client_certificate() -> ClientCertificate {
+    CLIENT_CERTIFICATE
+        .try_with(Clone::clone)
+        .unwrap_or(ClientCertificate::None)
 }
 
 impl FakeTenant {
@@ -236,15 +249,16 @@ where
     let Ok(tls) = https.acceptor.accept(stream).await else {
         return;
     };
-    let user = tls
-        .get_ref()
-        .1
-        .peer_certificates()
-        .and_then(|chain| chain.first())
-        .and_then(|leaf| {
+    let certificate = match tls.get_ref().1.peer_certificates().and_then(|c| c.first()) {
+        None => ClientCertificate::None,
+        Some(leaf) => {
             let users = https.users.lock().unwrap_or_else(|p| p.into_inner());
-            users.get(leaf.as_ref()).cloned()
-        });
+            match users.get(leaf.as_ref()) {
+                Some(user) => ClientCertificate::Known(user.clone()),
+                None => ClientCertificate::Unknown,
+            }
+        }
+    };
     let served = http.serve_connection(hyper_util::rt::TokioIo::new(tls), service);
-    let _ = CERTIFICATE_USER.scope(user, served).await;
+    let _ = CLIENT_CERTIFICATE.scope(certificate, served).await;
 }

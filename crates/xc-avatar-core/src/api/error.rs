@@ -278,6 +278,97 @@ pub(crate) fn human_bytes(bytes: impl std::borrow::Borrow<u64>) -> String {
 mod tests {
     use super::*;
 
+    /// Each status maps to its own outcome, which reports that status back and keeps the
+    /// server's words; `kind` is the stable name scripts read in `--json`.
+    #[test]
+    fn each_status_maps_to_its_outcome_kind_and_status() {
+        let said = || Some("said".to_owned());
+        let wait = Some(Duration::from_secs(3));
+        for (status, kind) in [
+            (401, "unauthorized"),
+            (403, "forbidden"),
+            (404, "not_found"),
+            (409, "conflict"),
+            (429, "rate_limited"),
+            (500, "server_error"),
+            (503, "server_error"),
+            (599, "server_error"),
+            (418, "unexpected_status"),
+            (302, "unexpected_status"),
+            (600, "unexpected_status"),
+        ] {
+            let error = ApiError::from_status(status, wait, said());
+            assert_eq!(error.kind(), kind, "{status}");
+            assert_eq!(error.status(), Some(status), "{status}");
+            assert_eq!(error.server_text(), Some("said"), "{status}");
+        }
+        assert!(matches!(
+            ApiError::from_status(429, wait, None),
+            ApiError::RateLimited { retry_after, .. } if retry_after == wait
+        ));
+        assert!(matches!(
+            ApiError::from_status(503, wait, None),
+            ApiError::Server { retry_after, .. } if retry_after == wait
+        ));
+        let redirect = ApiError::Redirect {
+            status: 308,
+            location: "https://x.example".into(),
+        };
+        assert_eq!(
+            (redirect.kind(), redirect.status()),
+            ("redirect", Some(308))
+        );
+        assert_eq!(redirect.server_text(), None);
+        let too_large = |status| ApiError::ResponseTooLarge {
+            what: "your picture",
+            limit: 1024,
+            status,
+        };
+        assert_eq!(too_large(Some(500)).status(), Some(500));
+        assert_eq!(too_large(None).status(), None);
+        assert_eq!(
+            too_large(Some(500)).to_string(),
+            "the tenant sent more than 1 KiB for your picture (HTTP 500)"
+        );
+        assert_eq!(
+            too_large(None).to_string(),
+            "the tenant sent more than 1 KiB for your picture"
+        );
+        let dns = ApiError::Dns { host: "h".into() };
+        assert_eq!(
+            (dns.kind(), dns.status(), dns.server_text()),
+            ("dns", None, None)
+        );
+    }
+
+    #[test]
+    fn sizes_are_named_in_the_largest_whole_unit() {
+        assert_eq!(human_bytes(4 * 1024 * 1024), "4 MiB");
+        assert_eq!(human_bytes(64 * 1024), "64 KiB");
+        assert_eq!(human_bytes(1024 * 1024 + 1024), "1025 KiB");
+        assert_eq!(human_bytes(1024 * 1024 + 1), "1048577 bytes");
+        assert_eq!(human_bytes(1023), "1023 bytes");
+        assert_eq!(human_bytes(0), "0 bytes");
+    }
+
+    /// The 429 advice follows what the tenant asked, in whole seconds and never "0 s".
+    #[test]
+    fn the_rate_limit_advice_follows_retry_after() {
+        let limited = |retry_after| ApiError::RateLimited {
+            retry_after,
+            server_text: None,
+        };
+        assert_eq!(
+            limited(Some(Duration::from_secs(7))).next_step(),
+            "Try again in 7 s."
+        );
+        assert_eq!(
+            limited(Some(Duration::from_millis(200))).next_step(),
+            "Try again in 1 s."
+        );
+        assert_eq!(limited(None).next_step(), "Wait a minute, then try again.");
+    }
+
     #[test]
     fn server_text_from_each_body_form() {
         assert_eq!(

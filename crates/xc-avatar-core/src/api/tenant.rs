@@ -165,13 +165,74 @@ mod tests {
         ));
     }
 
+    /// Only a lone DNS label is a tenant name: a leading hyphen, `localhost` or a dot is not.
+    #[test]
+    fn a_bare_name_is_a_tenant_only_when_it_is_one_label() {
+        assert_eq!(
+            origin("my-tenant"),
+            "https://my-tenant.console.ves.volterra.io"
+        );
+        assert_eq!(
+            origin("Tenant42"),
+            "https://tenant42.console.ves.volterra.io"
+        );
+        assert_eq!(origin("localhost"), "https://localhost");
+        assert_eq!(origin("LocalHost"), "https://localhost");
+        assert!(
+            !origin("-acme").contains(DEFAULT_DOMAIN),
+            "{}",
+            origin("-acme")
+        );
+        assert!(
+            !origin("acme_corp").contains(DEFAULT_DOMAIN),
+            "{}",
+            origin("acme_corp")
+        );
+    }
+
+    #[test]
+    fn loopback_host_endpoint_and_debug() {
+        let parse = |text: &str| TenantUrl::parse(text).expect(text);
+        for loopback in [
+            "http://localhost:1",
+            "http://LOCALHOST:1",
+            "http://127.0.0.1:1",
+            "http://127.8.9.10",
+            "http://[::1]:1",
+        ] {
+            assert!(parse(loopback).is_loopback(), "{loopback}");
+        }
+        for remote in ["acme", "https://10.0.0.1", "https://[2001:db8::1]"] {
+            assert!(!parse(remote).is_loopback(), "{remote}");
+        }
+        let acme = parse("acme");
+        assert_eq!(acme.host(), "acme.console.ves.volterra.io");
+        assert_eq!(parse("http://[::1]:8700").host(), "[::1]");
+        assert_eq!(
+            acme.endpoint("/api/web/x").as_str(),
+            "https://acme.console.ves.volterra.io/api/web/x"
+        );
+        assert_eq!(
+            format!("{acme:?}"),
+            "TenantUrl(https://acme.console.ves.volterra.io)"
+        );
+        assert_eq!(acme.to_string(), "https://acme.console.ves.volterra.io");
+    }
+
     #[test]
     fn bad_input_is_named() {
         assert_eq!(TenantUrl::parse("  "), Err(TenantUrlError::Empty));
-        assert_eq!(
-            TenantUrl::parse("https://user:pw@acme.example.com"),
-            Err(TenantUrlError::HasCredentials)
-        );
+        for with_credentials in [
+            "https://user:pw@acme.example.com",
+            "https://user@acme.example.com",
+            "https://:pw@acme.example.com",
+        ] {
+            assert_eq!(
+                TenantUrl::parse(with_credentials),
+                Err(TenantUrlError::HasCredentials),
+                "{with_credentials}"
+            );
+        }
         assert!(matches!(
             TenantUrl::parse("https://"),
             Err(TenantUrlError::Invalid(_))

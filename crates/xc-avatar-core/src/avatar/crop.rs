@@ -211,6 +211,90 @@ mod tests {
 
     use super::*;
 
+    /// A square is inside the picture only if each of its four edges is: one past the bottom or
+    /// the right edge (or above or left of the picture) is refused, whichever edge it is.
+    #[test]
+    fn a_crop_fits_only_with_all_four_edges_inside() {
+        let crop = Crop::from_corner(10.0, 20.0, 30.0);
+        assert_eq!((crop.left(), crop.top()), (10.0, 20.0));
+        let size = (640, 480);
+        assert!(Crop::from_corner(440.0, 280.0, 200.0).fits(size));
+        for (left, top) in [(441.0, 280.0), (440.0, 281.0), (-1.0, 0.0), (0.0, -1.0)] {
+            let crop = Crop::from_corner(left, top, 200.0);
+            assert!(!crop.fits(size), "{left},{top}");
+            assert_eq!(Framing::with(size, Rotation::None, crop), None);
+        }
+        assert!(
+            !Crop::from_corner(0.0, 0.0, 0.0).fits(size),
+            "an empty square"
+        );
+    }
+
+    /// A square sticking out of a corner is moved in just far enough, its side kept.
+    #[test]
+    fn clamping_moves_a_square_in_by_its_half_side() {
+        let size = (640, 480);
+        let out_top_left = Crop {
+            center_x: 0.0,
+            center_y: 0.0,
+            side: 100.0,
+        };
+        assert_eq!(
+            out_top_left.clamped(size),
+            Crop::from_corner(0.0, 0.0, 100.0)
+        );
+        let out_bottom_right = Crop {
+            center_x: 700.0,
+            center_y: 500.0,
+            side: 101.0,
+        };
+        assert_eq!(
+            out_bottom_right.clamped(size),
+            Crop::from_corner(539.0, 379.0, 101.0)
+        );
+        // A centre that is not a number (a drag gone wrong) is put back in the middle.
+        let lost = Crop {
+            center_x: f64::NAN,
+            center_y: f64::INFINITY,
+            side: 100.0,
+        };
+        assert_eq!(lost.clamped(size), Crop::from_corner(270.0, 190.0, 100.0));
+    }
+
+    /// Panning moves the crop by exactly the amount asked, each axis its own way, and stops
+    /// at the edge; any change makes the framing no longer the default.
+    #[test]
+    fn pan_moves_by_the_amount_asked_and_is_not_the_default() {
+        let mut framing = Framing::new((640, 480));
+        framing.set_side(200.0);
+        assert!(!framing.is_default());
+        let start = framing.crop();
+        framing.pan(30.0, -20.0);
+        assert_eq!(
+            (framing.crop().center_x, framing.crop().center_y),
+            (start.center_x + 30.0, start.center_y - 20.0)
+        );
+        framing.pan(1000.0, 1000.0);
+        assert_eq!(framing.crop(), Crop::from_corner(440.0, 280.0, 200.0));
+        framing.reset();
+        assert!(framing.is_default());
+    }
+
+    /// A zoom factor that is not a positive finite number (a wheel event gone wrong) changes
+    /// nothing.
+    #[test]
+    fn a_nonsense_zoom_factor_changes_nothing() {
+        let mut framing = Framing::new((640, 480));
+        framing.set_side(200.0);
+        let before = framing;
+        for factor in [0.0, -1.0, f64::INFINITY, f64::NEG_INFINITY, f64::NAN] {
+            framing.zoom(factor, (100.0, 100.0));
+            assert_eq!(framing, before, "zoom by {factor}");
+        }
+        framing.zoom(2.0, (320.0, 240.0));
+        assert_eq!(framing.crop().side, 100.0);
+    }
+
     #[test]
     fn default_is_the_largest_centred_square() {
         let framing = Framing::new((6000, 4000));

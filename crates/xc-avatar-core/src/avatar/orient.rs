@@ -249,5 +249,15 @@ mod tests {
         assert_eq!(Rotation::from_degrees(450), Some(Rotation::Cw90));
         assert_eq!(Rotation::from_degrees(45), None);
         assert_eq!(Rotation::Cw270.turned(1), Rotation::None);
+        // Degrees back out, as `--json` reports them.
+        for (rotation, degrees) in [
+            (Rotation::None, 0),
+            (Rotation::Cw90, 90),
+            (Rotation::Half, 180),
+            (Rotation::Cw270, 270),
+        ] {
+            assert_eq!(rotation.degrees(), degrees);
+            assert_eq!(Rotation::from_degrees(degrees), Some(rotation));
+        }
     }
 }

@@ -1,0 +1,427 @@
+//! The one table of every outcome a person can meet: for each `ApiError` and each local error,
+//! its sentence, next step, `--json` kind, the command line's exit code and the app's panel
+//! button. Both front ends are checked against the same row, so they cannot drift; and the
+//! `match` in `row_exists_for` fails to compile when a variant is added without a row.
+
+use std::time::Duration;
+
+use super::*;
+use crate::api::TenantUrlError;
+use crate::app::state::NoticeAction;
+use crate::app::update::api_notice;
+use crate::cli::Exit;
+
+struct Row {
+    error: ApiError,
+    kind: &'static str,
+    /// The app's panel title is this sentence; the command line prints it as it is.
+    sentence: &'static str,
+    next_step: &'static str,
+    exit: Exit,
+    button: Option<(&'static str, NoticeAction)>,
+}
+
+const TRY: Option<(&str, NoticeAction)> = Some(("Try again", NoticeAction::TryAgain));
+const TENANT: Option<(&str, NoticeAction)> = Some(("Check tenant URL", NoticeAction::CheckTenant));
+const TOKEN: Option<(&str, NoticeAction)> = Some(("Update token", NoticeAction::UpdateToken));
+const CERTIFICATE: Option<(&str, NoticeAction)> =
+    Some(("Update certificate", NoticeAction::UpdateToken));
+
+fn said(text: &str) -> Option<String> {
+    Some(text.to_owned())
+}
+
+fn rows() -> Vec<Row> {
+    let host = || "acme.example".to_owned();
+    vec![
+        Row {
+            error: ApiError::Unauthorized {
+                server_text: said("expired"),
+            },
+            kind: "unauthorized",
+            sentence: "the tenant rejected the API token (HTTP 401)",
+            next_step: "The token may be wrong or expired: create a new API token in the Console and update it.",
+            exit: Exit::NotAuthenticated,
+            button: TOKEN,
+        },
+        Row {
+            error: ApiError::CertificateRejected {
+                status: None,
+                server_text: said("TLS alert: unknown CA"),
+            },
+            kind: "certificate_rejected",
+            sentence: "the tenant rejected the API certificate during the secure connection (TLS handshake)",
+            next_step: "The certificate may be revoked, expired or made for another tenant: create a new API certificate in the Console and update the certificate.",
+            exit: Exit::NotAuthenticated,
+            button: CERTIFICATE,
+        },
+        Row {
+            error: ApiError::CertificateRejected {
+                status: Some(401),
+                server_text: None,
+            },
+            kind: "certificate_rejected",
+            sentence: "the tenant rejected the API certificate (HTTP 401)",
+            next_step: "The certificate may be revoked, expired or made for another tenant: create a new API certificate in the Console and update the certificate.",
+            exit: Exit::NotAuthenticated,
+            button: CERTIFICATE,
+        },
+        Row {
+            error: ApiError::Forbidden { server_text: None },
+            kind: "forbidden",
+            sentence: "your account may not change its picture on this tenant (HTTP 403)",
+            next_step: "Ask your tenant administrator whether your account may change its profile picture.",
+            exit: Exit::Forbidden,
+            button: None,
+        },
+        Row {
+            error: ApiError::NotFound { server_text: None },
+            kind: "not_found",
+            sentence: "the tenant has no such API (HTTP 404)",
+            next_step: "Check the tenant URL: it should look like https://acme.console.ves.volterra.io.",
+            exit: Exit::NotFound,
+            button: TENANT,
+        },
+        Row {
+            error: ApiError::Conflict { server_text: None },
+            kind: "conflict",
+            sentence: "the picture was changed elsewhere at the same time (HTTP 409)",
+            next_step: "Try again.",
+            exit: Exit::Conflict,
+            button: TRY,
+        },
+        Row {
+            error: ApiError::RateLimited {
+                retry_after: Some(Duration::from_secs(7)),
+                server_text: None,
+            },
+            kind: "rate_limited",
+            sentence: "the tenant is rate limiting requests (HTTP 429)",
+            next_step: "Try again in 7 s.",
+            exit: Exit::RateLimited,
+            button: TRY,
+        },
+        Row {
+            error: ApiError::RateLimited {
+                retry_after: None,
+                server_text: None,
+            },
+            kind: "rate_limited",
+            sentence: "the tenant is rate limiting requests (HTTP 429)",
+            next_step: "Wait a minute, then try again.",
+            exit: Exit::RateLimited,
+            button: TRY,
+        },
+        Row {
+            error: ApiError::Server {
+                status: 503,
+                retry_after: None,
+                server_text: None,
+            },
+            kind: "server_error",
+            sentence: "the tenant had a server error (HTTP 503)",
+            next_step: "Try again in a few minutes; if it persists, check F5's status page.",
+            exit: Exit::Server,
+            button: TRY,
+        },
+        Row {
+            error: ApiError::UnexpectedStatus {
+                status: 418,
+                server_text: None,
+            },
+            kind: "unexpected_status",
+            sentence: "the tenant answered with unexpected HTTP status 418",
+            next_step: "Try again in a few minutes; if it persists, check F5's status page.",
+            exit: Exit::Server,
+            button: TRY,
+        },
+        Row {
+            error: ApiError::Redirect {
+                status: 307,
+                location: "https://login.example/".into(),
+            },
+            kind: "redirect",
+            sentence: "the tenant URL redirects to https://login.example/",
+            next_step: "Use the tenant URL it points to (https://login.example/) if you trust it.",
+            exit: Exit::Server,
+            button: TENANT,
+        },
+        Row {
+            error: ApiError::Dns { host: host() },
+            kind: "dns",
+            sentence: "cannot find the host acme.example (DNS lookup failed)",
+            next_step: "Check the tenant URL and your network or proxy settings.",
+            exit: Exit::Network,
+            button: TENANT,
+        },
+        Row {
+            error: ApiError::ConnectionRefused { host: host() },
+            kind: "connection_refused",
+            sentence: "acme.example refused the connection",
+            next_step: "Check your network, VPN or proxy (HTTPS_PROXY), then try again.",
+            exit: Exit::Network,
+            button: TRY,
+        },
+        Row {
+            error: ApiError::ConnectionReset { host: host() },
+            kind: "connection_reset",
+            sentence: "the connection to acme.example was reset or closed before an answer",
+            next_step: "Check your network, VPN or proxy (HTTPS_PROXY), then try again.",
+            exit: Exit::Network,
+            button: TRY,
+        },
+        Row {
+            error: ApiError::Tls {
+                host: host(),
+                detail: "unknown issuer".into(),
+            },
+            kind: "tls",
+            sentence: "secure connection to acme.example failed: unknown issuer",
+            next_step: "The certificate of acme.example is not trusted: if a corporate proxy inspects HTTPS, its root certificate must be installed in the system store.",
+            exit: Exit::Network,
+            button: TRY,
+        },
+        Row {
+            error: ApiError::Timeout {
+                host: host(),
+                after: Duration::from_secs(30),
+            },
+            kind: "timeout",
+            sentence: "acme.example did not answer within 30 s",
+            next_step: "Check your network, then try again.",
+            exit: Exit::Network,
+            button: TRY,
+        },
+        Row {
+            error: ApiError::Network {
+                host: host(),
+                detail: "broken pipe".into(),
+            },
+            kind: "network",
+            sentence: "network error talking to acme.example: broken pipe",
+            next_step: "Check your network, then try again.",
+            exit: Exit::Network,
+            button: TRY,
+        },
+        Row {
+            error: ApiError::InvalidResponse {
+                detail: "not JSON".into(),
+            },
+            kind: "invalid_response",
+            sentence: "the tenant's answer could not be read: not JSON",
+            next_step: "Check the tenant URL points to an F5 Distributed Cloud Console.",
+            exit: Exit::Server,
+            button: TRY,
+        },
+        Row {
+            error: ApiError::ResponseTooLarge {
+                what: "your picture",
+                limit: 4 * 1024 * 1024,
+                status: None,
+            },
+            kind: "response_too_large",
+            sentence: "the tenant sent more than 4 MiB for your picture",
+            next_step: "Check the tenant URL points to an F5 Distributed Cloud Console, and that no proxy rewrites its answers; if it does, report it to F5 support.",
+            exit: Exit::Server,
+            button: TRY,
+        },
+        Row {
+            error: ApiError::NotAPicture {
+                detail: "an HTML page".into(),
+            },
+            kind: "not_a_picture",
+            sentence: "the tenant answered with something that is not a picture (an HTML page)",
+            next_step: "Nothing was saved. Check the tenant URL points to an F5 Distributed Cloud Console; if it does, set a new picture.",
+            exit: Exit::Server,
+            button: TRY,
+        },
+        Row {
+            error: ApiError::UnusableToken,
+            kind: "unusable_token",
+            sentence: "the API token contains characters that cannot be sent (spaces, line breaks or control characters)",
+            next_step: "Copy the token again from the Console, without anything around it.",
+            exit: Exit::NotAuthenticated,
+            button: TOKEN,
+        },
+        Row {
+            error: ApiError::Internal {
+                detail: "builder".into(),
+            },
+            kind: "internal",
+            sentence: "xc-avatar could not make the request: builder",
+            next_step: "This is a bug in xc-avatar: please report it with this message.",
+            exit: Exit::Internal,
+            button: TRY,
+        },
+    ]
+}
+
+/// Compile-time completeness: a new variant must get a row above (and an arm here).
+fn row_exists_for(error: &ApiError) -> bool {
+    let kinds: Vec<&str> = rows().iter().map(|row| row.kind).collect();
+    let kind = match error {
+        ApiError::Unauthorized { .. } => "unauthorized",
+        ApiError::CertificateRejected { .. } => "certificate_rejected",
+        ApiError::Forbidden { .. } => "forbidden",
+        ApiError::NotFound { .. } => "not_found",
+        ApiError::Conflict { .. } => "conflict",
+        ApiError::RateLimited { .. } => "rate_limited",
+        ApiError::Server { .. } => "server_error",
+        ApiError::UnexpectedStatus { .. } => "unexpected_status",
+        ApiError::Redirect { .. } => "redirect",
+        ApiError::Dns { .. } => "dns",
+        ApiError::ConnectionRefused { .. } => "connection_refused",
+        ApiError::ConnectionReset { .. } => "connection_reset",
+        ApiError::Tls { .. } => "tls",
+        ApiError::Timeout { .. } => "timeout",
+        ApiError::Network { .. } => "network",
+        ApiError::InvalidResponse { .. } => "invalid_response",
+        ApiError::ResponseTooLarge { .. } => "response_too_large",
+        ApiError::NotAPicture { .. } => "not_a_picture",
+        ApiError::UnusableToken => "unusable_token",
+        ApiError::Internal { .. } => "internal",
+    };
+    kinds.contains(&kind)
+}
+
+#[test]
+fn every_api_outcome_reads_the_same_in_the_app_and_on_the_command_line() {
+    let rows = rows();
+    for row in &rows {
+        let what = row.kind;
+        assert!(row_exists_for(&row.error), "{what}");
+        // The words: one sentence, one next step, one kind, everywhere.
+        assert_eq!(row.error.to_string(), row.sentence, "{what}: sentence");
+        assert_eq!(row.error.next_step(), row.next_step, "{what}: next step");
+        assert_eq!(row.error.kind(), row.kind, "{what}: kind");
+        // The command line: its exit code and its one line.
+        assert_eq!(Exit::from(&row.error), row.exit, "{what}: exit code");
+        let line = explain(&row.error).to_string();
+        assert!(
+            line.starts_with(row.sentence) && line.ends_with(row.next_step),
+            "{what}: CLI line {line:?}"
+        );
+        // The app: the same words in its panel, and the button that fits.
+        let notice = api_notice(&row.error);
+        assert_eq!(notice.title, row.sentence, "{what}: panel title");
+        assert_eq!(
+            notice.next_step.as_deref(),
+            Some(row.next_step),
+            "{what}: panel"
+        );
+        assert_eq!(
+            notice.server_text,
+            row.error.server_text().map(str::to_owned)
+        );
+        let button = notice
+            .action
+            .as_ref()
+            .map(|(label, action)| (label.as_str(), *action));
+        assert_eq!(button, row.button, "{what}: panel button");
+    }
+    // Every kind once at least (two rows show both 429 next steps, two the certificate's
+    // refusal in the handshake and by HTTP 401).
+    let mut kinds: Vec<&str> = rows.iter().map(|row| row.kind).collect();
+    kinds.dedup();
+    assert_eq!(kinds.len(), 20);
+}
+
+/// Local errors: the sentence each shows and the exit code the command line gives it.
+#[test]
+fn every_local_error_has_its_sentence_and_exit_code() {
+    use crate::avatar::AvatarError;
+    let avatar_rows: [(AvatarError, &str, Exit); 5] = [
+        (AvatarError::Empty, "the file is empty", Exit::Image),
+        (
+            AvatarError::NotAnImage,
+            "this is not an image (choose a JPEG, PNG, WebP, HEIC, AVIF, GIF, BMP or TIFF file)",
+            Exit::Image,
+        ),
+        (
+            AvatarError::Unsupported("HEIC".into()),
+            "HEIC images are not supported: export the picture as JPEG or PNG first",
+            Exit::Image,
+        ),
+        (
+            AvatarError::Corrupt("short".into()),
+            "the image is damaged or truncated: short",
+            Exit::Image,
+        ),
+        (
+            AvatarError::Encode("out of memory".into()),
+            "could not encode the avatar: out of memory",
+            Exit::Internal,
+        ),
+    ];
+    for (error, words, exit) in avatar_rows {
+        assert_eq!(error.to_string(), words);
+        assert_eq!(Exit::from(&error), exit, "{words}");
+        // The app shows the same words, as a sentence, where a file or the avatar fails.
+        assert_eq!(
+            cannot_open(&error),
+            format!("cannot open this file: {words}")
+        );
+        assert_eq!(
+            cannot_send(&error),
+            format!("Cannot send: {}", sentence(words))
+        );
+    }
+    let url_rows: [(TenantUrlError, &str); 5] = [
+        (
+            TenantUrlError::Empty,
+            "the tenant URL is empty: enter e.g. acme or https://acme.console.ves.volterra.io",
+        ),
+        (
+            TenantUrlError::Invalid("ht!tp://".into()),
+            "\"ht!tp://\" is not a valid URL",
+        ),
+        (
+            TenantUrlError::UnsupportedScheme {
+                scheme: "ftp".into(),
+            },
+            "ftp:// is not supported: use https://",
+        ),
+        (
+            TenantUrlError::InsecureHttp {
+                host: "acme.example".into(),
+            },
+            "http:// is only allowed for this computer (localhost); use https://acme.example",
+        ),
+        (
+            TenantUrlError::HasCredentials,
+            "the tenant URL must not contain a user name or password",
+        ),
+    ];
+    for (error, words) in url_rows {
+        assert_eq!(error.to_string(), words);
+        assert_eq!(Exit::from(&error), Exit::Usage, "{words}");
+    }
+    let store_rows: [(StoreError, &str, &str); 3] = [
+        (
+            StoreError::Locked {
+                detail: "dismissed".into(),
+            },
+            "the keyring is locked or refused access (dismissed)",
+            "Unlock your keyring (or allow xc-avatar when asked), then try again; or use the token for this session only.",
+        ),
+        (
+            StoreError::Failed {
+                detail: "I/O".into(),
+            },
+            "the keyring failed (I/O)",
+            "Try again, or use the token for this session only.",
+        ),
+        (
+            StoreError::Damaged,
+            "the token stored in the keyring is damaged",
+            "Forget the token and enter it again.",
+        ),
+    ];
+    for (error, words, next_step) in store_rows {
+        let explained = explain_store(&error);
+        assert_eq!(
+            (explained.headline.as_str(), explained.next_step.as_str()),
+            (words, next_step)
+        );
+    }
+}
