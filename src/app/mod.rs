@@ -181,6 +181,11 @@ pub fn start(
             store_location,
         },
     );
+    // Setup shows no notices, only its reason line: a first screen that is setup (no tenant
+    // left after the damaged file was set aside) says it there.
+    if let (Screen::Setup(form), Some(problem)) = (&mut state.screen, &settings_problem) {
+        form.reason = Some(problem.clone());
+    }
     state.notice = settings_problem.map(|p| Notice::new(Tone::Error, p));
     effects.extend(match initial_file {
         Some(path) => update(&mut state, Action::Load(path)),

@@ -255,4 +255,13 @@ fn a_damaged_settings_file_is_named_and_set_aside() {
     harness.get_by_label_contains("was damaged (");
     harness.get_by_label_contains("it was set aside as ");
     assert!(!file.path().exists(), "the damaged file was moved aside");
+
+    // With no tenant named anywhere, the first screen is setup: it says so there too.
+    std::fs::write(file.path(), "{ \"tenants\": [ not json").expect("damage again");
+    let mut config = fixture.config(None, None);
+    config.tenant = None;
+    let mut first_start = crate::harness::harness(config);
+    first_start.run();
+    first_start.get_by_label(xc_avatar::messages::SETUP_TITLE);
+    first_start.get_by_label_contains("was damaged (");
 }
