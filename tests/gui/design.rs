@@ -135,7 +135,7 @@ fn about_shows_version_licence_and_the_crates_inside() {
     harness.get_by_label("MIT or Apache-2.0, at your choice.");
     harness.get_by_label("Open-source crates inside").click();
     harness.run_ok();
-    harness.get_by_label_contains("eframe 0.37");
+    harness.get_by_label_contains("eframe v0.37");
     harness.get_by_label("Close").click();
     harness.run_ok();
     assert!(
