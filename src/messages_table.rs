@@ -1,7 +1,8 @@
 //! The one table of every outcome a person can meet: for each `ApiError` and each local error,
 //! its sentence, next step, `--json` kind, the command line's exit code and the app's panel
 //! button. Both front ends are checked against the same row, so they cannot drift; and the
-//! `match` in `row_exists_for` fails to compile when a variant is added without a row.
+//! `match` in `every_variant_is_in_the_table` fails to compile when a variant is added, until it
+//! is named there, beside the rows.
 
 use std::time::Duration;
 
@@ -256,40 +257,43 @@ fn rows() -> Vec<Row> {
     ]
 }
 
-/// Compile-time completeness: a new variant must get a row above (and an arm here).
-fn row_exists_for(error: &ApiError) -> bool {
-    let kinds: Vec<&str> = rows().iter().map(|row| row.kind).collect();
-    let kind = match error {
-        ApiError::Unauthorized { .. } => "unauthorized",
-        ApiError::CertificateRejected { .. } => "certificate_rejected",
-        ApiError::Forbidden { .. } => "forbidden",
-        ApiError::NotFound { .. } => "not_found",
-        ApiError::Conflict { .. } => "conflict",
-        ApiError::RateLimited { .. } => "rate_limited",
-        ApiError::Server { .. } => "server_error",
-        ApiError::UnexpectedStatus { .. } => "unexpected_status",
-        ApiError::Redirect { .. } => "redirect",
-        ApiError::Dns { .. } => "dns",
-        ApiError::ConnectionRefused { .. } => "connection_refused",
-        ApiError::ConnectionReset { .. } => "connection_reset",
-        ApiError::Tls { .. } => "tls",
-        ApiError::Timeout { .. } => "timeout",
-        ApiError::Network { .. } => "network",
-        ApiError::InvalidResponse { .. } => "invalid_response",
-        ApiError::ResponseTooLarge { .. } => "response_too_large",
-        ApiError::NotAPicture { .. } => "not_a_picture",
-        ApiError::UnusableToken => "unusable_token",
-        ApiError::Internal { .. } => "internal",
-    };
-    kinds.contains(&kind)
+/// Compile-time completeness: a new `ApiError` variant does not compile until it is named here,
+/// next to the table, where it then needs a row above and one more in `VARIANTS`. (Its `--json`
+/// kind is named once, in `ApiError::kind`, and each row is checked against it.)
+#[allow(dead_code)]
+fn every_variant_is_in_the_table(error: &ApiError) {
+    match error {
+        ApiError::Unauthorized { .. }
+        | ApiError::CertificateRejected { .. }
+        | ApiError::Forbidden { .. }
+        | ApiError::NotFound { .. }
+        | ApiError::Conflict { .. }
+        | ApiError::RateLimited { .. }
+        | ApiError::Server { .. }
+        | ApiError::UnexpectedStatus { .. }
+        | ApiError::Redirect { .. }
+        | ApiError::Dns { .. }
+        | ApiError::ConnectionRefused { .. }
+        | ApiError::ConnectionReset { .. }
+        | ApiError::Tls { .. }
+        | ApiError::Timeout { .. }
+        | ApiError::Network { .. }
+        | ApiError::InvalidResponse { .. }
+        | ApiError::ResponseTooLarge { .. }
+        | ApiError::NotAPicture { .. }
+        | ApiError::UnusableToken
+        | ApiError::Internal { .. } => {}
+    }
 }
+
+/// The variants named in `every_variant_is_in_the_table`.
+const VARIANTS: usize = 20;
 
 #[test]
 fn every_api_outcome_reads_the_same_in_the_app_and_on_the_command_line() {
     let rows = rows();
     for row in &rows {
         let what = row.kind;
-        assert!(row_exists_for(&row.error), "{what}");
         // The words: one sentence, one next step, one kind, everywhere.
         assert_eq!(row.error.to_string(), row.sentence, "{what}: sentence");
         assert_eq!(row.error.next_step(), row.next_step, "{what}: next step");
@@ -321,9 +325,8 @@ fn every_api_outcome_reads_the_same_in_the_app_and_on_the_command_line() {
     }
     // Every kind once at least (two rows show both 429 next steps, two the certificate's
     // refusal in the handshake and by HTTP 401).
-    let mut kinds: Vec<&str> = rows.iter().map(|row| row.kind).collect();
-    kinds.dedup();
-    assert_eq!(kinds.len(), 20);
+    let kinds: std::collections::BTreeSet<&str> = rows.iter().map(|row| row.kind).collect();
+    assert_eq!(kinds.len(), VARIANTS, "{kinds:?}");
 }
 
 /// Local errors: the sentence each shows and the exit code the command line gives it.

@@ -151,28 +151,13 @@ pub const IMAGE_EXTENSIONS: [&str; 22] = [
 
 impl FilePicker for NativeFilePicker {
     fn pick_image(&self, folder: Option<PathBuf>, parent: Option<&eframe::Frame>) -> PickFuture {
-        let mut dialog = rfd::AsyncFileDialog::new()
-            .set_title("Choose a picture")
-            .add_filter("Images", &IMAGE_EXTENSIONS);
-        // macOS merges every filter into one list of allowed types, where "*" is taken
-        // literally: an "All files" entry there would allow nothing more. Elsewhere it lets a
-        // user pick a picture whatever its name (the loader goes by content, not extension).
-        if !cfg!(target_os = "macos") {
-            dialog = dialog.add_filter("All files", &["*"]);
-        }
-        if let Some(parent) = parent {
-            dialog = dialog.set_parent(parent);
-        }
-        // Not checked here (the UI thread must not touch a folder that may be on a network
-        // share that is gone): every backend opens elsewhere when the folder no longer exists
-        // (rfd's Windows code skips a folder it cannot parse; NSOpenPanel and the portal
-        // ignore a missing one).
-        if let Some(folder) = folder {
-            dialog = dialog.set_directory(folder);
-        }
-        // `pick_file` builds the dialog here, on the UI thread; only the wait is on the runtime.
-        let picked = dialog.pick_file();
-        Box::pin(async move { picked.await.map(|handle| handle.path().to_path_buf()) })
+        pick_file(
+            "Choose a picture",
+            "Images",
+            &IMAGE_EXTENSIONS,
+            folder,
+            parent,
+        )
     }
 
     fn pick_certificate(
@@ -180,21 +165,48 @@ impl FilePicker for NativeFilePicker {
         folder: Option<PathBuf>,
         parent: Option<&eframe::Frame>,
     ) -> PickFuture {
-        let mut dialog = rfd::AsyncFileDialog::new()
-            .set_title("Choose your API certificate")
-            .add_filter("API certificate (.p12)", &["p12", "pfx", "P12", "PFX"]);
-        if !cfg!(target_os = "macos") {
-            dialog = dialog.add_filter("All files", &["*"]);
-        }
-        if let Some(parent) = parent {
-            dialog = dialog.set_parent(parent);
-        }
-        if let Some(folder) = folder {
-            dialog = dialog.set_directory(folder);
-        }
-        let picked = dialog.pick_file();
-        Box::pin(async move { picked.await.map(|handle| handle.path().to_path_buf()) })
+        let extensions = ["p12", "pfx", "P12", "PFX"];
+        let filter = "API certificate (.p12)";
+        pick_file(
+            "Choose your API certificate",
+            filter,
+            &extensions,
+            folder,
+            parent,
+        )
     }
+}
+
+/// The native "open" dialog, built here on the UI thread (AppKit needs the main thread; with
+/// the window as parent Windows makes it modal); only the wait runs on the runtime.
+fn pick_file(
+    title: &str,
+    filter: &str,
+    extensions: &[&str],
+    folder: Option<PathBuf>,
+    parent: Option<&eframe::Frame>,
+) -> PickFuture {
+    let mut dialog = rfd::AsyncFileDialog::new()
+        .set_title(title)
+        .add_filter(filter, extensions);
+    // macOS merges every filter into one list of allowed types, where "*" is taken
+    // literally: an "All files" entry there would allow nothing more. Elsewhere it lets a
+    // user pick a file whatever its name (the loaders go by content, not extension).
+    if !cfg!(target_os = "macos") {
+        dialog = dialog.add_filter("All files", &["*"]);
+    }
+    if let Some(parent) = parent {
+        dialog = dialog.set_parent(parent);
+    }
+    // Not checked here (the UI thread must not touch a folder that may be on a network
+    // share that is gone): every backend opens elsewhere when the folder no longer exists
+    // (rfd's Windows code skips a folder it cannot parse; NSOpenPanel and the portal
+    // ignore a missing one).
+    if let Some(folder) = folder {
+        dialog = dialog.set_directory(folder);
+    }
+    let picked = dialog.pick_file();
+    Box::pin(async move { picked.await.map(|handle| handle.path().to_path_buf()) })
 }
 
 /// Runs effects and hands back what they found.

@@ -15,20 +15,7 @@ fn focused_label(harness: &Harness<'_, XcAvatarApp>) -> Option<String> {
 #[test]
 fn tab_visits_the_controls_in_reading_order() {
     let fixture = Fixture::new();
-    fixture.tenant.set_image(
-        DEFAULT_TOKEN,
-        fake_tenant::StoredImage {
-            content_type: "image/png".into(),
-            bytes: support::encode(
-                &image::DynamicImage::ImageRgb8(support::three_stripes()),
-                ImageFormat::Png,
-            ),
-        },
-    );
-    let mut harness = with_photo(&fixture, DEFAULT_TOKEN, "stripes.jpg");
-    wait_for(&mut harness, "the current picture", |app| {
-        matches!(app.state().current.shown, Current::Shown { .. })
-    });
+    let mut harness = with_current_picture(&fixture);
     let mut visited: Vec<String> = Vec::new();
     for _ in 0..40 {
         harness.key_press(egui::Key::Tab);

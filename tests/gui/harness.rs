@@ -150,6 +150,26 @@ pub fn wait_for(
 }
 
 /// The app signed in with `token`, with a photo named `name` dropped on it.
+/// A picture with a current one on the tenant, so "Now on" shows it.
+pub fn with_current_picture(fixture: &Fixture) -> Harness<'static, XcAvatarApp> {
+    fixture.tenant.set_image(
+        DEFAULT_TOKEN,
+        fake_tenant::StoredImage {
+            content_type: "image/png".into(),
+            bytes: support::encode(
+                &image::DynamicImage::ImageRgb8(support::three_stripes()),
+                ImageFormat::Png,
+            ),
+        },
+    );
+    let mut harness = with_photo(fixture, DEFAULT_TOKEN, "stripes.jpg");
+    wait_for(&mut harness, "the current picture", |app| {
+        matches!(app.state().current.shown, Current::Shown { .. })
+    });
+    wait_for_estimate(&mut harness);
+    harness
+}
+
 pub fn with_photo(fixture: &Fixture, token: &str, name: &str) -> Harness<'static, XcAvatarApp> {
     let mut harness = harness(fixture.config(Some(token), None));
     drop_file(&mut harness, fixture.photo(name));

@@ -16,26 +16,6 @@ fn both_themes_allowing(harness: &mut Harness<'_, XcAvatarApp>, name: &str, chan
     }
 }
 
-/// A picture with a current one on the tenant, so "Now on" shows it.
-fn with_current_picture(fixture: &Fixture) -> Harness<'static, XcAvatarApp> {
-    fixture.tenant.set_image(
-        DEFAULT_TOKEN,
-        fake_tenant::StoredImage {
-            content_type: "image/png".into(),
-            bytes: support::encode(
-                &image::DynamicImage::ImageRgb8(support::three_stripes()),
-                ImageFormat::Png,
-            ),
-        },
-    );
-    let mut harness = with_photo(fixture, DEFAULT_TOKEN, "stripes.jpg");
-    wait_for(&mut harness, "the current picture", |app| {
-        matches!(app.state().current.shown, Current::Shown { .. })
-    });
-    wait_for_estimate(&mut harness);
-    harness
-}
-
 #[test]
 #[cfg_attr(
     not(target_os = "linux"),
