@@ -26,6 +26,10 @@ fn setup_form(app: &XcAvatarApp) -> Option<&xc_avatar::app::state::SetupForm> {
 /// by the next start, the app says so and opens setup with the file dialog. With
 /// VOLT_API_P12_FILE and VES_P12_PASSWORD, it signs in with nothing kept.
 #[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "trusts its run-time test CA through SSL_CERT_FILE, which rustls-platform-verifier reads on Linux only (macOS and Windows use the OS store)"
+)]
 fn setup_with_an_api_certificate_tests_saves_notices_a_moved_file_and_env_works() {
     let fixture = CertTenant::start();
     // SAFETY: the only test of this binary, before it starts any thread or client.

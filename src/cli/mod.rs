@@ -267,9 +267,9 @@ pub struct ConnectionArgs {
     pub timeout: u64,
 }
 
-/// Entry point of the binary.
-pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+/// Entry point of the binary, with its arguments (the program's name first).
+pub fn main(args: Vec<std::ffi::OsString>) -> ExitCode {
+    let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(err) => {
             // --help and --version are not errors.

@@ -177,6 +177,15 @@ pub struct XcClient {
     on_event: Option<EventSink>,
 }
 
+/// rustls's cryptography for every HTTPS connection: `ring` (reqwest is built without a
+/// provider of its own; see Cargo.toml). Once per process; one installed earlier stays.
+fn install_crypto_provider() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
 impl XcClient {
     pub fn new(
         tenant: TenantUrl,
@@ -193,6 +202,7 @@ impl XcClient {
         credential: &Credential,
         options: ClientOptions,
     ) -> Result<Self, ApiError> {
+        install_crypto_provider();
         let mut builder = reqwest::Client::builder();
         let (auth, token) = match credential {
             Credential::Token(token) => {
