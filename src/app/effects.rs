@@ -698,14 +698,15 @@ fn png_of(image: &egui::ColorImage) -> Result<Vec<u8>, AvatarError> {
     // Checked before copying or encoding a pixel, as a file's header is.
     let [width, height] = image.size;
     let (Ok(width), Ok(height)) = (u32::try_from(width), u32::try_from(height)) else {
-        return Err(AvatarError::TooLarge { dimensions: None });
+        return Err(AvatarError::TooLarge {
+            dimensions: None,
+            limits: avatar::Limits::PICTURE,
+        });
     };
-    if width > avatar::MAX_DIMENSION
-        || height > avatar::MAX_DIMENSION
-        || u64::from(width) * u64::from(height) > avatar::MAX_PIXELS
-    {
+    if !avatar::Limits::PICTURE.fit((width, height)) {
         return Err(AvatarError::TooLarge {
             dimensions: Some((width, height)),
+            limits: avatar::Limits::PICTURE,
         });
     }
     let rgba: Vec<u8> = image
@@ -734,10 +735,12 @@ async fn fetch_current(
     let Some(picture) = client.current_image().await? else {
         return Ok(None);
     };
-    let bytes = picture.bytes.clone();
+    let shown = picture.clone();
     let ctx = ctx.clone();
+    // Decoded within an avatar's limits, off the runtime's threads; a newer fetch or closing
+    // the window abandons it.
     let texture = tokio::task::spawn_blocking(move || {
-        let (image, _) = Source::from_bytes(bytes).ok()?.preview(256).ok()?;
+        let image = shown.preview(256).ok()?;
         Some(texture(&ctx, "current", &image))
     })
     .await

@@ -435,7 +435,8 @@ fn bad_files_get_their_own_error() {
                 matches!(
                     e,
                     AvatarError::TooLarge {
-                        dimensions: Some((65535, 65535))
+                        dimensions: Some((65535, 65535)),
+                        ..
                     }
                 )
             },

@@ -11,7 +11,7 @@ use super::clean::clean_server_text;
 use super::error::server_text_redacted;
 use super::retry::{RetryPolicy, parse_retry_after};
 use super::{ApiError, IMAGE_PATH, SETTINGS_PATH, TenantUrl, WHOAMI_PATH};
-use crate::avatar::{AvatarError, EncodedAvatar, Source};
+use crate::avatar::{AvatarError, EncodedAvatar, Limits, Source};
 use crate::credentials::{ApiToken, Credential};
 
 /// Most we read of the answer that carries the picture (GET image, and the user settings,
@@ -143,6 +143,22 @@ pub struct TenantPicture {
 }
 
 impl TenantPicture {
+    /// The picture decoded, right way up, at most `max_side` pixels on its longer side: the
+    /// proof that the bytes are a picture. Decoded within the limits of an avatar
+    /// ([`Limits::AVATAR`], 4096²): whatever a tenant sends, showing it costs at most that.
+    pub fn preview(&self, max_side: u32) -> Result<image::RgbaImage, ApiError> {
+        Source::from_bytes_within(self.bytes.as_slice(), Limits::AVATAR)
+            .and_then(|source| source.preview(max_side))
+            .map(|(image, _)| image)
+            .map_err(|error| ApiError::NotAPicture {
+                detail: format!(
+                    "{} bytes of {} that do not decode: {error}",
+                    self.bytes.len(),
+                    self.content_type
+                ),
+            })
+    }
+
     /// The usual file extension for its type (`jpg`, `png`, …).
     pub fn extension(&self) -> &'static str {
         ImageFormat::from_mime_type(&self.content_type)
@@ -602,13 +618,14 @@ fn picture_from_base64(data: &str) -> Result<Option<TenantPicture>, ApiError> {
 }
 
 /// `bytes` as a picture if they are one: a known image format (its type taken from the bytes),
-/// whose header reads when it is a format we decode. Else what they are instead.
+/// whose header reads, within an avatar's limits, when it is a format we decode. Else what
+/// they are instead. ([`TenantPicture::preview`] then decodes it.)
 fn picture_from_bytes(bytes: Vec<u8>) -> Result<TenantPicture, String> {
     let Ok(format) = image::guess_format(&bytes) else {
         return Err(format!("{} bytes of no image format", bytes.len()));
     };
-    match Source::from_bytes(bytes.as_slice()) {
-        Ok(_) | Err(AvatarError::Unsupported(_) | AvatarError::TooLarge { .. }) => {}
+    match Source::from_bytes_within(bytes.as_slice(), Limits::AVATAR) {
+        Ok(_) | Err(AvatarError::Unsupported(_)) => {}
         Err(error) => {
             return Err(format!(
                 "{} bytes that begin like {} but are not one ({error})",
