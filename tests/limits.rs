@@ -449,3 +449,178 @@ fn a_tls_failure_prints_our_one_line_and_no_third_party_log() {
         usage.stderr
     );
 }
+
+// ---- hostile files and certificates (tests/fixtures/hostile, with the scripts that make them) ---
+
+fn hostile(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/hostile")
+        .join(name)
+}
+
+/// Runs `command`, which must end within 5 s (each case below took a minute or more before).
+fn run_timed(command: &mut Command, what: &str) -> Usage {
+    let started = std::time::Instant::now();
+    let usage = run(command);
+    let took = started.elapsed();
+    println!("{what}: {took:?}, peak RSS {} KiB", usage.peak_rss_kib);
+    assert!(took <= Duration::from_secs(5), "{what}: {took:?}");
+    usage
+}
+
+#[test]
+fn heif_files_coded_far_larger_than_declared_are_refused_in_seconds() {
+    for name in [
+        "tile-bomb-grid.heic",
+        "same-tile-grid.heic",
+        "coded-larger.heic",
+        "coded-larger.avif",
+    ] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("avatar.jpg");
+        let usage = run_timed(
+            &mut xc_avatar(
+                &[
+                    "prepare",
+                    hostile(name).to_str().expect("utf-8"),
+                    "-o",
+                    out.to_str().expect("utf-8"),
+                ],
+                None,
+            ),
+            name,
+        );
+        assert_eq!(usage.code, Some(3), "{name}: {usage:?}");
+        assert!(
+            usage
+                .stderr
+                .contains("far more than the picture it declares"),
+            "{name}: {}",
+            usage.stderr
+        );
+        assert!(!out.exists(), "{name}");
+        // Before: 300 MB to half a gigabyte.
+        assert_within_ceiling(name, &usage);
+    }
+}
+
+/// `cert set FILE --no-verify` with `password` on stdin (it fails before the keyring).
+fn cert_set(file: &Path, password: &'static str) -> Usage {
+    let mut command = xc_avatar(
+        &[
+            "cert",
+            "set",
+            file.to_str().expect("utf-8"),
+            "--no-verify",
+            "--tenant",
+            "http://127.0.0.1:9",
+        ],
+        None,
+    );
+    command.env_remove("F5XC_API_TOKEN").stdin(Stdio::piped());
+    let started = std::time::Instant::now();
+    let usage = run_measured(&mut command, DEADLINE, move |stdin| {
+        if let Some(mut stdin) = stdin {
+            let _ = stdin.write_all(password.as_bytes());
+        }
+    });
+    assert_clean(&usage);
+    let took = started.elapsed();
+    assert!(
+        took <= Duration::from_secs(5),
+        "{}: {took:?}",
+        file.display()
+    );
+    usage
+}
+
+const P12_PASSWORD: &str = "correct horse battery staple";
+
+#[test]
+fn a_p12_asking_for_costly_key_derivation_exits_13_in_seconds() {
+    for name in ["scrypt.p12", "many-keys.p12", "hidden-keys.p12"] {
+        let usage = cert_set(&hostile(name), P12_PASSWORD);
+        assert_eq!(usage.code, Some(13), "{name}: {usage:?}");
+        assert!(
+            usage.stderr.contains("is not a .p12 xc-avatar will open")
+                && usage
+                    .stderr
+                    .contains("Download the API certificate again from the Console"),
+            "{name}: {}",
+            usage.stderr
+        );
+        assert_within_ceiling(name, &usage);
+    }
+}
+
+#[test]
+fn a_p12_whose_key_is_not_its_certificates_exits_13_even_unverified() {
+    let usage = cert_set(&hostile("key-mismatch.p12"), P12_PASSWORD);
+    assert_eq!(usage.code, Some(13), "{usage:?}");
+    assert!(
+        usage
+            .stderr
+            .contains("key-mismatch.p12 does not belong to its certificate"),
+        "{}",
+        usage.stderr
+    );
+    assert!(!usage.stderr.contains("bug"), "{}", usage.stderr);
+}
+
+#[test]
+fn a_wrong_password_on_a_p12_without_a_mac_exits_14() {
+    let usage = cert_set(&hostile("no-mac.p12"), "not the password");
+    assert_eq!(usage.code, Some(14), "{usage:?}");
+    assert!(
+        usage
+            .stderr
+            .contains("the password does not open this .p12"),
+        "{}",
+        usage.stderr
+    );
+}
+
+#[test]
+fn current_saves_only_what_decodes_as_a_picture() {
+    // A PNG whose header is right and whose pixels are not (its zlib data is garbage), and an
+    // AVIF declared 64×64 but coded 8192² (before: saved; the app then decoded it for minutes).
+    let png = support::encode(
+        &image::DynamicImage::ImageRgb8(support::three_stripes()),
+        image::ImageFormat::Png,
+    );
+    let idat = png
+        .windows(4)
+        .position(|w| w == b"IDAT")
+        .expect("an IDAT chunk");
+    let mut broken = png.clone();
+    // The chunk's data up to its CRC and the IEND after it.
+    let end = (idat + 40).min(broken.len() - 16);
+    for byte in &mut broken[idat + 6..end] {
+        *byte = 0xA5;
+    }
+    let avif = std::fs::read(hostile("coded-larger.avif")).expect("fixture");
+    for (name, content_type, body) in [
+        ("broken PNG", "image/png", broken),
+        ("AVIF coded 8192²", "image/avif", avif),
+    ] {
+        let server = HostileServer::start(move |_| Reply::fixed(200, content_type, body.clone()));
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("me");
+        let usage = run_timed(
+            &mut xc_avatar(
+                &["current", "-o", out.to_str().expect("utf-8")],
+                Some(&server.url()),
+            ),
+            name,
+        );
+        assert_eq!(usage.code, Some(9), "{name}: {usage:?}");
+        assert!(
+            usage
+                .stderr
+                .contains("the tenant answered with something that is not a picture"),
+            "{name}: {}",
+            usage.stderr
+        );
+        assert!(files_in(dir.path()).is_empty(), "{name}");
+    }
+}

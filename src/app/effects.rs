@@ -640,6 +640,8 @@ fn load(ctx: &egui::Context, generation: u64, what: LoadWhat) -> TaskEvent {
             }
             Source::open(&path).map(|source| (source, Some(path)))
         }
+        // Refused by `update` with a notice before any load starts.
+        LoadWhat::Pasted(Pasted::NetworkPath(_)) => return TaskEvent::PasteIgnored { generation },
         LoadWhat::Pasted(Pasted::FileList) => match copied_file() {
             Some(path) => Source::open(&path).map(|source| (source, Some(path))),
             None => return TaskEvent::PasteIgnored { generation },
@@ -666,11 +668,19 @@ fn load(ctx: &egui::Context, generation: u64, what: LoadWhat) -> TaskEvent {
     TaskEvent::Loaded { generation, result }
 }
 
-/// The first file of the list a file manager copied, if the clipboard holds one.
+/// The first file of the list a file manager copied, if the clipboard holds one. A file on
+/// another computer (a UNC path) is passed over before anything looks at it: on Windows even
+/// that signs in to the other computer (see `paste.rs`).
 fn copied_file() -> Option<PathBuf> {
     let mut clipboard = arboard::Clipboard::new().ok()?;
     let files = clipboard.get().file_list().ok()?;
-    files.into_iter().find(|path| path.is_file())
+    files.into_iter().find(|path| {
+        let network = super::paste::is_unc(&path.to_string_lossy());
+        if network {
+            tracing::warn!("a copied file on another computer was not opened");
+        }
+        !network && path.is_file()
+    })
 }
 
 /// A picture for the screen. Mipmaps keep the 32 px preview smooth rather than aliased.
