@@ -8,34 +8,40 @@ mod support;
 use std::path::Path;
 use std::process::{Command, Output};
 
+use support::Hermetic;
+
 use fake_tenant::{DEFAULT_TOKEN, FakeTenant, IMAGE_PATH};
 use image::ImageFormat;
 
-/// Runs xc-avatar with its config, data and cache dirs in `home`, `stdin` piped in.
+/// Runs xc-avatar with `home` as HOME (config, data and cache in it), `stdin` piped in.
 fn xc_avatar(home: &Path, args: &[&str], stdin: &str) -> Output {
-    support::run_with_stdin(
-        Command::new(env!("CARGO_BIN_EXE_xc-avatar"))
-            .args(args)
-            .env_remove("F5XC_API_URL")
-            .env_remove("F5XC_API_TOKEN")
-            .env("HOME", home)
-            .env("XC_AVATAR_CONFIG_DIR", home.join("config"))
-            .env("XDG_DATA_HOME", home.join("data"))
-            .env("XDG_CACHE_HOME", home.join("cache")),
-        stdin,
-    )
+    Hermetic::xc_avatar_in(home)
+        .with_args(args)
+        .output_with_stdin(stdin)
 }
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-fn secret_tool_lookup(origin: &str) -> Option<String> {
+/// The secret the keyring holds for `account` under xc-avatar's service, read with libsecret's
+/// own tool: `None` only for "no such item" (exit 1 saying nothing). Anything else — no
+/// secret-tool, no bus, a locked keyring — fails the test, so a "nothing stored" check cannot
+/// pass because the keyring was never asked.
+fn secret_tool_lookup(account: &str) -> Option<String> {
     let output = Command::new("secret-tool")
-        .args(["lookup", "service", "xc-avatar", "username", origin])
+        .args(["lookup", "service", "xc-avatar", "username", account])
         .output()
-        .ok()?;
-    output.status.success().then(|| text(&output.stdout))
+        .unwrap_or_else(|e| panic!("run secret-tool (apt install libsecret-tools): {e}"));
+    match output.status.code() {
+        Some(0) => Some(text(&output.stdout)),
+        Some(1) if output.stdout.is_empty() && output.stderr.is_empty() => None,
+        _ => panic!(
+            "secret-tool lookup failed ({}): {}",
+            output.status,
+            text(&output.stderr)
+        ),
+    }
 }
 
 #[test]
@@ -125,17 +131,13 @@ fn without_a_keyring_the_error_says_so_and_nothing_is_written() {
     let origin = tenant.url();
     let home = tempfile::tempdir().expect("temp dir");
     let run = |args: &[&str], stdin: &str| {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_xc-avatar"));
-        command
-            .args(args)
-            .env_remove("F5XC_API_TOKEN")
-            .env("HOME", home.path())
-            .env("XC_AVATAR_CONFIG_DIR", home.path().join("config"))
-            .env(
+        Hermetic::xc_avatar_in(home.path())
+            .with_args(args)
+            .with_env(
                 "DBUS_SESSION_BUS_ADDRESS",
                 "unix:path=/nonexistent/xc-avatar-test-bus",
-            );
-        support::run_with_stdin(&mut command, stdin)
+            )
+            .output_with_stdin(stdin)
     };
     let output = run(
         &["token", "set", "--tenant", &origin, "--no-verify"],
@@ -172,20 +174,11 @@ fn cert_set_keeps_the_password_in_the_keyring_then_upload_needs_nothing_in_the_e
     let origin = fixture.tenant.url();
     let home = fixture.dir.path().join("home");
     let run = |args: &[&str], stdin: &str| {
-        support::run_with_stdin(
-            Command::new(env!("CARGO_BIN_EXE_xc-avatar"))
-                .args(args)
-                .env_remove("F5XC_API_URL")
-                .env_remove("F5XC_API_TOKEN")
-                .env_remove("VOLT_API_P12_FILE")
-                .env_remove("VES_P12_PASSWORD")
-                .env("SSL_CERT_FILE", &fixture.ca_file)
-                .env("HOME", &home)
-                .env("XC_AVATAR_CONFIG_DIR", home.join("config"))
-                .env("XDG_CACHE_HOME", home.join("cache"))
-                .env("RUST_LOG", "trace"),
-            stdin,
-        )
+        Hermetic::xc_avatar_in(&home)
+            .with_args(args)
+            .with_env("SSL_CERT_FILE", &fixture.ca_file)
+            .with_env("RUST_LOG", "trace")
+            .output_with_stdin(stdin)
     };
     let p12 = fixture.ada_p12("ada.p12", true);
     let p12_arg = p12.to_str().expect("utf-8");

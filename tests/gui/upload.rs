@@ -251,6 +251,7 @@ fn ctrl_v_of_a_file_copied_in_explorer_opens_it() {
     support::require_env("DISPLAY", "an X display");
     let fixture = Fixture::new();
     let photo = fixture.photo("copied in explorer.jpg");
+    let _clipboard = own_the_clipboard();
     let mut clipboard = arboard::Clipboard::new().expect("the X11 clipboard");
     clipboard
         .set()

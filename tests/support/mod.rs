@@ -1,13 +1,17 @@
 //! Shared by the integration tests: real image files with known content.
 #![allow(dead_code)] // each test binary uses its own part
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
 
 use image::{ImageFormat, Rgb, RgbImage};
 
 pub mod certificates;
+pub mod child;
+pub mod command;
+pub mod window;
+
+#[allow(unused_imports)] // not every test binary starts a program
+pub use command::Hermetic;
 
 pub const RED: [u8; 3] = [220, 30, 30];
 pub const GREEN: [u8; 3] = [30, 200, 60];
@@ -221,20 +225,6 @@ pub fn require_env(variable: &str, what: &str) {
         std::env::var_os(variable).is_some_and(|value| !value.is_empty()),
         "this test needs {what} (${variable} is not set); run it through scripts/test"
     );
-}
-
-/// Runs `command` with `stdin` written to its standard input; its exit status and output.
-pub fn run_with_stdin(command: &mut Command, stdin: &str) -> Output {
-    let mut child = command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run xc-avatar");
-    if let Some(mut input) = child.stdin.take() {
-        input.write_all(stdin.as_bytes()).expect("write stdin");
-    }
-    child.wait_with_output().expect("xc-avatar ends")
 }
 
 /// The quadrant test card as the eye should see it: 2400×1600, red | green over blue | yellow,

@@ -217,6 +217,44 @@ pub struct FakeTenant {
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
+/// A loopback port where nothing listens, held for as long as this lives: a connection to it is
+/// refused, and no other test (or program) can start listening on it meanwhile — unlike a port
+/// bound, dropped and then assumed closed.
+pub struct ClosedPort {
+    addr: SocketAddr,
+    /// Bound, never listening: the kernel answers every connection with a reset.
+    _socket: tokio::net::TcpSocket,
+}
+
+impl ClosedPort {
+    pub fn new() -> Self {
+        let socket = tokio::net::TcpSocket::new_v4().expect("a TCP socket");
+        socket
+            .bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+            .expect("bind a loopback port");
+        let addr = socket.local_addr().expect("its address");
+        ClosedPort {
+            addr,
+            _socket: socket,
+        }
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+}
+
+impl Default for ClosedPort {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// The token `FakeTenant::start` accepts, acting as [`User::ada`].
 pub const DEFAULT_TOKEN: &str = "fake-tenant-token-0123456789";
 
