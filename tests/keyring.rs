@@ -24,33 +24,10 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// The secret the keyring holds for `account` under xc-avatar's service, read with libsecret's
-/// own tool: `None` only for "no such item" (exit 1 saying nothing). Anything else — no
-/// secret-tool, no bus, a locked keyring — fails the test, so a "nothing stored" check cannot
-/// pass because the keyring was never asked.
-fn secret_tool_lookup(account: &str) -> Option<String> {
-    let output = Command::new("secret-tool")
-        .args(["lookup", "service", "xc-avatar", "username", account])
-        .output()
-        .unwrap_or_else(|e| panic!("run secret-tool (apt install libsecret-tools): {e}"));
-    match output.status.code() {
-        Some(0) => Some(text(&output.stdout)),
-        Some(1) if output.stdout.is_empty() && output.stderr.is_empty() => None,
-        _ => panic!(
-            "secret-tool lookup failed ({}): {}",
-            output.status,
-            text(&output.stderr)
-        ),
-    }
-}
-
 #[test]
 #[ignore = "needs a Secret Service on a D-Bus session bus: scripts/test starts one"]
 fn set_status_use_and_forget_a_token_in_the_real_keyring() {
-    support::require_env(
-        "DBUS_SESSION_BUS_ADDRESS",
-        "a D-Bus session with a Secret Service",
-    );
+    support::require_secret_service();
     let tenant = FakeTenant::start();
     let origin = tenant.url();
     let home = tempfile::tempdir().expect("temp dir");
@@ -73,7 +50,7 @@ fn set_status_use_and_forget_a_token_in_the_real_keyring() {
     );
     assert_eq!(output.status.code(), Some(4), "{}", text(&output.stderr));
     assert!(text(&output.stderr).contains("rejected the API token"));
-    assert_eq!(secret_tool_lookup(&origin), None);
+    assert_eq!(support::secret_tool_lookup(&origin), None);
 
     let output = xc_avatar(
         home,
@@ -88,7 +65,10 @@ fn set_status_use_and_forget_a_token_in_the_real_keyring() {
              it acts as Ada Lovelace <ada@example.com> on acme"
         )
     );
-    assert_eq!(secret_tool_lookup(&origin).as_deref(), Some(DEFAULT_TOKEN));
+    assert_eq!(
+        support::secret_tool_lookup(&origin).as_deref(),
+        Some(DEFAULT_TOKEN)
+    );
 
     let output = xc_avatar(home, &["token", "status"], "");
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
@@ -114,7 +94,7 @@ fn set_status_use_and_forget_a_token_in_the_real_keyring() {
     let output = xc_avatar(home, &["token", "forget", "--tenant", &origin], "");
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     assert!(text(&output.stdout).contains(&format!("forgot the token for {origin}")));
-    assert_eq!(secret_tool_lookup(&origin), None);
+    assert_eq!(support::secret_tool_lookup(&origin), None);
     let output = xc_avatar(home, &["token", "forget", "--tenant", &origin], "");
     assert!(text(&output.stdout).contains("no token was saved"));
 
@@ -130,10 +110,7 @@ fn set_status_use_and_forget_a_token_in_the_real_keyring() {
 #[test]
 #[ignore = "needs a Secret Service on a D-Bus session bus: scripts/test starts one"]
 fn a_damaged_stored_token_is_named_never_shown_and_can_be_forgotten() {
-    support::require_env(
-        "DBUS_SESSION_BUS_ADDRESS",
-        "a D-Bus session with a Secret Service",
-    );
+    support::require_secret_service();
     let tenant = FakeTenant::start();
     let origin = tenant.url();
     let home = tempfile::tempdir().expect("temp dir");
@@ -148,7 +125,10 @@ fn a_damaged_stored_token_is_named_never_shown_and_can_be_forgotten() {
     std::io::Write::write_all(&mut store.stdin.take().expect("stdin"), DAMAGED.as_bytes())
         .expect("write the secret");
     assert!(store.wait().expect("secret-tool store").success());
-    assert_eq!(secret_tool_lookup(&origin).as_deref(), Some(DAMAGED));
+    assert_eq!(
+        support::secret_tool_lookup(&origin).as_deref(),
+        Some(DAMAGED)
+    );
 
     let photo = support::write_photo(home, "p.jpg", ImageFormat::Jpeg);
     let upload = [
@@ -170,7 +150,7 @@ fn a_damaged_stored_token_is_named_never_shown_and_can_be_forgotten() {
 
     let output = xc_avatar(home, &["token", "forget", "--tenant", &origin], "");
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
-    assert_eq!(secret_tool_lookup(&origin), None);
+    assert_eq!(support::secret_tool_lookup(&origin), None);
 }
 
 #[test]
@@ -213,10 +193,7 @@ fn without_a_keyring_the_error_says_so_and_nothing_is_written() {
 #[test]
 #[ignore = "needs a Secret Service on a D-Bus session bus: scripts/test starts one"]
 fn cert_set_keeps_the_password_in_the_keyring_then_upload_needs_nothing_in_the_environment() {
-    support::require_env(
-        "DBUS_SESSION_BUS_ADDRESS",
-        "a D-Bus session with a Secret Service",
-    );
+    support::require_secret_service();
     use support::certificates::{CertTenant, P12_PASSWORD};
     let fixture = CertTenant::start();
     let origin = fixture.tenant.url();
@@ -237,7 +214,7 @@ fn cert_set_keeps_the_password_in_the_keyring_then_upload_needs_nothing_in_the_e
         "wrong password\n",
     );
     assert_eq!(output.status.code(), Some(14), "{}", text(&output.stderr));
-    assert_eq!(secret_tool_lookup(&account), None);
+    assert_eq!(support::secret_tool_lookup(&account), None);
 
     let output = run(
         &["cert", "set", p12_arg, "--tenant", &origin],
@@ -253,7 +230,10 @@ fn cert_set_keeps_the_password_in_the_keyring_then_upload_needs_nothing_in_the_e
             p12.display()
         )
     );
-    assert_eq!(secret_tool_lookup(&account).as_deref(), Some(P12_PASSWORD));
+    assert_eq!(
+        support::secret_tool_lookup(&account).as_deref(),
+        Some(P12_PASSWORD)
+    );
 
     let output = run(&["token", "status"], "");
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
@@ -315,7 +295,7 @@ fn cert_set_keeps_the_password_in_the_keyring_then_upload_needs_nothing_in_the_e
 
     let output = run(&["cert", "forget", "--tenant", &origin], "");
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
-    assert_eq!(secret_tool_lookup(&account), None);
+    assert_eq!(support::secret_tool_lookup(&account), None);
     let output = run(&["token", "status"], "");
     assert_eq!(output.status.code(), Some(4));
     assert!(

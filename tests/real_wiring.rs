@@ -14,7 +14,7 @@
 mod support;
 
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use fake_tenant::{DEFAULT_TOKEN, FakeTenant, IMAGE_PATH, WHOAMI_PATH};
@@ -70,24 +70,6 @@ fn focus(window: &str) {
     run("xdotool", &["windowfocus", "--sync", window]).expect("focus the window");
 }
 
-/// The secret gnome-keyring holds for `origin` under xc-avatar's service (libsecret's own tool,
-/// so the check does not go through the code under test); fails loudly on anything but "found"
-/// or "no such item".
-fn keyring_token(origin: &str) -> Option<String> {
-    let output = Command::new("secret-tool")
-        .args(["lookup", "service", "xc-avatar", "username", origin])
-        .output()
-        .expect("run secret-tool");
-    match output.status.code() {
-        Some(0) => Some(String::from_utf8_lossy(&output.stdout).into_owned()),
-        Some(1) if output.stdout.is_empty() && output.stderr.is_empty() => None,
-        _ => panic!(
-            "secret-tool lookup failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        ),
-    }
-}
-
 /// Ends the app as a session logout does (SIGTERM); under Xvfb no window manager runs to send
 /// the close request a title bar's × would.
 fn quit(mut app: Running) {
@@ -122,24 +104,13 @@ fn drawn(shot: &image::RgbImage) -> bool {
 
 /// Pixels in the app's success colour (light or dark theme) in `after` that were not in
 /// `before`: a success message that appeared.
-fn newly_success_coloured(before: &image::RgbImage, after: &image::RgbImage) -> usize {
+fn success_appeared(before: &image::RgbImage, after: &image::RgbImage) -> usize {
     use xc_avatar::app::theme;
-    let greens = [theme::LIGHT.success, theme::DARK.success].map(|c| [c.r(), c.g(), c.b()]);
-    let near = |p: &image::Rgb<u8>| {
-        greens.iter().any(|green| {
-            p.0.iter()
-                .zip(green)
-                .all(|(c, g)| (i16::from(*c) - i16::from(*g)).abs() <= 24)
-        })
-    };
-    if before.dimensions() != after.dimensions() {
-        return 0;
-    }
-    before
-        .pixels()
-        .zip(after.pixels())
-        .filter(|(b, a)| near(a) && !near(b))
-        .count()
+    [theme::LIGHT.success, theme::DARK.success]
+        .map(|c| support::window::newly_near(before, after, [c.r(), c.g(), c.b()]))
+        .into_iter()
+        .max()
+        .unwrap_or(0)
 }
 
 fn wait_for<T>(what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
@@ -157,17 +128,14 @@ fn wait_for<T>(what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
 #[ignore = "needs an X server, xdotool, ImageMagick and a Secret Service: scripts/test starts them"]
 fn set_up_by_keyboard_with_the_real_keyring_quit_start_again_and_upload() {
     support::require_env("DISPLAY", "an X display");
-    support::require_env(
-        "DBUS_SESSION_BUS_ADDRESS",
-        "a D-Bus session with a Secret Service",
-    );
+    support::require_secret_service();
     let tenant = FakeTenant::start();
     let origin = tenant.url();
     let home = tempfile::tempdir().expect("temp dir");
     let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("real-wiring");
     std::fs::create_dir_all(&shots).expect("screenshot dir");
     assert_eq!(
-        keyring_token(&origin),
+        support::secret_tool_lookup(&origin),
         None,
         "a fresh tenant has no token yet"
     );
@@ -198,12 +166,12 @@ fn set_up_by_keyboard_with_the_real_keyring_quit_start_again_and_upload() {
     // ... and the form says so (its success colour, in either theme), so it is ready for Save.
     wait_until("the test's success on screen", &mut app, || {
         screenshot(&window, &shots.join("3-tested.png"))
-            .filter(|shot| newly_success_coloured(&typed, shot) > 50)
+            .filter(|shot| success_appeared(&typed, shot) > 50)
     });
     press(&window, SAVE_KEYS);
     // Save put the token in the real keyring and the tenant in the settings file.
     wait_until("the token in the keyring", &mut app, || {
-        keyring_token(&origin).filter(|token| token == DEFAULT_TOKEN)
+        support::secret_tool_lookup(&origin).filter(|token| token == DEFAULT_TOKEN)
     });
     let settings = home.path().join("config").join("settings.json");
     wait_until("the tenant in the settings file", &mut app, || {
@@ -255,7 +223,7 @@ fn set_up_by_keyboard_with_the_real_keyring_quit_start_again_and_upload() {
     // And the user is told: the success message in its colour.
     wait_until("the upload's success on screen", &mut app, || {
         screenshot(&window, &shots.join("6-uploaded.png"))
-            .filter(|shot| newly_success_coloured(&opened, shot) > 50)
+            .filter(|shot| success_appeared(&opened, shot) > 50)
     });
     quit(app);
 }

@@ -13,7 +13,7 @@ use xc_avatar::app::theme;
 use fake_tenant::{DEFAULT_TOKEN, FakeTenant};
 use image::{ImageFormat, RgbImage};
 use support::Hermetic;
-use support::window::{Running, find_window, run, screenshot, wait_until};
+use support::window::{Running, find_window, newly_near, run, screenshot, wait_until};
 
 fn count_near(shot: &RgbImage, want: [u8; 3]) -> usize {
     shot.pixels()
@@ -22,23 +22,6 @@ fn count_near(shot: &RgbImage, want: [u8; 3]) -> usize {
                 .zip(want)
                 .all(|(g, w)| (i16::from(*g) - i16::from(w)).abs() <= 24)
         })
-        .count()
-}
-
-/// Pixels near `want` in `after` that were not near it in `before` (same window size).
-fn newly_near(before: &RgbImage, after: &RgbImage, want: [u8; 3]) -> usize {
-    let near = |p: &image::Rgb<u8>| {
-        p.0.iter()
-            .zip(want)
-            .all(|(g, w)| (i16::from(*g) - i16::from(w)).abs() <= 24)
-    };
-    if before.dimensions() != after.dimensions() {
-        return 0;
-    }
-    before
-        .pixels()
-        .zip(after.pixels())
-        .filter(|(b, a)| near(a) && !near(b))
         .count()
 }
 

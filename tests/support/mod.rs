@@ -227,6 +227,35 @@ pub fn require_env(variable: &str, what: &str) {
     );
 }
 
+/// The secret the keyring holds for `account` under xc-avatar's service, read with libsecret's
+/// own tool: `None` only for "no such item" (exit 1 saying nothing). Anything else — no
+/// secret-tool, no bus, a locked keyring — fails the test, so a "nothing stored" check cannot
+/// pass because the keyring was never asked.
+pub fn secret_tool_lookup(account: &str) -> Option<String> {
+    let output = std::process::Command::new("secret-tool")
+        .args(["lookup", "service", "xc-avatar", "username", account])
+        .output()
+        .unwrap_or_else(|e| panic!("run secret-tool (apt install libsecret-tools): {e}"));
+    match output.status.code() {
+        Some(0) => Some(String::from_utf8_lossy(&output.stdout).into_owned()),
+        Some(1) if output.stdout.is_empty() && output.stderr.is_empty() => None,
+        _ => panic!(
+            "secret-tool lookup failed ({}): {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        ),
+    }
+}
+
+/// For a test that needs the Secret Service scripts/test starts (gnome-keyring on a private
+/// D-Bus session).
+pub fn require_secret_service() {
+    require_env(
+        "DBUS_SESSION_BUS_ADDRESS",
+        "a D-Bus session with a Secret Service",
+    );
+}
+
 /// The quadrant test card as the eye should see it: 2400×1600, red | green over blue | yellow,
 /// the quadrants meeting off centre at [`CARD_JUNCTION`], so a wrong turn, mirror or crop offset
 /// shows in every corner of an avatar cut around the junction.

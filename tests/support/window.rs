@@ -71,3 +71,20 @@ pub fn screenshot(window: &str, path: &Path) -> Option<RgbImage> {
     run("import", &["-window", window, path.to_str()?])?;
     image::open(path).ok().map(|i| i.to_rgb8())
 }
+
+/// Pixels near `want` in `after` that were not near it in `before` (same window size).
+pub fn newly_near(before: &RgbImage, after: &RgbImage, want: [u8; 3]) -> usize {
+    let near = |p: &image::Rgb<u8>| {
+        p.0.iter()
+            .zip(want)
+            .all(|(g, w)| (i16::from(*g) - i16::from(w)).abs() <= 24)
+    };
+    if before.dimensions() != after.dimensions() {
+        return 0;
+    }
+    before
+        .pixels()
+        .zip(after.pixels())
+        .filter(|(b, a)| near(a) && !near(b))
+        .count()
+}
