@@ -78,15 +78,18 @@ fn quit(mut app: Running) {
     app.wait_for_exit("xc-avatar to quit");
 }
 
-fn start(home: &std::path::Path, args: &[&PathBuf]) -> Running {
+/// Starts the app; what it prints goes to `log` (named in a failure).
+fn start(home: &std::path::Path, args: &[&PathBuf], log: &std::path::Path) -> Running {
+    let log_file = std::fs::File::create(log).expect("create the app's log");
     // Nothing of the caller's environment reaches it but the display and the session bus.
-    Running(
+    Running::logged(
         Hermetic::xc_avatar_in(home)
             .with_args(args)
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(log_file)
             .spawn()
             .expect("start xc-avatar"),
+        log,
     )
 }
 
@@ -141,7 +144,7 @@ fn set_up_by_keyboard_with_the_real_keyring_quit_start_again_and_upload() {
     );
 
     // First start: nothing kept, nothing in the environment: the setup form.
-    let mut app = start(home.path(), &[]);
+    let mut app = start(home.path(), &[], &shots.join("first-start.log"));
     let window = find_window(&mut app);
     wait_until("the setup form drawn", &mut app, || {
         screenshot(&window, &shots.join("1-setup.png")).filter(drawn)
@@ -191,7 +194,7 @@ fn set_up_by_keyboard_with_the_real_keyring_quit_start_again_and_upload() {
     // the token from the keyring, no setup.
     let photo = support::write_photo(home.path(), "portrait.jpg", ImageFormat::Jpeg);
     let before = tenant.received().len();
-    let mut app = start(home.path(), &[&photo]);
+    let mut app = start(home.path(), &[&photo], &shots.join("second-start.log"));
     let window = find_window(&mut app);
     // The start-up fetch of the current picture goes out with the kept token.
     wait_until("the start-up fetch with the kept token", &mut app, || {

@@ -36,7 +36,7 @@ fn the_real_window_opens_the_file_and_uploads_it() {
     let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("smoke");
     std::fs::create_dir_all(&shots).expect("screenshot dir");
 
-    let mut app = Running(
+    let mut app = Running::new(
         Hermetic::xc_avatar_in(home.path())
             .with_arg(&photo)
             .tenant(&tenant.url())

@@ -10,8 +10,8 @@ use image::RgbImage;
 /// Longest any one wait for the window may take: starting, drawing, a request on loopback.
 pub const WAIT: Duration = Duration::from_secs(60);
 
-/// A running app, killed if the test fails half way.
-pub struct Running(pub Child);
+/// A running app, killed if the test fails half way; its stderr in a file, if it was given one.
+pub struct Running(pub Child, pub Option<std::path::PathBuf>);
 
 impl Drop for Running {
     fn drop(&mut self) {
@@ -21,6 +21,23 @@ impl Drop for Running {
 }
 
 impl Running {
+    pub fn new(child: Child) -> Self {
+        Running(child, None)
+    }
+
+    /// An app whose stderr goes to `log`: a failure quotes it.
+    pub fn logged(child: Child, log: &Path) -> Self {
+        Running(child, Some(log.to_path_buf()))
+    }
+
+    /// What the app printed on stderr so far, for a failure message.
+    pub fn said(&self) -> String {
+        self.1
+            .as_ref()
+            .and_then(|log| std::fs::read_to_string(log).ok())
+            .unwrap_or_default()
+    }
+
     /// Waits up to [`WAIT`] for the app to exit by itself; its exit code.
     pub fn wait_for_exit(&mut self, what: &str) -> Option<i32> {
         let deadline = Instant::now() + WAIT;
@@ -52,9 +69,16 @@ pub fn wait_until<T>(what: &str, app: &mut Running, mut probe: impl FnMut() -> O
             return found;
         }
         if let Ok(Some(status)) = app.0.try_wait() {
-            panic!("xc-avatar exited ({status}) while waiting for {what}");
+            panic!(
+                "xc-avatar exited ({status}) while waiting for {what}; it said:\n{}",
+                app.said()
+            );
         }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what}; the app said:\n{}",
+            app.said()
+        );
         std::thread::sleep(Duration::from_millis(250));
     }
 }
