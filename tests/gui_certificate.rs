@@ -78,8 +78,15 @@ fn setup_with_an_api_certificate_tests_saves_notices_a_moved_file_and_env_works(
         .get_certificate_password(&tenant)
         .expect("store");
     assert_eq!(kept, Some(CertificatePassword::new(P12_PASSWORD)));
-    let settings = std::fs::read_to_string(app_fixture.settings_file().path()).expect("saved");
-    assert!(settings.contains("ada.p12"), "{settings}");
+    // Settings are written off the UI thread.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let settings = loop {
+        match std::fs::read_to_string(app_fixture.settings_file().path()) {
+            Ok(text) if text.contains("ada.p12") => break text,
+            _ => assert!(Instant::now() < deadline, "the settings were never saved"),
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
     assert!(
         !settings.contains(P12_PASSWORD),
         "the password is in the settings"

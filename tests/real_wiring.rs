@@ -34,36 +34,52 @@ enum Key {
 
 /// The setup form by keyboard, from a window where nothing has focus yet: Tab into the tenant
 /// field and type it, Tab past the credential kind (Token, Certificate) into the token field
-/// and type it, Tab past Show, Open the Console, How to create one and Save to Test connection,
-/// and press it with Space (Enter anywhere in the form means Save).
+/// and type it, Tab past Show, Open the Console, How to create one and Save to Test connection.
 const SETUP_KEYS: &[Key] = &[
     Key::Press(&["Tab"]),
     Key::Tenant,
     Key::Press(&["Tab", "Tab", "Tab"]),
     Key::Token,
-    Key::Press(&["Tab", "Tab", "Tab", "Tab", "Tab", "space"]),
+    Key::Press(&["Tab", "Tab", "Tab", "Tab", "Tab"]),
 ];
-/// Then, once the test connection answered (its button went idle, so nothing has focus): Enter,
-/// the form's Save.
+/// Press the focused Test connection (Space: Enter anywhere in the form means Save).
+const TEST_KEYS: &[&str] = &["space"];
+/// Then, once the test connection answered: Escape lets go of the focused button (egui), so
+/// Enter is the form's Save rather than pressing Test connection again.
+const UNFOCUS_KEY: &str = "Escape";
 const SAVE_KEYS: &[&str] = &["Return"];
 /// With a picture open: upload.
 const UPLOAD_KEYS: &[&str] = &["ctrl+Return"];
 
+/// Does `act`, then waits until the window shows something else: each key of the script moves
+/// the focus ring, types a character or starts something, and the next key must not arrive
+/// before the app has drawn that (a character typed before a Tab's focus landed is lost).
+fn and_redrawn(window: &str, what: &str, act: impl FnOnce()) {
+    let scratch = std::env::temp_dir().join(format!("real-wiring-{}.png", std::process::id()));
+    let before = screenshot(window, &scratch).expect("a screenshot");
+    act();
+    wait_for(&format!("the window to show {what}"), || {
+        screenshot(window, &scratch).filter(|now| *now != before)
+    });
+    let _ = std::fs::remove_file(&scratch);
+}
+
 fn press(window: &str, keys: &[&str]) {
     for key in keys {
-        run("xdotool", &["key", "--window", window, key]).expect("xdotool key");
-        // egui reads a frame's keys together: one key per frame keeps Tab order exact.
-        std::thread::sleep(Duration::from_millis(150));
+        and_redrawn(window, &format!("the effect of {key}"), || {
+            run("xdotool", &["key", "--window", window, key]).expect("xdotool key");
+        });
     }
 }
 
 fn type_text(window: &str, text: &str) {
-    run(
-        "xdotool",
-        &["type", "--window", window, "--delay", "20", text],
-    )
-    .expect("xdotool type");
-    std::thread::sleep(Duration::from_millis(150));
+    and_redrawn(window, "the typed text", || {
+        run(
+            "xdotool",
+            &["type", "--window", window, "--delay", "20", text],
+        )
+        .expect("xdotool type");
+    });
 }
 
 fn focus(window: &str) {
@@ -158,6 +174,7 @@ fn set_up_by_keyboard_with_the_real_keyring_quit_start_again_and_upload() {
         }
     }
     let typed = screenshot(&window, &shots.join("2-typed.png")).expect("a screenshot");
+    press(&window, TEST_KEYS);
     // Test connection reached the tenant typed, with the token typed.
     let auth = format!("APIToken {DEFAULT_TOKEN}");
     wait_until("Test connection's whoami", &mut app, || {
@@ -171,6 +188,9 @@ fn set_up_by_keyboard_with_the_real_keyring_quit_start_again_and_upload() {
         screenshot(&window, &shots.join("3-tested.png"))
             .filter(|shot| success_appeared(&typed, shot) > 50)
     });
+    // Escape may change nothing visible (when nothing had focus): no redraw to wait for.
+    run("xdotool", &["key", "--window", &window, UNFOCUS_KEY]).expect("xdotool key");
+    std::thread::sleep(Duration::from_millis(300));
     press(&window, SAVE_KEYS);
     // Save put the token in the real keyring and the tenant in the settings file.
     wait_until("the token in the keyring", &mut app, || {
