@@ -5,35 +5,27 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use fake_tenant::{DEFAULT_TOKEN, IMAGE_PATH, TestCa, User, WHOAMI_PATH};
 use image::ImageFormat;
+use support::Hermetic;
 use support::certificates::{CertTenant, P12_PASSWORD};
 
 /// Runs xc-avatar with only the given environment for tenant and credentials, no keyring and
 /// no saved settings; logs at trace level, so a leak into them would show.
 fn xc_avatar(fixture: &CertTenant, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let home = fixture.dir.path().join("home");
-    let mut command = Command::new(env!("CARGO_BIN_EXE_xc-avatar"));
-    command
-        .args(args)
-        .env_remove("F5XC_API_TOKEN")
-        .env_remove("VOLT_API_P12_FILE")
-        .env_remove("VES_P12_PASSWORD")
-        .env("F5XC_API_URL", fixture.tenant.url())
-        .env("SSL_CERT_FILE", &fixture.ca_file)
-        .env("HOME", &home)
-        .env("XC_AVATAR_CONFIG_DIR", home.join("config"))
-        .env(
+    let output = Hermetic::xc_avatar_in(&fixture.dir.path().join("home"))
+        .with_args(args)
+        .tenant(&fixture.tenant.url())
+        .with_env("SSL_CERT_FILE", &fixture.ca_file)
+        .with_env(
             "DBUS_SESSION_BUS_ADDRESS",
             "unix:path=/nonexistent/xc-avatar-test-bus",
         )
-        .env("RUST_LOG", "trace");
-    for (name, value) in env {
-        command.env(name, value);
-    }
-    let output = command.output().expect("run xc-avatar");
+        .with_env("RUST_LOG", "trace")
+        .with_envs(env.iter().copied())
+        .output();
     let all = format!("{}{}", text(&output.stdout), text(&output.stderr));
     assert!(!all.contains("panicked"), "xc-avatar panicked:\n{all}");
     assert!(!all.contains(P12_PASSWORD), "the password appeared:\n{all}");

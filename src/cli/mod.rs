@@ -68,6 +68,9 @@ pub enum Command {
     /// Remove your profile picture
     #[command(after_help = after_help())]
     Remove(RemoveArgs),
+    /// Show who the credential acts as (the tenant's whoami): a quick check that it works
+    #[command(after_help = after_help())]
+    Whoami(RemoveArgs),
     /// Keep, check or forget the API token in the OS keyring
     #[command(subcommand)]
     Token(TokenCommand),
@@ -151,6 +154,10 @@ pub struct TenantsArgs {
 pub struct UploadArgs {
     /// The picture to upload (JPEG, PNG, WebP, HEIC, AVIF, GIF, BMP, TIFF)
     pub file: PathBuf,
+    /// Send FILE's bytes unchanged (a JPEG, PNG, GIF or WebP up to 4 MiB, e.g. one `current`
+    /// saved): no framing, resizing or re-encoding, so a saved picture goes back byte for byte
+    #[arg(long, conflicts_with_all = ["size", "crop", "rotate", "format", "max_bytes"])]
+    pub exact: bool,
     #[command(flatten)]
     pub avatar: AvatarArgs,
     #[command(flatten)]
@@ -307,6 +314,7 @@ pub fn main(args: Vec<std::ffi::OsString>) -> ExitCode {
         Some(Command::Prepare(args)) => commands::prepare(args, &report("prepare")),
         Some(Command::Current(args)) => commands::current(args, &report("current")),
         Some(Command::Remove(args)) => commands::remove(args, &report("remove")),
+        Some(Command::Whoami(args)) => commands::whoami(args, &report("whoami")),
         Some(Command::Token(TokenCommand::Set(args))) => token::set(args, &report("token set")),
         Some(Command::Token(TokenCommand::Status(args))) => {
             token::status(args, &report("token status"))
