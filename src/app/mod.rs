@@ -223,6 +223,7 @@ pub fn window_title(state: &AppState) -> String {
 
 impl XcAvatarApp {
     pub fn new(cc: &eframe::CreationContext<'_>, config: AppConfig) -> std::io::Result<Self> {
+        cc.egui_ctx.set_fonts(theme::fonts());
         // A few hundred bytes, read once: not worth a round trip through a task.
         let (settings, settings_problem) = match &config.settings_file {
             Some(file) => file.load(),

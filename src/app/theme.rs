@@ -111,6 +111,36 @@ pub fn palette(ui: &egui::Ui) -> &'static Palette {
 }
 
 /// Styles both themes and picks the one `appearance` asks for ("system" follows the OS).
+/// The fonts the app draws with, both bundled: egui's own Ubuntu Light for every text style and
+/// egui's small icon font for the icons of its widgets. Scripts and emoji these lack come from the
+/// system's fonts at run time (eframe's `system_fonts`). egui's `default_fonts` would also bundle
+/// Hack (0.3 MiB) for a monospace style nothing here draws; so that feature is off and the
+/// monospace style uses Ubuntu Light too.
+pub fn fonts() -> egui::FontDefinitions {
+    use egui::{FontData, FontDefinitions, FontTweak};
+    use epaint_default_fonts::{EGUI_ICONS, UBUNTU_LIGHT};
+    use std::sync::Arc;
+
+    const TEXT: &str = "Ubuntu-Light";
+    const ICONS: &str = "egui-icons";
+    let mut fonts = FontDefinitions::empty();
+    fonts
+        .font_data
+        .insert(TEXT.into(), Arc::new(FontData::from_static(UBUNTU_LIGHT)));
+    // egui's own scale for it (epaint's `FontDefinitions::default`).
+    let icons = FontData::from_static(EGUI_ICONS).tweak(FontTweak {
+        scale: 0.90,
+        ..Default::default()
+    });
+    fonts.font_data.insert(ICONS.into(), Arc::new(icons));
+    for family in [FontFamily::Proportional, FontFamily::Monospace] {
+        fonts
+            .families
+            .insert(family, vec![TEXT.into(), ICONS.into()]);
+    }
+    fonts
+}
+
 pub fn apply(ctx: &egui::Context, appearance: Appearance) {
     for theme in [Theme::Light, Theme::Dark] {
         ctx.style_mut_of(theme, |style| style_for(style, theme));
