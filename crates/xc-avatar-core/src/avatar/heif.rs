@@ -16,7 +16,7 @@ use heifer::heifer_isobmff::{HeifFile, ItemId};
 
 use super::AvatarError;
 use super::orient::Orient;
-use super::source::{MAX_PIXELS, Pixels};
+use super::pixels::{MAX_PIXELS, Pixels};
 
 /// Which codec a HEIF file's primary image is coded with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

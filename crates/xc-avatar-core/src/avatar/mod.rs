@@ -10,6 +10,7 @@ mod crop;
 mod encode;
 mod heif;
 mod orient;
+mod pixels;
 mod source;
 
 pub use crop::{Crop, Framing, MIN_SIDE};
@@ -18,9 +19,8 @@ pub use encode::{
     OutputFormat, SIZES, render,
 };
 pub use orient::{Orient, Rotation};
-pub use source::{
-    MAX_DIMENSION, MAX_FILE_BYTES, MAX_JPEG_SCANS, MAX_PIXELS, PREVIEW_MAX_SIDE, Source,
-};
+pub use pixels::{MAX_DIMENSION, MAX_PIXELS};
+pub use source::{MAX_FILE_BYTES, MAX_JPEG_SCANS, PREVIEW_MAX_SIDE, Source};
 
 /// Why a picture could not be used. Each names the cause and what to do.
 #[derive(Debug, thiserror::Error)]
@@ -60,8 +60,8 @@ pub enum AvatarError {
         "the image is too large{}: at most {} pixels on a side and {} megapixels; \
          scale it down first",
         .dimensions.map(|(w, h)| format!(" ({w}×{h} pixels)")).unwrap_or_default(),
-        source::MAX_DIMENSION,
-        source::MAX_PIXELS / 1_000_000
+        pixels::MAX_DIMENSION,
+        pixels::MAX_PIXELS / 1_000_000
     )]
     TooLarge {
         /// Its size, when the header could be read.

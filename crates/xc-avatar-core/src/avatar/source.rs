@@ -14,17 +14,13 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
-use fast_image_resize::{PixelType, ResizeOptions, Resizer, images::Image};
 use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits, RgbaImage};
 
 use super::AvatarError;
 use super::heif;
 use super::orient::Orient;
+use super::pixels::{MAX_DIMENSION, MAX_PIXELS, Pixels, resize};
 
-/// Largest width or height we accept; beyond it a picture is not a profile picture.
-pub const MAX_DIMENSION: u32 = 16_384;
-/// Largest pixel count we accept (≈ 120 MP: a 12000×10000 scan), bounding memory and time.
-pub const MAX_PIXELS: u64 = 120_000_000;
 /// Longest side of the preview the crop editor shows.
 pub const PREVIEW_MAX_SIDE: u32 = 2048;
 /// Largest picture file we read (200 MB): far above any real photo (a 120 MP JPEG at top
@@ -65,24 +61,6 @@ struct Decoded {
     kept: Mutex<Vec<(u32, Arc<Pixels>)>>,
     /// How many times the file was decoded (for the tests that prove the cache works).
     count: AtomicU32,
-}
-
-/// Decoded pixels, 8-bit RGB or RGBA, as stored (orientation not applied).
-pub(super) struct Pixels {
-    pub data: Vec<u8>,
-    pub width: u32,
-    pub height: u32,
-    pub alpha: bool,
-}
-
-impl Pixels {
-    pub fn pixel_type(&self) -> PixelType {
-        if self.alpha {
-            PixelType::U8x4
-        } else {
-            PixelType::U8x3
-        }
-    }
 }
 
 impl std::fmt::Debug for Source {
@@ -259,59 +237,6 @@ impl Source {
     pub fn decode_count(&self) -> u32 {
         self.decoded.count.load(Ordering::Relaxed)
     }
-}
-
-impl Pixels {
-    fn to_rgba(&self) -> Result<RgbaImage, AvatarError> {
-        let Pixels {
-            data,
-            width,
-            height,
-            alpha,
-        } = self;
-        let (width, height) = (*width, *height);
-        let rgba = if *alpha {
-            data.clone()
-        } else {
-            let mut rgba = Vec::with_capacity(data.len() / 3 * 4);
-            for rgb in data.chunks_exact(3) {
-                rgba.extend_from_slice(&[rgb[0], rgb[1], rgb[2], 255]);
-            }
-            rgba
-        };
-        RgbaImage::from_raw(width, height, rgba)
-            .ok_or_else(|| AvatarError::Corrupt("the decoder returned too few pixels".into()))
-    }
-}
-
-/// Resizes (the `crop` of) `pixels` to exactly `size`, Lanczos3, alpha-aware.
-pub(super) fn resize(
-    pixels: &Pixels,
-    crop: Option<(f64, f64, f64, f64)>,
-    (width, height): (u32, u32),
-) -> Result<Pixels, AvatarError> {
-    let pixel_type = pixels.pixel_type();
-    let src = fast_image_resize::images::ImageRef::new(
-        pixels.width,
-        pixels.height,
-        &pixels.data,
-        pixel_type,
-    )
-    .map_err(|e| AvatarError::Encode(e.to_string()))?;
-    let mut dst = Image::new(width, height, pixel_type);
-    let mut options = ResizeOptions::new();
-    if let Some((left, top, w, h)) = crop {
-        options = options.crop(left, top, w, h);
-    }
-    Resizer::new()
-        .resize(&src, &mut dst, &options)
-        .map_err(|e| AvatarError::Encode(e.to_string()))?;
-    Ok(Pixels {
-        data: dst.into_vec(),
-        width,
-        height,
-        alpha: pixels.alpha,
-    })
 }
 
 /// Refuses a picture with no pixels, or more than the limits allow.
