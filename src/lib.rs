@@ -9,6 +9,6 @@ pub mod cli;
 pub mod messages;
 
 pub use xc_avatar_core::{
-    ENV_CONFIG_DIR, ENV_P12_FILE, ENV_P12_PASSWORD, ENV_TENANT, ENV_TOKEN, api, avatar,
-    credentials, settings,
+    ENV_CONFIG_DIR, ENV_P12_FILE, ENV_P12_PASSWORD, ENV_TENANT, ENV_TOKEN, TenantUrl,
+    TenantUrlError, api, avatar, credentials, settings,
 };

@@ -5,7 +5,8 @@
 
 use std::fmt;
 
-use crate::api::{ApiError, TenantUrl, WhoAmI};
+use crate::TenantUrl;
+use crate::api::{ApiError, WhoAmI};
 use crate::avatar::{AvatarError, EncodedAvatar};
 use crate::credentials::{ApiCertificate, CertificateError, StoreError};
 

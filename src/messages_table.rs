@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use super::*;
-use crate::api::TenantUrlError;
+use crate::TenantUrlError;
 use crate::app::state::NoticeAction;
 use crate::app::update::api_notice;
 use crate::cli::Exit;

@@ -16,9 +16,8 @@ use super::msg::{
     CertificateProblem, ChangeError, ChangeOutcome, CurrentPicture, LoadedPhoto, Pasted, TaskEvent,
 };
 use super::state::Connection;
-use crate::api::{
-    self, ApiError, CallEvent, ClientOptions, RetryPolicy, TenantPicture, TenantUrl, XcClient,
-};
+use crate::TenantUrl;
+use crate::api::{self, ApiError, CallEvent, ClientOptions, RetryPolicy, TenantPicture, XcClient};
 use crate::avatar::{self, AvatarError, EncodedAvatar, Framing, Source};
 use crate::credentials::{ApiCertificate, ApiToken, CertificatePassword, Credential, TokenStore};
 use crate::messages::PASTED_NAME;

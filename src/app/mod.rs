@@ -28,7 +28,7 @@ use std::sync::Arc;
 
 use eframe::egui;
 
-use crate::api::TenantUrl;
+use crate::TenantUrl;
 use crate::cli::Exit;
 use crate::credentials::{ApiToken, CertificatePassword, Credential, KeyringStore, TokenStore};
 use crate::settings::{Settings, SettingsFile};

@@ -8,7 +8,8 @@ use std::time::Instant;
 use eframe::egui;
 
 use super::crop_editor::Edit;
-use crate::api::{ApiError, CallEvent, TenantPicture, TenantUrl, WhoAmI};
+use crate::TenantUrl;
+use crate::api::{ApiError, CallEvent, TenantPicture, WhoAmI};
 use crate::avatar::{AvatarError, EncodedAvatar, Framing, Source};
 use crate::credentials::{
     ApiCertificate, ApiToken, CertificateError, CertificatePassword, StoreError,

@@ -6,7 +6,8 @@ use std::time::Instant;
 
 use eframe::egui;
 
-use crate::api::{TenantPicture, TenantUrl};
+use crate::TenantUrl;
+use crate::api::TenantPicture;
 use crate::avatar::{EncodedAvatar, Framing, Source};
 use crate::credentials::{ApiToken, Credential};
 pub use crate::messages::ChangeKind;

@@ -8,7 +8,8 @@ use super::state::{
     AppState, ChangeKind, Connection, CredentialKind, Current, Notice, NoticeAction, Photo,
     Prepared, Previous, Retry, RunningChange, Screen, SetupForm, Tone,
 };
-use crate::api::{ApiError, CallEvent, TenantUrl};
+use crate::TenantUrl;
+use crate::api::{ApiError, CallEvent};
 use crate::avatar::Framing;
 use crate::credentials::Credential;
 use crate::messages::{self, explain, explain_store, sentence};

@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 use eframe::egui;
 
 use super::update;
-use crate::api::{ApiError, CallEvent, TenantPicture, TenantUrl, WhoAmI};
+use crate::TenantUrl;
+use crate::api::{ApiError, CallEvent, TenantPicture, WhoAmI};
 use crate::app::crop_editor::Edit;
 use crate::app::effects::{ChangeRequest, Effect, LoadWhat};
 use crate::app::msg::{

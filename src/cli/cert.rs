@@ -9,7 +9,8 @@ use serde_json::json;
 use super::commands::{Report, block_on};
 use super::token::{keyring_failure, load_settings, resolve_tenant, save_settings};
 use super::{CertSetArgs, Exit, TokenTenantArgs};
-use crate::api::{self, ClientOptions, TenantUrl};
+use crate::TenantUrl;
+use crate::api::{self, ClientOptions};
 use crate::credentials::{
     ApiCertificate, ApiToken, CertificateError, CertificatePassword, Credential, KeyringStore,
     TokenStore as _,

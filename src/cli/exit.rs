@@ -1,6 +1,7 @@
 use std::process::ExitCode;
 
-use crate::api::{ApiError, TenantUrlError};
+use crate::TenantUrlError;
+use crate::api::ApiError;
 use crate::avatar::AvatarError;
 use crate::credentials::CertificateError;
 

@@ -6,7 +6,8 @@ use serde_json::{Value, json};
 
 use super::commands::{Report, block_on};
 use super::{Exit, TenantsArgs, TokenSetArgs, TokenTenantArgs};
-use crate::api::{self, ClientOptions, TenantUrl};
+use crate::TenantUrl;
+use crate::api::{self, ClientOptions};
 use crate::credentials::{ApiToken, KeyringStore, StoreError, TokenStore};
 use crate::messages::explain;
 use crate::settings::{Settings, SettingsFile};

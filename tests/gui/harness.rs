@@ -11,7 +11,7 @@ pub use egui_kittest::Harness;
 pub use egui_kittest::kittest::{NodeT as _, Queryable as _};
 pub use fake_tenant::{DEFAULT_TOKEN, FakeTenant, IMAGE_PATH, Scripted};
 pub use image::ImageFormat;
-pub use xc_avatar::api::TenantUrl;
+pub use xc_avatar::TenantUrl;
 pub use xc_avatar::app::state::Current;
 pub use xc_avatar::app::{AppConfig, FilePicker, PickFuture, XcAvatarApp};
 pub use xc_avatar::credentials::{

@@ -5,8 +5,12 @@
 
 pub mod api;
 pub mod avatar;
+pub mod clean;
 pub mod credentials;
 pub mod settings;
+mod tenant;
+
+pub use tenant::{TenantUrl, TenantUrlError};
 
 /// Environment variable naming the tenant, as F5's own tooling (the f5xc Terraform provider).
 pub const ENV_TENANT: &str = "F5XC_API_URL";

@@ -7,8 +7,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use fake_tenant::{DEFAULT_TOKEN, FakeTenant, IMAGE_PATH, ImageForm, Scripted, StoredImage};
+use xc_avatar_core::TenantUrl;
 use xc_avatar_core::api::{
-    ApiError, CallEvent, ClientOptions, RetryPolicy, TenantPicture, TenantUrl, XcClient,
+    ApiError, CallEvent, ClientOptions, RetryPolicy, TenantPicture, XcClient,
 };
 use xc_avatar_core::avatar::{self, EncodedAvatar, Framing, Output, Source};
 use xc_avatar_core::credentials::ApiToken;

@@ -11,9 +11,8 @@ mod support;
 use std::time::Duration;
 
 use hostile::{HostileServer, Reply};
-use xc_avatar_core::api::{
-    ApiError, ClientOptions, PICTURE_MAX_BYTES, RetryPolicy, TenantUrl, XcClient,
-};
+use xc_avatar_core::TenantUrl;
+use xc_avatar_core::api::{ApiError, ClientOptions, PICTURE_MAX_BYTES, RetryPolicy, XcClient};
 use xc_avatar_core::avatar::{self, AvatarError, Framing, Output, Source};
 use xc_avatar_core::credentials::ApiToken;
 

@@ -2,7 +2,7 @@
 
 use eframe::egui;
 
-use crate::api::TenantUrl;
+use crate::TenantUrl;
 use crate::app::msg::Action;
 use crate::app::shortcuts;
 use crate::app::state::{CredentialKind, SetupForm, Tone};

@@ -7,11 +7,12 @@ use reqwest::header::{self, HeaderMap, HeaderValue};
 use reqwest::{Method, Response};
 use serde::{Deserialize, Serialize};
 
-use super::clean::clean_server_text;
 use super::error::server_text_redacted;
 use super::retry::{RetryPolicy, parse_retry_after};
-use super::{ApiError, IMAGE_PATH, SETTINGS_PATH, TenantUrl, WHOAMI_PATH};
+use super::{ApiError, IMAGE_PATH, SETTINGS_PATH, WHOAMI_PATH};
+use crate::TenantUrl;
 use crate::avatar::{AvatarError, EncodedAvatar, Source};
+use crate::clean::clean_server_text;
 use crate::credentials::{ApiToken, Credential};
 
 /// Most we read of the answer that carries the picture (GET image, and the user settings,

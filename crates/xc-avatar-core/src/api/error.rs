@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::clean::clean_server_text;
+use crate::clean::clean_server_text;
 
 /// The outcome of a failed call, typed so each front end can say what happened and what to do.
 /// `server_text` is what the tenant said, cleaned for display.

@@ -1,12 +1,9 @@
 //! The XC client: the only code that speaks HTTP. Front ends consume its typed outcomes.
 
-mod clean;
 mod client;
 mod error;
 mod retry;
-mod tenant;
 
-pub use clean::{REDACTED, clean_text, redact};
 pub use client::{
     CallEvent, ClientOptions, ERROR_BODY_MAX_BYTES, PICTURE_MAX_BYTES, SMALL_BODY_MAX_BYTES,
     TenantPicture, WhoAmI, XcClient,
@@ -15,7 +12,8 @@ pub use client::{
 pub use client::{parse_picture, parse_whoami};
 pub use error::{ApiError, server_text, server_text_redacted};
 pub use retry::{RetryPolicy, parse_retry_after};
-pub use tenant::{TenantUrl, TenantUrlError};
+
+use crate::TenantUrl;
 
 /// The profile-picture endpoint (PUT uploads, GET reads, DELETE removes).
 pub const IMAGE_PATH: &str = "/api/web/namespaces/system/user/settings/image";

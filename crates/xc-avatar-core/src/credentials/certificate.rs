@@ -193,7 +193,7 @@ impl ApiCertificate {
         Ok(ApiCertificate {
             path: path.to_path_buf(),
             identity_pem: pem,
-            subject: crate::api::clean_text(&subject),
+            subject: crate::clean::clean_text(&subject),
             valid_from: validity.not_before.timestamp(),
             valid_until: validity.not_after.timestamp(),
         })

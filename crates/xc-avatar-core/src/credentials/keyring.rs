@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use keyring_core::{CredentialStore, Entry, Error};
 
 use super::{ApiToken, CertificatePassword, SERVICE, StoreError, TokenStore, certificate_account};
-use crate::api::TenantUrl;
+use crate::TenantUrl;
 
 /// The platform keyring. Connecting is deferred to the first call, which may block, so creating
 /// one is free and can happen on the UI thread.

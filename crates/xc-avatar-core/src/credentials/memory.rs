@@ -2,7 +2,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use super::{ApiToken, CertificatePassword, StoreError, TokenStore, certificate_account};
-use crate::api::TenantUrl;
+use crate::TenantUrl;
 
 /// Tokens kept in memory until the process ends: for "this session only", and for tests.
 #[derive(Default)]

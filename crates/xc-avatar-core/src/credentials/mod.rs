@@ -36,7 +36,7 @@ impl From<ApiCertificate> for Credential {
     }
 }
 
-use crate::api::TenantUrl;
+use crate::TenantUrl;
 
 /// The keyring service name; each entry's account is the tenant origin.
 pub const SERVICE: &str = "xc-avatar";
