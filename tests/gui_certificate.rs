@@ -11,9 +11,9 @@ mod harness;
 
 use harness::*;
 use support::certificates::{CertTenant, P12_PASSWORD};
-use xc_avatar::app::state::Screen;
+use xc_avatar::app::Screen;
 
-fn setup_form(app: &XcAvatarApp) -> Option<&xc_avatar::app::state::SetupForm> {
+fn setup_form(app: &XcAvatarApp) -> Option<&xc_avatar::app::SetupState> {
     match &app.state().screen {
         Screen::Setup(form) => Some(form),
         Screen::Main => None,
@@ -44,7 +44,7 @@ fn setup_with_an_api_certificate_tests_saves_notices_a_moved_file_and_env_works(
     harness.get_by_label("Choose…").click();
     harness.step();
     wait_for(&mut harness, "the picked file", |app| {
-        setup_form(app).is_some_and(|f| !f.certificate_path.is_empty())
+        setup_form(app).is_some() && !app.setup_input().p12.is_empty()
     });
     assert_eq!(
         harness.get_by_label("Certificate file").value().as_deref(),
@@ -71,9 +71,10 @@ fn setup_with_an_api_certificate_tests_saves_notices_a_moved_file_and_env_works(
     harness.get_by_label("Saved in memory, for this session only");
     let kept = app_fixture
         .store
-        .get_certificate_password(&tenant)
+        .get(&tenant, SecretKind::CertificatePassword)
         .expect("store");
-    assert_eq!(kept, Some(CertificatePassword::new(P12_PASSWORD)));
+    let password = CertificatePassword::new(P12_PASSWORD);
+    assert_eq!(kept, Some(Secret::CertificatePassword(password)));
     let settings = std::fs::read_to_string(app_fixture.settings_file().path()).expect("saved");
     assert!(settings.contains("ada.p12"), "{settings}");
     assert!(
@@ -95,7 +96,7 @@ fn setup_with_an_api_certificate_tests_saves_notices_a_moved_file_and_env_works(
     std::fs::rename(&p12, &moved).expect("move");
     let dialogs_before = app_fixture.dialog_folders.lock().expect("folders").len();
     let mut config = app_fixture.config(None, Some(moved.clone()));
-    config.tenant = None;
+    config.environment.tenant = None;
     let mut harness = harness::harness(config);
     wait_for(&mut harness, "the setup screen", |app| {
         setup_form(app).is_some()
@@ -106,14 +107,14 @@ fn setup_with_an_api_certificate_tests_saves_notices_a_moved_file_and_env_works(
     ));
     // The dialog opened by itself, in the folder the file was in, and its answer is taken.
     wait_for(&mut harness, "the picked file", |app| {
-        setup_form(app).is_some_and(|f| f.certificate_path == moved.display().to_string())
+        setup_form(app).is_some() && app.setup_input().p12 == moved.display().to_string()
     });
     let folders = app_fixture.dialog_folders.lock().expect("folders").clone();
     assert_eq!(folders.len(), dialogs_before + 1);
     assert_eq!(folders.last(), Some(&Some(dir.path().to_path_buf())));
     assert_eq!(
-        setup_form(harness.state()).map(|f| f.kind),
-        Some(xc_avatar::app::state::CredentialKind::Certificate)
+        harness.state().setup_input().kind,
+        xc_avatar::credentials::CredentialKind::P12
     );
     drop(harness);
 
@@ -121,11 +122,16 @@ fn setup_with_an_api_certificate_tests_saves_notices_a_moved_file_and_env_works(
     // nothing kept: straight to the main screen, requests over mutual TLS.
     app_fixture
         .store
-        .delete_certificate_password(&tenant)
+        .delete(&tenant, SecretKind::CertificatePassword)
         .expect("forget");
     let requests_before = app_fixture.tenant.received().len();
     let mut config = app_fixture.config(None, None);
-    config.certificate = Some((moved.clone(), CertificatePassword::new(P12_PASSWORD)));
+    let password = CertificatePassword::new(P12_PASSWORD);
+    let p12 = CredentialInput::P12 {
+        path: moved.clone(),
+        password,
+    };
+    config.environment.credential = Some((xc_avatar::ENV_P12_FILE, Ok(p12)));
     let mut harness = harness::harness(config);
     wait_for(
         &mut harness,

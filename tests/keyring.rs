@@ -88,7 +88,10 @@ fn set_status_use_and_forget_a_token_in_the_real_keyring() {
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     assert_eq!(
         text(&output.stdout).trim(),
-        format!("{origin} (default): API token: Ada Lovelace <ada@example.com> on acme")
+        format!(
+            "{origin} (default): API token kept in the system keyring (Secret Service): \
+             Ada Lovelace <ada@example.com> on acme"
+        )
     );
     let output = xc_avatar(home, &["tenants"], "");
     assert_eq!(text(&output.stdout).trim(), format!("{origin} (default)"));
@@ -115,7 +118,7 @@ fn set_status_use_and_forget_a_token_in_the_real_keyring() {
     let output = xc_avatar(home, &["upload", photo.to_str().expect("utf-8")], "");
     assert_eq!(output.status.code(), Some(4));
     assert!(text(&output.stderr).contains(&format!(
-        "no API token for {origin}: run `xc-avatar token set"
+        "no API token for {origin}. Run `xc-avatar token set"
     )));
 }
 
@@ -219,8 +222,8 @@ fn cert_set_keeps_the_password_in_the_keyring_then_upload_needs_nothing_in_the_e
     assert_eq!(
         text(&output.stdout).trim(),
         format!(
-            "{origin} (default): API certificate ada@example.com (valid until 2090-03-01): \
-             Ada Lovelace <ada@example.com> on acme"
+            "{origin} (default): API certificate ada@example.com (valid until 2090-03-01) kept \
+             in the system keyring (Secret Service): Ada Lovelace <ada@example.com> on acme"
         )
     );
 
@@ -259,7 +262,8 @@ fn cert_set_keeps_the_password_in_the_keyring_then_upload_needs_nothing_in_the_e
     let output = run(&["token", "status"], "");
     assert_eq!(output.status.code(), Some(4));
     assert!(
-        text(&output.stdout).contains("no token saved")
-            || text(&output.stderr).contains("no token saved")
+        text(&output.stderr).contains(&format!("no API token for {origin}")),
+        "{}",
+        text(&output.stderr)
     );
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use eframe::egui;
 
-use super::msg::{Action, Pasted};
+use super::msg::{Pasted, PhotoAction as Action};
 
 /// The first paste of this frame, as an action.
 pub fn pasted(ctx: &egui::Context) -> Option<Action> {

@@ -289,7 +289,6 @@ async fn network_failures_are_named() {
         matches!(&error, ApiError::Tls { host, .. } if host == "127.0.0.1"),
         "{error:?}"
     );
-    assert!(error.next_step().contains("127.0.0.1"));
 
     // A port nobody listens on.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");

@@ -13,7 +13,7 @@ mod orient;
 mod pixels;
 mod source;
 
-pub use crop::{Crop, Framing, MIN_SIDE};
+pub use crop::{Crop, Edit, Framing, MIN_SIDE};
 pub use encode::{
     DEFAULT_MAX_BYTES, DEFAULT_SIZE, EncodedAvatar, FormatChoice, MAX_BODY_BYTES, Output,
     OutputFormat, SIZES, render,

@@ -1,7 +1,6 @@
 use std::process::ExitCode;
 
 use crate::TenantUrlError;
-use crate::api::ApiError;
 use crate::avatar::AvatarError;
 use crate::credentials::CertificateError;
 
@@ -36,7 +35,7 @@ impl Exit {
             Exit::Usage,
             "usage or configuration error (bad flag, `--crop` outside the picture, an avatar \
              that cannot fit `--max-bytes`, bad or non-https tenant URL, more than 4 KiB on \
-             stdin for `token set`)",
+             stdin for `token set`, a vesctl profile that cannot be read)",
         ),
         (
             Exit::Image,
@@ -65,7 +64,8 @@ impl Exit {
         ),
         (
             Exit::NotP12,
-            "the API certificate file is not a .p12 (PKCS#12) file",
+            "the API certificate file is not a .p12 (PKCS#12) file, or a PEM certificate or \
+             key file holds none",
         ),
         (Exit::WrongPassword, "the password does not open the .p12"),
         (
@@ -94,33 +94,6 @@ impl From<Exit> for ExitCode {
     }
 }
 
-impl From<&ApiError> for Exit {
-    fn from(error: &ApiError) -> Self {
-        match error {
-            ApiError::Unauthorized { .. }
-            | ApiError::CertificateRejected { .. }
-            | ApiError::UnusableToken => Exit::NotAuthenticated,
-            ApiError::Forbidden { .. } => Exit::Forbidden,
-            ApiError::NotFound { .. } => Exit::NotFound,
-            ApiError::Conflict { .. } => Exit::Conflict,
-            ApiError::RateLimited { .. } => Exit::RateLimited,
-            ApiError::Server { .. }
-            | ApiError::UnexpectedStatus { .. }
-            | ApiError::Redirect { .. }
-            | ApiError::InvalidResponse { .. }
-            | ApiError::ResponseTooLarge { .. }
-            | ApiError::NotAPicture { .. } => Exit::Server,
-            ApiError::Dns { .. }
-            | ApiError::ConnectionRefused { .. }
-            | ApiError::ConnectionReset { .. }
-            | ApiError::Tls { .. }
-            | ApiError::Timeout { .. }
-            | ApiError::Network { .. } => Exit::Network,
-            ApiError::Internal { .. } => Exit::Internal,
-        }
-    }
-}
-
 impl From<&AvatarError> for Exit {
     fn from(error: &AvatarError) -> Self {
         match error {
@@ -138,7 +111,7 @@ impl From<&CertificateError> for Exit {
             CertificateError::Missing { .. } | CertificateError::Unreadable { .. } => {
                 Exit::CertificateMissing
             }
-            CertificateError::NotP12 { .. } => Exit::NotP12,
+            CertificateError::NotP12 { .. } | CertificateError::NotPem { .. } => Exit::NotP12,
             CertificateError::WrongPassword { .. } => Exit::WrongPassword,
             CertificateError::Expired { .. } | CertificateError::NotYetValid { .. } => {
                 Exit::CertificateExpired
@@ -167,7 +140,7 @@ mod tests {
     /// The README's table is the same table, word for word.
     #[test]
     fn the_readme_shows_the_same_table() {
-        let readme = include_str!("../../README.md");
+        let readme = include_str!("../README.md");
         for (exit, meaning) in Exit::TABLE {
             let row = format!("| {} | {} |", exit as u8, meaning);
             assert!(readme.contains(&row), "README lacks the row {row:?}");
