@@ -24,7 +24,9 @@ fn setup_form(app: &XcAvatarApp) -> Option<&xc_avatar::app::SetupState> {
 /// connects as Ada with the certificate's expiry, Save keeps the password in the store and the
 /// path in the settings, and requests go with no Authorization header. When the file has moved
 /// by the next start, the app says so and opens setup with the file dialog. With
-/// VOLT_API_P12_FILE and VES_P12_PASSWORD, it signs in with nothing kept.
+/// VOLT_API_P12_FILE and VES_P12_PASSWORD, it signs in with nothing kept; and so it does for a
+/// vesctl user with only `~/.vesconfig` (no settings, nothing kept), whose setup screen then
+/// offers the profile.
 #[test]
 fn setup_with_an_api_certificate_tests_saves_notices_a_moved_file_and_env_works() {
     let fixture = CertTenant::start();
@@ -148,5 +150,62 @@ fn setup_with_an_api_certificate_tests_saves_notices_a_moved_file_and_env_works(
         requests[requests_before..]
             .iter()
             .all(|r| r.header("authorization").is_none() && r.status != 401)
+    );
+    drop(harness);
+
+    // A vesctl user: HOME holds .vesconfig naming the tenant and the .p12, VES_P12_PASSWORD its
+    // password; no settings, nothing kept, no F5XC_* variable.
+    let home = dir.path().join("vesctl-home");
+    std::fs::create_dir_all(&home).expect("home");
+    let profile = format!(
+        "server-urls: {}/api\np12-bundle: {}\n",
+        app_fixture.tenant.url(),
+        moved.display()
+    );
+    std::fs::write(home.join(".vesconfig"), profile).expect("write .vesconfig");
+    let var = |name: &str| (name == "VES_P12_PASSWORD").then(|| P12_PASSWORD.to_owned());
+    let mut config = app_fixture.config(None, None);
+    config.environment = Environment::from_vars(&var, Some(&home));
+    config.store = Arc::new(MemoryStore::new());
+    config.settings_file = Some(SettingsFile::new(home.join("config/settings.json")));
+    let requests_before = app_fixture.tenant.received().len();
+    let mut harness = harness::harness(config);
+    wait_for(
+        &mut harness,
+        "the certificate from vesctl's profile",
+        |app| {
+            app.state().tenant.connection.is_some()
+                && !matches!(app.state().current.shown, Current::Fetching)
+        },
+    );
+    let connection = harness
+        .state()
+        .state()
+        .tenant
+        .connection
+        .clone()
+        .expect("connected");
+    assert_eq!(connection.tenant, tenant);
+    assert_eq!(
+        connection.origin,
+        xc_avatar::sign_in::Origin::Vesctl(xc_avatar::vesctl::ProfileSource::File(
+            home.join(".vesconfig")
+        ))
+    );
+    harness.get_by_label("(API certificate from your vesctl profile)");
+    let requests = app_fixture.tenant.received();
+    assert!(requests.len() > requests_before);
+    assert!(
+        requests[requests_before..]
+            .iter()
+            .all(|r| r.header("authorization").is_none() && r.status != 401)
+    );
+    // Setup offers the profile it is using.
+    harness.get_by_label("Tenant and credential…").click();
+    harness.run();
+    harness.get_by_label_contains("Found your vesctl profile for 127.0.0.1");
+    assert_eq!(
+        harness.get_by_label("Certificate file").value().as_deref(),
+        Some(moved.display().to_string().as_str())
     );
 }

@@ -171,6 +171,22 @@ pub fn origin(origin: &Origin, location: &str) -> String {
     }
 }
 
+/// The top bar's few words: "(API token from F5XC_API_TOKEN)", "(API certificate from your
+/// vesctl profile)"; `origin`'s whole sentence is its tooltip.
+pub fn origin_short(credential: &Credential, origin: &Origin) -> String {
+    let kind = match credential {
+        Credential::Token(_) => "API token",
+        Credential::Certificate(_) => "API certificate",
+    };
+    let from = match origin {
+        Origin::Environment(variable) => format!("from {variable}"),
+        Origin::Kept => "kept".to_owned(),
+        Origin::Vesctl(_) => "from your vesctl profile".to_owned(),
+        Origin::Entered => "for this session only".to_owned(),
+    };
+    format!("({kind} {from})")
+}
+
 /// Other credential variables are set beside the one used.
 pub fn env_ignored(used: &str, ignored: &[&str]) -> String {
     match ignored {

@@ -6,6 +6,7 @@ mod about;
 mod crop_editor;
 mod main_screen;
 mod setup;
+mod top_bar;
 
 use eframe::egui;
 
