@@ -54,7 +54,7 @@ fn set_status_use_and_forget_a_token_in_the_real_keyring() {
     let output = xc_avatar(home, &["token", "status", "--tenant", &origin], "");
     assert_eq!(output.status.code(), Some(4), "{}", text(&output.stderr));
     assert!(
-        text(&output.stderr).contains("no token saved"),
+        text(&output.stderr).contains(&format!("no API token for {origin}")),
         "{}",
         text(&output.stderr)
     );

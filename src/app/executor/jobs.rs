@@ -122,3 +122,51 @@ impl ClientCache {
         self.0.lock().unwrap_or_else(PoisonError::into_inner).len()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::TenantUrl;
+    use crate::credentials::ApiToken;
+    use crate::sign_in::Origin;
+
+    fn connection(tenant: &str, token: &str) -> Connection {
+        Connection {
+            tenant: TenantUrl::parse(tenant).expect("tenant"),
+            credential: ApiToken::new(token).expect("token").into(),
+            origin: Origin::Kept,
+        }
+    }
+
+    fn kept(cache: &ClientCache) -> Vec<(String, bool)> {
+        let kept = cache.0.lock().expect("cache");
+        let token = ApiToken::new("t").expect("token").into();
+        kept.iter()
+            .map(|(c, _)| (c.tenant.host().to_owned(), c.credential == token))
+            .collect()
+    }
+
+    /// One client per tenant and credential, at most [`KEPT_CLIENTS`]: a tenant used again
+    /// keeps its client, and the one used longest ago goes first.
+    #[test]
+    fn clients_are_kept_per_tenant_and_credential_up_to_the_bound() {
+        let cache = ClientCache::default();
+        for tenant in ["a", "b", "c", "d"] {
+            cache.get(&connection(tenant, "t")).expect("client");
+        }
+        assert_eq!(cache.len(), KEPT_CLIENTS);
+        // "a" again: found, not made anew, and now the most recent.
+        cache.get(&connection("a", "t")).expect("client");
+        assert_eq!(cache.len(), KEPT_CLIENTS);
+        // Another credential for "c" is another client; "b", used longest ago, goes.
+        cache.get(&connection("c", "other")).expect("client");
+        let hosts: Vec<String> = kept(&cache).into_iter().map(|(h, _)| h).collect();
+        let host = |t: &str| format!("{t}.console.ves.volterra.io");
+        assert_eq!(hosts, [host("c"), host("d"), host("a"), host("c")]);
+        assert_eq!(
+            kept(&cache).iter().filter(|(_, same)| !same).count(),
+            1,
+            "c's second credential"
+        );
+    }
+}
