@@ -198,7 +198,7 @@ pub fn crop_outside(crop: &Crop, file: &Path, (width, height): (u32, u32), degre
     )
 }
 
-/// A retry notice on a terminal: "xc-avatar: the tenant is rate limiting …; attempt 2 of 4 in 3 s…".
+/// A retry notice on a terminal: "the tenant is rate limiting …; attempt 2 of 4 in 3 s…".
 pub fn retry_notice(reason: &ApiError, next_attempt: u32, attempts: u32, seconds: f64) -> String {
     format!("{reason}; attempt {next_attempt} of {attempts} in {seconds} s…")
 }

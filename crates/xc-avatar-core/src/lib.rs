@@ -1,8 +1,9 @@
 //! The core of xc-avatar, shared by its desktop app and its command line, and usable by any
 //! other front end: pictures (`avatar`), the F5 Distributed Cloud client (`api`), the tenant
 //! (`TenantUrl`), secrets and credentials (`credentials`), non-secret settings (`settings`),
-//! vesctl's profile (`vesctl`) and which tenant and credential are used (`sign_in`). Nothing here knows of a GUI; the
-//! workspace's CI checks that no GUI crate is in this crate's dependency tree.
+//! vesctl's profile (`vesctl`) and which tenant and credential are used (`sign_in`). Nothing
+//! here knows of a GUI; the workspace's CI checks that no GUI crate is in this crate's
+//! dependency tree.
 
 pub mod api;
 pub mod avatar;

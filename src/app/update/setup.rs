@@ -116,7 +116,8 @@ fn saved(
             return;
         }
     };
-    let from_env = matches!(&credential, Credential::Token(token) if state.tenant.env_token.as_ref() == Some(token));
+    let env_token = state.tenant.env_token.as_ref();
+    let from_env = matches!(&credential, Credential::Token(token) if env_token == Some(token));
     let (origin, said) = match (kept, from_env) {
         (true, _) => (
             Origin::Kept,
