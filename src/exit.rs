@@ -50,7 +50,10 @@ impl Exit {
         (Exit::Forbidden, "forbidden (403)"),
         (Exit::NotFound, "not found (404)"),
         (Exit::Conflict, "conflict (409)"),
-        (Exit::RateLimited, "rate limited (429, after retries)"),
+        (
+            Exit::RateLimited,
+            "rate limited (429, after retries, or asked to wait past `--deadline`)",
+        ),
         (
             Exit::Server,
             "server error (5xx after retries, other unexpected status, redirect, an answer over \
@@ -64,8 +67,9 @@ impl Exit {
         ),
         (
             Exit::NotP12,
-            "the API certificate file is not a .p12 (PKCS#12) file, or a PEM certificate or \
-             key file holds none",
+            "the API certificate file is not a usable .p12 (PKCS#12) file: not one at all, its \
+             key does not belong to its certificate, or it asks for far more key derivation \
+             than a real one; or a PEM certificate or key file holds none",
         ),
         (Exit::WrongPassword, "the password does not open the .p12"),
         (
@@ -111,7 +115,10 @@ impl From<&CertificateError> for Exit {
             CertificateError::Missing { .. } | CertificateError::Unreadable { .. } => {
                 Exit::CertificateMissing
             }
-            CertificateError::NotP12 { .. } | CertificateError::NotPem { .. } => Exit::NotP12,
+            CertificateError::NotP12 { .. }
+            | CertificateError::NotPem { .. }
+            | CertificateError::TooCostly { .. }
+            | CertificateError::KeyMismatch { .. } => Exit::NotP12,
             CertificateError::WrongPassword { .. } => Exit::WrongPassword,
             CertificateError::Expired { .. } | CertificateError::NotYetValid { .. } => {
                 Exit::CertificateExpired

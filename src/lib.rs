@@ -16,5 +16,5 @@ mod messages;
 pub use messages::SETUP_TITLE;
 pub use xc_avatar_core::{
     ENV_CONFIG_DIR, ENV_P12_FILE, ENV_P12_PASSWORD, ENV_TENANT, ENV_TOKEN, TenantUrl,
-    TenantUrlError, api, avatar, credentials, settings, sign_in, vesctl,
+    TenantUrlError, api, avatar, clean, credentials, settings, sign_in, vesctl,
 };

@@ -28,16 +28,22 @@ fn after_help() -> String {
     about = "Change your F5 Distributed Cloud profile picture",
     long_about = "Change your F5 Distributed Cloud profile picture.\n\n\
                   With no command, opens the app (with FILE loaded, if given).",
-    args_conflicts_with_subcommands = true,
     after_help = after_help()
 )]
 pub struct Cli {
     /// Picture to open in the app
     pub file: Option<PathBuf>,
 
-    /// Print one JSON object on stdout instead of a line of text (for scripts)
+    /// Print one JSON object on stdout instead of a line of text (for scripts); anywhere on
+    /// the command line
     #[arg(long, global = true)]
     pub json: bool,
+
+    /// Give up on the whole command after this many seconds, retries and their waits included;
+    /// a tenant that asks to wait longer is told at once
+    #[arg(long, global = true, default_value_t = 60, value_name = "SECS",
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub deadline: u64,
 
     #[command(subcommand)]
     pub command: Option<Command>,

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use crate::TenantUrl;
-use crate::api::{ApiError, ClientOptions, XcClient};
+use crate::api::{ApiError, XcClient};
 use crate::credentials::KeyringStore;
 use crate::exit::Exit;
 use crate::messages;
@@ -12,7 +12,7 @@ use crate::settings::{Settings, SettingsFile};
 use crate::sign_in::{self, Environment, Found};
 
 use super::args::ConnectionArgs;
-use super::report::Report;
+use super::report::{Report, warn};
 
 /// What a command knows before it does anything: the settings (and their file), the
 /// environment with vesctl's profile, the keyring.
@@ -31,7 +31,7 @@ impl Context {
             Some(file) => {
                 let (settings, problem) = file.load();
                 if let Some(problem) = problem {
-                    eprintln!("xc-avatar: warning: {problem}");
+                    warn(&problem.to_string());
                 }
                 (settings, Some(file))
             }
@@ -45,9 +45,17 @@ impl Context {
         }
     }
 
+    /// Writes the settings, or says why they could not be.
+    pub fn save_settings_or_say_why(&self) -> Result<(), String> {
+        match &self.file {
+            Some(file) => file.save(&self.settings).map_err(|err| err.to_string()),
+            None => Err(messages::NO_SETTINGS_FOLDER.to_owned()),
+        }
+    }
+
     pub fn save_settings(&self) {
         if let Some(Err(err)) = self.file.as_ref().map(|f| f.save(&self.settings)) {
-            eprintln!("xc-avatar: warning: {err}");
+            warn(&err.to_string());
         }
     }
 
@@ -75,17 +83,10 @@ impl Context {
     pub fn connect(&self, args: &ConnectionArgs, report: &Report) -> Result<XcClient, Exit> {
         let tenant = self.tenant(args.tenant.as_deref(), report)?;
         let found = self.credential(&tenant, report)?;
-        XcClient::with_credential(tenant, &found.credential, options(args.timeout))
+        let options = report.client_options(Duration::from_secs(args.timeout));
+        XcClient::with_credential(tenant, &found.credential, options)
             .map(|client| client.on_event(report.on_event()))
             .map_err(|err| report.api_error(&err))
-    }
-}
-
-/// Each attempt gives up after `timeout` seconds.
-pub fn options(timeout: u64) -> ClientOptions {
-    ClientOptions {
-        timeout: Duration::from_secs(timeout),
-        ..ClientOptions::default()
     }
 }
 

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use zeroize::Zeroizing;
 
 use super::args::{CertSetArgs, SetArgs, TenantArgs};
-use super::context::{Context, block_on, options};
+use super::context::{Context, block_on};
 use super::report::{Report, user_json};
 use crate::TenantUrl;
 use crate::api::{self, ClientOptions};
@@ -92,7 +92,7 @@ fn set(
     };
     let mut who = None;
     if !args.no_verify {
-        let options = options(args.timeout);
+        let options = report.client_options(std::time::Duration::from_secs(args.timeout));
         match block_on(api::whoami_as(tenant.clone(), &credential, options)) {
             Ok(me) => who = Some(me),
             Err(err) => return report.api_error(&err),
@@ -171,7 +171,8 @@ pub fn status(args: &TenantArgs, report: &Report) -> Exit {
     let (mut lines, mut rows) = (Vec::new(), Vec::new());
     for tenant in tenants {
         let is_default = default.as_ref() == Some(&tenant);
-        let (line, mut row, code) = status_of(&context, &tenant);
+        let options = report.client_options(ClientOptions::default().timeout);
+        let (line, mut row, code) = status_of(&context, &tenant, options);
         if exit == Exit::Success {
             exit = code;
         }
@@ -190,7 +191,11 @@ pub fn status(args: &TenantArgs, report: &Report) -> Exit {
 }
 
 /// One tenant's status line, its JSON and exit code.
-fn status_of(context: &Context, tenant: &TenantUrl) -> (String, Value, Exit) {
+fn status_of(
+    context: &Context,
+    tenant: &TenantUrl,
+    options: ClientOptions,
+) -> (String, Value, Exit) {
     let found = sign_in::credential(tenant, &context.env, &context.settings, &context.store);
     let Found { credential, origin } = match found {
         Ok(found) => found,
@@ -208,7 +213,7 @@ fn status_of(context: &Context, tenant: &TenantUrl) -> (String, Value, Exit) {
     );
     let mut row = credential_json(&credential);
     row["from"] = json!(messages::origin(&origin, context.store.location()));
-    let whoami = api::whoami_as(tenant.clone(), &credential, ClientOptions::default());
+    let whoami = api::whoami_as(tenant.clone(), &credential, options);
     match block_on(whoami) {
         Ok(me) => {
             row["user"] = user_json(&me);

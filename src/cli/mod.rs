@@ -39,10 +39,18 @@ pub fn main() -> ExitCode {
         }
     };
     init_logging();
+    let deadline = crate::api::Deadline::starting_now(std::time::Duration::from_secs(cli.deadline));
     let report = |command| Report {
         command,
         json: cli.json,
+        deadline,
     };
+    if cli.file.is_some() && cli.command.is_some() {
+        // `xc-avatar photo.jpg upload …`: a FILE before a command is neither.
+        return report("xc-avatar")
+            .usage(crate::messages::FILE_BEFORE_COMMAND.to_owned())
+            .into();
+    }
     match &cli.command {
         None => match crate::app::run(cli.file) {
             Ok(()) => Exit::Success,

@@ -60,6 +60,10 @@ pub fn current(args: &CurrentArgs, report: &Report) -> Exit {
         }
         Err(err) => return report.api_error(&err),
     };
+    // Saved only once it decodes: a tenant's bytes that merely begin like a picture are not.
+    if let Err(err) = picture.preview(64) {
+        return report.api_error(&err);
+    }
     let path = with_extension_of(&args.output, &picture);
     if let Err(err) = std::fs::write(&path, &picture.bytes) {
         return report.usage(messages::cannot_write(&path, &err));

@@ -1,13 +1,13 @@
 //! What a command prints: one line for a person (stdout on success, stderr on failure), or one
 //! JSON object on stdout for a script (`--json`).
 
-use std::io::IsTerminal as _;
 use std::path::Path;
+use std::time::Duration;
 
 use serde_json::{Value, json};
 
 use crate::TenantUrl;
-use crate::api::{ApiError, CallEvent, WhoAmI};
+use crate::api::{ApiError, CallEvent, ClientOptions, Deadline, WhoAmI};
 use crate::avatar::AvatarError;
 use crate::credentials::CertificateError;
 use crate::exit::Exit;
@@ -17,6 +17,23 @@ use crate::sign_in::CredentialProblem;
 pub struct Report {
     pub command: &'static str,
     pub json: bool,
+    /// When the whole command must be over (`--deadline`).
+    pub deadline: Deadline,
+}
+
+/// A line of ours for a terminal: each of its lines with what could move the cursor, retitle
+/// the window, reorder or hide text (a path, a name from the settings) written out as an
+/// escape. Server text is already cleaned of all that (escapes removed), and so unchanged.
+pub fn shown(text: &str) -> String {
+    text.split('\n')
+        .map(crate::clean::terminal_safe)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A warning on stderr, made safe for a terminal.
+pub fn warn(text: &str) {
+    eprintln!("xc-avatar: warning: {}", crate::clean::terminal_safe(text));
 }
 
 impl Report {
@@ -26,9 +43,18 @@ impl Report {
             fields["command"] = json!(self.command);
             println!("{fields}");
         } else {
-            println!("{line}");
+            println!("{}", shown(&line));
         }
         Exit::Success
+    }
+
+    /// Client options for this command: `timeout` per attempt, within the command's deadline.
+    pub fn client_options(&self, timeout: Duration) -> ClientOptions {
+        ClientOptions {
+            timeout,
+            deadline: Some(self.deadline),
+            ..ClientOptions::default()
+        }
     }
 
     pub fn failure(&self, exit: Exit, kind: &str, line: String, mut error: Value) -> Exit {
@@ -43,7 +69,8 @@ impl Report {
             });
             println!("{result}");
         } else {
-            eprintln!("xc-avatar: error: {line}");
+            // One line, whatever a path or a name in it holds.
+            eprintln!("xc-avatar: error: {}", crate::clean::terminal_safe(&line));
         }
         exit
     }
@@ -57,7 +84,7 @@ impl Report {
     /// A note for a person that changes nothing (never in a script's output).
     pub fn note(&self, line: &str) {
         if !self.json {
-            eprintln!("xc-avatar: {line}");
+            eprintln!("xc-avatar: {}", crate::clean::terminal_safe(line));
         }
     }
 
@@ -98,9 +125,9 @@ impl Report {
         self.explained(Exit::from(problem), kind, &explained, json!({}))
     }
 
-    /// Retry notices go to a person watching a terminal, never into a script's output.
+    /// Each wait before a retry says what it waits for, in one line on stderr — on a terminal
+    /// or not, with `--json` too (whose output is stdout), so a log shows why a run took long.
     pub fn on_event(&self) -> impl Fn(&CallEvent) + Send + Sync + 'static {
-        let show = !self.json && std::io::stderr().is_terminal();
         move |event| {
             let CallEvent::Retrying {
                 next_attempt,
@@ -108,11 +135,10 @@ impl Report {
                 wait,
                 reason,
             } = event;
-            if show {
-                let seconds = wait.as_secs_f64().ceil();
-                let notice = messages::retry_notice(reason, *next_attempt, *attempts, seconds);
-                eprintln!("xc-avatar: {notice}");
-            }
+            let seconds = wait.as_secs_f64().ceil() as u64;
+            let line =
+                messages::waiting_to_retry(&reason.to_string(), seconds, *next_attempt, *attempts);
+            eprintln!("xc-avatar: {line}");
         }
     }
 }

@@ -17,7 +17,15 @@ pub fn tenants(args: &TenantsArgs, report: &Report) -> Exit {
             Err(err) => return report.usage(err.to_string()),
         };
         context.settings.set_default(&tenant);
-        context.save_settings();
+        // Said to be the default only once that is written down.
+        if let Err(why) = context.save_settings_or_say_why() {
+            return report.failure(
+                Exit::Usage,
+                "settings_not_saved",
+                messages::default_not_saved(&tenant, &why),
+                json!({ "tenant": tenant.origin() }),
+            );
+        }
         return report.success(
             messages::now_default(&tenant),
             json!({ "default": tenant.origin() }),
@@ -34,10 +42,13 @@ pub fn tenants(args: &TenantsArgs, report: &Report) -> Exit {
         .tenants
         .iter()
         .map(|t| {
+            // Names read from settings.json, shown as such: nothing in one can reach the
+            // terminal as anything but text on its own line.
+            let name = crate::clean::terminal_safe(t);
             if settings.default_tenant.as_ref() == Some(t) {
-                format!("{t} (default)")
+                format!("{name} (default)")
             } else {
-                t.clone()
+                name
             }
         })
         .collect();

@@ -219,6 +219,15 @@ pub fn now_default(tenant: &TenantUrl) -> String {
     format!("{tenant} is now the default tenant")
 }
 
+/// `tenants --default URL` when the settings cannot be written: the default is unchanged.
+pub fn default_not_saved(tenant: &TenantUrl, why: &str) -> String {
+    format!("{tenant} is not the default tenant: the settings could not be saved ({why})")
+}
+
+/// No folder to keep settings in (no home directory, no `XC_AVATAR_CONFIG_DIR`).
+pub const NO_SETTINGS_FOLDER: &str =
+    "no folder for the settings: set XC_AVATAR_CONFIG_DIR to a folder xc-avatar may write";
+
 // ---- why a credential cannot be used ----
 
 /// What to do about a certificate that cannot be used, wherever it was named.
@@ -240,6 +249,15 @@ pub fn certificate_next_step(err: &CertificateError) -> &'static str {
         }
         CertificateError::WrongPassword { .. } => {
             "Enter the password chosen when the API certificate was downloaded."
+        }
+        CertificateError::TooCostly { .. } => {
+            "Download the API certificate again from the Console (Administration > Personal \
+             Management > Credentials): a .p12 from anywhere else can be made to stall the \
+             computer that opens it."
+        }
+        CertificateError::KeyMismatch { .. } => {
+            "Download the API certificate again from the Console: in this file, the key and \
+             the certificate do not go together."
         }
         CertificateError::Expired { .. } => {
             "Create a new API certificate in the Console and update the certificate."

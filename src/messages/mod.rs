@@ -51,6 +51,11 @@ pub fn sentence(text: &str) -> String {
     }
 }
 
+/// `xc-avatar FILE COMMAND …`.
+pub const FILE_BEFORE_COMMAND: &str = "a picture given before a command opens the app, and a \
+     command takes its own FILE: put the file after the command (e.g. `xc-avatar upload \
+     photo.jpg`)";
+
 /// `xc-avatar` with no command, where no window can open.
 pub fn no_window(err: &dyn fmt::Display) -> String {
     format!(

@@ -96,6 +96,17 @@ pub fn row(err: &ApiError) -> Row {
             Exit::RateLimited,
             Some(TryAgain),
         ),
+        ApiError::WaitTooLong {
+            status, try_after, ..
+        } => (
+            format!("Try again after {try_after}, or allow longer with --deadline."),
+            if *status == 429 {
+                Exit::RateLimited
+            } else {
+                Exit::Server
+            },
+            Some(TryAgain),
+        ),
         ApiError::Server { .. } | ApiError::UnexpectedStatus { .. } => {
             (LATER_STEP.into(), Exit::Server, Some(TryAgain))
         }

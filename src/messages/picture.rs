@@ -24,6 +24,19 @@ pub fn opening(name: &str) -> String {
     format!("Opening {name}…")
 }
 
+/// A pasted path to another computer's file, refused: opening it would make Windows sign in
+/// to that computer with the user's credentials (NTLM), whoever put the text on the clipboard.
+pub fn network_path_refused(named: &str) -> String {
+    format!(
+        "Not opened: the pasted text names a file on another computer ({})",
+        crate::clean::terminal_safe(named)
+    )
+}
+
+pub const NETWORK_PATH_NEXT_STEP: &str = "A pasted network path is never opened, so that no \
+     copied text can make this computer sign in elsewhere. Copy the picture to this computer, or \
+     choose it with Open (Ctrl+O) or drop it on the window.";
+
 /// What a pasted picture is called on screen.
 pub const PASTED_NAME: &str = "Pasted image";
 /// What a copied file is called while the clipboard is read.
@@ -198,7 +211,9 @@ pub fn crop_outside(crop: &Crop, file: &Path, (width, height): (u32, u32), degre
     )
 }
 
-/// A retry notice on a terminal: "the tenant is rate limiting …; attempt 2 of 4 in 3 s…".
-pub fn retry_notice(reason: &ApiError, next_attempt: u32, attempts: u32, seconds: f64) -> String {
-    format!("{reason}; attempt {next_attempt} of {attempts} in {seconds} s…")
+/// The command line's one line while it waits to try again, on stderr whether or not it is a
+/// terminal: "xc-avatar: the tenant is rate limiting requests (HTTP 429); waiting 7 s, then
+/// attempt 2 of 4…".
+pub fn waiting_to_retry(reason: &str, seconds: u64, next_attempt: u32, attempts: u32) -> String {
+    format!("{reason}; waiting {seconds} s, then attempt {next_attempt} of {attempts}…")
 }

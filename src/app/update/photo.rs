@@ -23,11 +23,16 @@ pub fn act(state: &mut AppState, action: PhotoAction, effects: &mut Vec<Effect>)
             let name = file_name(&path);
             start_load(state, name, LoadWhat::File(path), effects);
         }
+        PhotoAction::Paste(Pasted::NetworkPath(named)) => {
+            let mut notice = Notice::new(Tone::Error, messages::network_path_refused(&named));
+            notice.next_step = Some(messages::NETWORK_PATH_NEXT_STEP.to_owned());
+            state.notice = Some(notice);
+        }
         PhotoAction::Paste(pasted) => {
             let name = match &pasted {
                 Pasted::Image(_) => messages::PASTED_NAME.to_owned(),
                 Pasted::Path(path) => file_name(path),
-                Pasted::FileList => messages::PASTED_FILE.to_owned(),
+                Pasted::FileList | Pasted::NetworkPath(_) => messages::PASTED_FILE.to_owned(),
             };
             start_load(state, name, LoadWhat::Pasted(pasted), effects);
         }

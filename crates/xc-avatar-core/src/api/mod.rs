@@ -5,8 +5,8 @@ mod error;
 mod retry;
 
 pub use client::{
-    CallEvent, ClientOptions, ERROR_BODY_MAX_BYTES, PICTURE_MAX_BYTES, SMALL_BODY_MAX_BYTES,
-    TenantPicture, WhoAmI, XcClient,
+    CallEvent, ClientOptions, Deadline, ERROR_BODY_MAX_BYTES, PICTURE_MAX_BYTES,
+    SMALL_BODY_MAX_BYTES, TenantPicture, WhoAmI, XcClient,
 };
 #[doc(hidden)]
 pub use client::{parse_picture, parse_whoami};

@@ -11,6 +11,37 @@ pub const MAX_DIMENSION: u32 = 16_384;
 /// Largest pixel count we accept (≈ 120 MP: a 12000×10000 scan), bounding memory and time.
 pub const MAX_PIXELS: u64 = 120_000_000;
 
+/// How large a picture may be. Its header is checked against these before any pixel is
+/// allocated, and each decoder is held to what the header declared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Longest width or height.
+    pub max_dimension: u32,
+    /// Most pixels (width × height).
+    pub max_pixels: u64,
+}
+
+impl Limits {
+    /// A picture the user chose: a photo, a scan.
+    pub const PICTURE: Limits = Limits {
+        max_dimension: MAX_DIMENSION,
+        max_pixels: MAX_PIXELS,
+    };
+    /// A picture a tenant sends as the current one: an avatar. The Console's own are 512² or
+    /// smaller; 4096² leaves room for any sensible one and keeps its decode under a second.
+    pub const AVATAR: Limits = Limits {
+        max_dimension: 4096,
+        max_pixels: 4096 * 4096,
+    };
+
+    /// Whether a picture of `width` × `height` fits.
+    pub fn fit(&self, (width, height): (u32, u32)) -> bool {
+        width <= self.max_dimension
+            && height <= self.max_dimension
+            && u64::from(width) * u64::from(height) <= self.max_pixels
+    }
+}
+
 /// Decoded pixels, 8-bit RGB or RGBA, as stored (orientation not applied).
 pub(super) struct Pixels {
     pub data: Vec<u8>,

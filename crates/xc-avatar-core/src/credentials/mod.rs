@@ -14,15 +14,19 @@
 mod certificate;
 mod keyring;
 mod memory;
+mod p12_cost;
 mod pem;
 mod store;
 mod token;
 
 use std::path::PathBuf;
 
+#[doc(hidden)]
+pub use certificate::parse_p12;
 pub use certificate::{ApiCertificate, CertificateError, CertificateFiles, CertificatePassword};
 pub use keyring::KeyringStore;
 pub use memory::MemoryStore;
+pub use p12_cost::KDF_BUDGET;
 pub use store::{SERVICE, Secret, SecretKind, SecretStore, StoreError};
 pub use token::{ApiToken, TokenError};
 
