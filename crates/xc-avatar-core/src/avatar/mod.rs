@@ -9,6 +9,7 @@
 mod crop;
 mod encode;
 mod heif;
+mod jpeg;
 mod orient;
 mod pixels;
 mod source;
@@ -18,9 +19,10 @@ pub use encode::{
     DEFAULT_MAX_BYTES, DEFAULT_SIZE, EncodedAvatar, FormatChoice, MAX_BODY_BYTES, Output,
     OutputFormat, SIZES, render,
 };
+pub use jpeg::MAX_JPEG_SCANS;
 pub use orient::{Orient, Rotation};
 pub use pixels::{Limits, MAX_DIMENSION, MAX_PIXELS};
-pub use source::{MAX_FILE_BYTES, MAX_JPEG_SCANS, PREVIEW_MAX_SIDE, Source};
+pub use source::{MAX_FILE_BYTES, PREVIEW_MAX_SIDE, Source};
 
 /// Why a picture could not be used. Each names the cause and what to do.
 #[derive(Debug, thiserror::Error)]
