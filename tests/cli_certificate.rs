@@ -8,30 +8,12 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use fake_tenant::{DEFAULT_TOKEN, IMAGE_PATH, TestCa, User, WHOAMI_PATH};
 use image::ImageFormat;
+use support::Hermetic;
 use support::certificates::{CertTenant, P12_PASSWORD};
-
-/// Every variable that could name a tenant or a credential: removed, so only what a test
-/// passes (and the profile in its HOME) counts.
-const SIGN_IN_VARIABLES: [&str; 14] = [
-    "F5XC_API_URL",
-    "F5XC_API_TOKEN",
-    "VOLT_API_P12_FILE",
-    "VOLT_API_CERT",
-    "VOLT_API_KEY",
-    "VES_P12_PASSWORD",
-    "VES_CONFIG",
-    "VES_API_URL",
-    "VES_SERVER_URLS",
-    "VES_P12_FILE",
-    "VES_P12_BUNDLE",
-    "VES_CERT",
-    "VES_KEY",
-    "VES_CACERT",
-];
 
 /// Runs xc-avatar against the fixture's tenant (`F5XC_API_URL`) with only `env` besides.
 fn xc_avatar(fixture: &CertTenant, args: &[&str], env: &[(&str, &str)]) -> Output {
@@ -46,28 +28,21 @@ fn xc_avatar(fixture: &CertTenant, args: &[&str], env: &[(&str, &str)]) -> Outpu
     )
 }
 
-/// Runs xc-avatar with `home` as HOME, an empty settings folder there, no keyring, the test
-/// CA trusted, and only `env` for tenant and credentials; logs at trace level, so a leak into
-/// them would show.
+/// Runs xc-avatar with `home` as HOME (the support builder clears every F5XC_, VOLT_ and VES_
+/// variable, so only what a test passes and the profile in `home` count), an empty settings
+/// folder there, no keyring, the test CA trusted, and only `env` for tenant and credentials;
+/// logs at trace level, so a leak into them would show.
 fn run_in(fixture: &CertTenant, home: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_xc-avatar"));
-    command.args(args);
-    for variable in SIGN_IN_VARIABLES {
-        command.env_remove(variable);
-    }
-    command
-        .env("SSL_CERT_FILE", &fixture.ca_file)
-        .env("HOME", home)
-        .env("XC_AVATAR_CONFIG_DIR", home.join("config"))
-        .env(
+    let output = Hermetic::xc_avatar_in(home)
+        .with_args(args)
+        .with_env("SSL_CERT_FILE", &fixture.ca_file)
+        .with_env(
             "DBUS_SESSION_BUS_ADDRESS",
             "unix:path=/nonexistent/xc-avatar-test-bus",
         )
-        .env("RUST_LOG", "trace");
-    for (name, value) in env {
-        command.env(name, value);
-    }
-    let output = command.output().expect("run xc-avatar");
+        .with_env("RUST_LOG", "trace")
+        .with_envs(env.iter().copied())
+        .output();
     let all = format!("{}{}", text(&output.stdout), text(&output.stderr));
     assert!(!all.contains("panicked"), "xc-avatar panicked:\n{all}");
     assert!(!all.contains(P12_PASSWORD), "the password appeared:\n{all}");
@@ -90,6 +65,10 @@ fn utf8(path: &Path) -> &str {
 /// With only VOLT_API_P12_FILE and VES_P12_PASSWORD, a modern and a legacy .p12 each upload,
 /// read back and remove the picture, acting as Ada over mutual TLS with no Authorization header.
 #[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "trusts its run-time test CA through SSL_CERT_FILE, which rustls-platform-verifier reads on Linux only (macOS and Windows use the OS store)"
+)]
 fn a_p12_from_the_environment_uploads_reads_and_removes_modern_and_legacy() {
     let fixture = CertTenant::start();
     let photo = support::write_photo(fixture.dir.path(), "photo.jpg", ImageFormat::Jpeg);
@@ -197,6 +176,10 @@ fn each_unusable_certificate_has_its_own_message_and_exit_code_before_any_reques
 /// A certificate from a CA the tenant does not trust fails the handshake: the 401 path, exit 4,
 /// telling the user to update the certificate.
 #[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "trusts its run-time test CA through SSL_CERT_FILE, which rustls-platform-verifier reads on Linux only (macOS and Windows use the OS store)"
+)]
 fn a_certificate_from_another_ca_is_rejected_with_exit_4() {
     let fixture = CertTenant::start();
     let stranger = TestCa::new("someone else's CA");
@@ -229,6 +212,10 @@ fn a_certificate_from_another_ca_is_rejected_with_exit_4() {
 
 /// With a token and a certificate in the environment, the token is used, and a note says so.
 #[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "trusts its run-time test CA through SSL_CERT_FILE, which rustls-platform-verifier reads on Linux only (macOS and Windows use the OS store)"
+)]
 fn a_token_in_the_environment_wins_over_a_certificate_with_a_note() {
     let fixture = CertTenant::start();
     let p12 = fixture.ada_p12("ada.p12", false);
@@ -307,10 +294,17 @@ fn upload_with_the_profile_alone(fixture: &CertTenant, home: &Path, env: &[(&str
     );
     assert_eq!(text(&output.stdout).trim(), expected);
     // Nothing was kept: the next run finds the profile again.
-    assert!(!home.join("xc-avatar-config/settings.json").exists());
+    assert!(
+        !home.join("config").exists(),
+        "nothing is written for a profile's credential"
+    );
 }
 
 #[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "trusts its run-time test CA through SSL_CERT_FILE, which rustls-platform-verifier reads on Linux only (macOS and Windows use the OS store)"
+)]
 fn a_vesctl_p12_profile_is_enough_to_upload() {
     let fixture = CertTenant::start();
     let p12 = fixture.ada_p12("acme.api-creds.p12", false);
@@ -325,6 +319,10 @@ fn a_vesctl_p12_profile_is_enough_to_upload() {
 }
 
 #[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "trusts its run-time test CA through SSL_CERT_FILE, which rustls-platform-verifier reads on Linux only (macOS and Windows use the OS store)"
+)]
 fn a_vesctl_pem_profile_is_enough_to_upload() {
     let fixture = CertTenant::start();
     let home = fixture.dir.path().join("home-pem");
@@ -344,6 +342,10 @@ fn a_vesctl_pem_profile_is_enough_to_upload() {
 /// Each broken profile has its own message and exit code, sends nothing, and a token in the
 /// environment still works beside it.
 #[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "trusts its run-time test CA through SSL_CERT_FILE, which rustls-platform-verifier reads on Linux only (macOS and Windows use the OS store)"
+)]
 fn a_broken_profile_says_why_and_blocks_nothing_else() {
     let fixture = CertTenant::start();
     let p12 = fixture.ada_p12("ada.p12", false);

@@ -62,7 +62,10 @@ pub enum Command {
     Current(CurrentArgs),
     /// Remove your profile picture
     #[command(after_help = after_help())]
-    Remove(RemoveArgs),
+    Remove(CallArgs),
+    /// Show who the credential acts as (the tenant's whoami): a quick check that it works
+    #[command(after_help = after_help())]
+    Whoami(CallArgs),
     /// Keep or forget the API token in the OS keyring; see which credential each tenant uses
     #[command(subcommand)]
     Token(TokenCommand),
@@ -144,6 +147,10 @@ pub struct TenantsArgs {
 pub struct UploadArgs {
     /// The picture to upload (JPEG, PNG, WebP, HEIC, AVIF, GIF, BMP, TIFF)
     pub file: PathBuf,
+    /// Send FILE's bytes unchanged (a JPEG, PNG, GIF or WebP up to 4 MiB, e.g. one `current`
+    /// saved): no framing, resizing or re-encoding, so a saved picture goes back byte for byte
+    #[arg(long, conflicts_with_all = ["size", "crop", "rotate", "format", "max_bytes"])]
+    pub exact: bool,
     #[command(flatten)]
     pub avatar: AvatarArgs,
     #[command(flatten)]
@@ -159,8 +166,9 @@ pub struct CurrentArgs {
     pub connection: ConnectionArgs,
 }
 
+/// The flags of a command that only calls the tenant (`remove`, `whoami`).
 #[derive(Args, Debug)]
-pub struct RemoveArgs {
+pub struct CallArgs {
     #[command(flatten)]
     pub connection: ConnectionArgs,
 }

@@ -1,7 +1,7 @@
 //! `token set|status|forget` and `cert set|forget`: one flow for every kind of credential —
 //! read it (a secret from stdin, a certificate's files), open and check it, ask the tenant who
-//! it acts as, keep it — and `token status`, which says for each tenant which credential is
-//! used and where it came from.
+//! it acts as, keep it — `token status`, which says for each tenant which credential is used
+//! and where it came from, and `whoami`, who the credential a command would use acts as.
 
 use std::io::{IsTerminal as _, Read as _};
 use std::path::Path;
@@ -9,7 +9,7 @@ use std::path::Path;
 use serde_json::{Value, json};
 use zeroize::Zeroizing;
 
-use super::args::{CertSetArgs, SetArgs, TenantArgs};
+use super::args::{CallArgs, CertSetArgs, SetArgs, TenantArgs};
 use super::context::{Context, block_on};
 use super::report::{Report, user_json};
 use crate::TenantUrl;
@@ -118,6 +118,30 @@ fn set(
         ),
         fields,
     )
+}
+
+/// `whoami`: who the credential acts as, found as every command finds it (`sign_in`'s order).
+pub fn whoami(args: &CallArgs, report: &Report) -> Exit {
+    let client = match Context::load().connect(&args.connection, report) {
+        Ok(client) => client,
+        Err(exit) => return exit,
+    };
+    match block_on(client.whoami()) {
+        Ok(me) => report.success(
+            messages::whoami_line(client.tenant(), &me),
+            json!({
+                "tenant": client.tenant().origin(),
+                "user": {
+                    "name": me.name,
+                    "email": me.email,
+                    "first_name": me.first_name,
+                    "last_name": me.last_name,
+                    "tenant": me.tenant,
+                },
+            }),
+        ),
+        Err(err) => report.api_error(&err),
+    }
 }
 
 /// `token forget` and `cert forget`.

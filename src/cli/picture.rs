@@ -1,14 +1,14 @@
-//! The picture commands: `upload`, `prepare`, `current`, `remove` — the same core as the
-//! app, one line (or one JSON object) of output.
+//! The picture commands: `upload` (and `upload --exact`), `prepare`, `current`, `remove` —
+//! the same core as the app, one line (or one JSON object) of output.
 
 use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
-use super::args::{AvatarArgs, CurrentArgs, PrepareArgs, RemoveArgs, UploadArgs};
+use super::args::{AvatarArgs, CallArgs, CurrentArgs, PrepareArgs, UploadArgs};
 use super::context::{Context, block_on};
 use super::report::Report;
-use crate::api::TenantPicture;
+use crate::api::{PICTURE_MAX_BYTES, TenantPicture, XcClient};
 use crate::avatar::{self, EncodedAvatar, Framing, Source};
 use crate::exit::Exit;
 use crate::messages;
@@ -18,6 +18,9 @@ pub fn upload(args: &UploadArgs, report: &Report) -> Exit {
         Ok(client) => client,
         Err(exit) => return exit,
     };
+    if args.exact {
+        return upload_exact(&client, &args.file, report);
+    }
     let avatar = match render(&args.file, &args.avatar, report) {
         Ok(avatar) => avatar,
         Err(exit) => return exit,
@@ -29,6 +32,42 @@ pub fn upload(args: &UploadArgs, report: &Report) -> Exit {
         ),
         Err(err) => report.api_error(&err),
     }
+}
+
+/// `upload --exact`: FILE as it is, if it is a picture the tenant can hold and no larger than
+/// what the client reads back; refused before any request otherwise.
+fn upload_exact(client: &XcClient, file: &Path, report: &Report) -> Exit {
+    let refuse = |line: String| report.failure(Exit::Image, "image", line, json!({ "file": file }));
+    let bytes = match read_at_most(file, PICTURE_MAX_BYTES) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return refuse(messages::exact_too_large(file, PICTURE_MAX_BYTES)),
+        Err(err) => return refuse(messages::exact_unreadable(file, &err)),
+    };
+    let picture = match TenantPicture::from_bytes(bytes) {
+        Ok(picture) => picture,
+        Err(what) => return refuse(messages::exact_not_a_picture(file, &what)),
+    };
+    let (content_type, size) = (&picture.content_type, picture.bytes.len());
+    match block_on(client.put_image(content_type, &picture.bytes)) {
+        Ok(()) => report.success(
+            messages::uploaded_exact(file, client.tenant(), content_type, size),
+            json!({
+                "tenant": client.tenant().origin(),
+                "picture": { "content_type": content_type, "bytes": size },
+            }),
+        ),
+        Err(err) => report.api_error(&err),
+    }
+}
+
+/// The file's bytes, or `None` when it holds more than `limit` (the rest is never read).
+fn read_at_most(file: &Path, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    std::fs::File::open(file)?
+        .take(limit + 1)
+        .read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= limit).then_some(bytes))
 }
 
 pub fn prepare(args: &PrepareArgs, report: &Report) -> Exit {
@@ -81,7 +120,7 @@ pub fn current(args: &CurrentArgs, report: &Report) -> Exit {
     )
 }
 
-pub fn remove(args: &RemoveArgs, report: &Report) -> Exit {
+pub fn remove(args: &CallArgs, report: &Report) -> Exit {
     let client = match Context::load().connect(&args.connection, report) {
         Ok(client) => client,
         Err(exit) => return exit,

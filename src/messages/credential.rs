@@ -87,6 +87,15 @@ pub fn connected_with(me: &WhoAmI, credential: &Credential) -> String {
 }
 
 /// "; it acts as Ada Lovelace <ada@example.com> on acme".
+/// `whoami`'s line.
+pub fn whoami_line(tenant: &TenantUrl, me: &WhoAmI) -> String {
+    format!(
+        "{tenant} acts as {} on tenant {}",
+        me.display_name(),
+        me.tenant
+    )
+}
+
 pub fn acts_as(me: &WhoAmI) -> String {
     format!("; it acts as {} on {}", me.display_name(), me.tenant)
 }
@@ -450,6 +459,14 @@ pub fn secret_too_long(kind: SecretKind, max_bytes: u64) -> String {
         secret_name(kind)
     )
 }
+
+/// Windows: `xc-avatar.exe token set` typed in cmd or PowerShell, whose shell reads the same
+/// console — what is typed could go to the prompt or to the shell's command line and history.
+pub const SHARED_CONSOLE_REFUSAL: &str = "xc-avatar.exe cannot ask for a secret here: the shell \
+     that started it reads this console too, so what you type could end up in its command line \
+     and history. Type the command as `xc-avatar ...` without `.exe` (the console launcher \
+     xc-avatar.com beside it then runs it), or pipe the secret in, for example: Get-Content \
+     token.txt | xc-avatar.exe token set --tenant URL";
 
 pub fn secret_not_text(kind: SecretKind) -> String {
     format!(

@@ -162,6 +162,33 @@ pub fn uploaded_to(tenant: &TenantUrl, avatar: &EncodedAvatar) -> String {
     )
 }
 
+/// `upload --exact`'s line: the file's bytes went as they are.
+pub fn uploaded_exact(file: &Path, tenant: &TenantUrl, content_type: &str, bytes: usize) -> String {
+    format!(
+        "uploaded {} unchanged to {tenant} ({content_type}, {bytes} bytes)",
+        file.display()
+    )
+}
+
+/// Why `upload --exact` sends nothing: FILE is larger than the tenant's pictures can be.
+pub fn exact_too_large(file: &Path, limit: u64) -> String {
+    format!(
+        "{}: larger than {} MiB",
+        file.display(),
+        limit / (1024 * 1024)
+    )
+}
+
+/// Why `upload --exact` sends nothing: FILE cannot be read.
+pub fn exact_unreadable(file: &Path, err: &std::io::Error) -> String {
+    format!("{}: cannot read it: {err}", file.display())
+}
+
+/// Why `upload --exact` sends nothing: FILE is not a picture the tenant can hold as it is.
+pub fn exact_not_a_picture(file: &Path, what: &str) -> String {
+    format!("{}: not a picture to send as it is: {what}", file.display())
+}
+
 /// `prepare`'s line.
 pub fn wrote_avatar(output: &Path, avatar: &EncodedAvatar) -> String {
     format!("wrote {} ({})", output.display(), avatar.describe())

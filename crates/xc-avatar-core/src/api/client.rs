@@ -7,7 +7,7 @@ use reqwest::{Method, Response};
 use serde::{Deserialize, Serialize};
 
 use super::answers::{
-    Answer, SHOWN_MAX_CHARS, TenantPicture, WhoAmI, invalid, picture_from_base64,
+    Answer, SHOWN_MAX_CHARS, TenantPicture, WhoAmI, invalid, log_shape, picture_from_base64,
     picture_from_image_answer, warn_unless_json_object, whoami_from,
 };
 use super::error::server_text_redacted;
@@ -102,6 +102,15 @@ pub struct XcClient {
     on_event: Option<EventSink>,
 }
 
+/// rustls's cryptography for every HTTPS connection: `ring` (reqwest is built without a
+/// provider of its own; see Cargo.toml). Once per process; one installed earlier stays.
+fn install_crypto_provider() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
 impl XcClient {
     pub fn new(
         tenant: TenantUrl,
@@ -118,6 +127,7 @@ impl XcClient {
         credential: &Credential,
         options: ClientOptions,
     ) -> Result<Self, ApiError> {
+        install_crypto_provider();
         let mut builder = reqwest::Client::builder();
         let (auth, token) = match credential {
             Credential::Token(token) => {
@@ -373,12 +383,15 @@ impl XcClient {
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default()
             .to_owned();
+        let path = response.url().path().to_owned();
         if status.is_success() {
             let body = self.read_body(response, ceiling, None).await?;
+            log_shape(&path, status.as_u16(), &content_type, &body);
             return Ok(Answer { content_type, body });
         }
         let status = status.as_u16();
         let body = self.read_body(response, ERROR_BODY, Some(status)).await?;
+        log_shape(&path, status, &content_type, &body);
         let server_text = server_text_redacted(&body, &self.secrets());
         if status == 401 && self.certificate {
             return Err(ApiError::CertificateRejected {
