@@ -288,7 +288,7 @@ fn cert_set_keeps_the_password_in_the_keyring_then_upload_needs_nothing_in_the_e
     assert_eq!(output.status.code(), Some(4), "{}", text(&output.stderr));
     assert!(
         text(&output.stderr).contains(&format!(
-            "the password of the API certificate for {origin} is not in the keyring: run \
+            "the password of the API certificate for {origin} is not in the keyring. Run \
              `xc-avatar cert set FILE --tenant {origin}` again"
         )),
         "{}",
