@@ -9,18 +9,20 @@
 mod crop;
 mod encode;
 mod heif;
+mod jpeg;
 mod orient;
+mod pixels;
 mod source;
 
-pub use crop::{Crop, Framing, MIN_SIDE};
+pub use crop::{Crop, Edit, Framing, MIN_SIDE};
 pub use encode::{
     DEFAULT_MAX_BYTES, DEFAULT_SIZE, EncodedAvatar, FormatChoice, MAX_BODY_BYTES, Output,
     OutputFormat, SIZES, render,
 };
+pub use jpeg::MAX_JPEG_SCANS;
 pub use orient::{Orient, Rotation};
-pub use source::{
-    Limits, MAX_DIMENSION, MAX_FILE_BYTES, MAX_JPEG_SCANS, MAX_PIXELS, PREVIEW_MAX_SIDE, Source,
-};
+pub use pixels::{Limits, MAX_DIMENSION, MAX_PIXELS};
+pub use source::{MAX_FILE_BYTES, PREVIEW_MAX_SIDE, Source};
 
 /// Why a picture could not be used. Each names the cause and what to do.
 #[derive(Debug, thiserror::Error)]
