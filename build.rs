@@ -3,6 +3,9 @@
 //!
 //! The commit comes from `XC_AVATAR_COMMIT` when set (a build from a source tarball), else from
 //! `git`; with neither, the version is printed alone. Nothing here fails the build.
+//!
+//! Two packages run it: xc-avatar-app (the library, which prints the version) and xc-avatar (the
+//! binary: the icon, and the linker flag of `fold_identical_code`).
 
 use std::process::Command;
 
@@ -39,10 +42,12 @@ fn main() {
     };
     println!("cargo:rustc-env=XC_AVATAR_VERSION={long}");
 
-    fold_identical_code();
-
-    #[cfg(windows)]
-    windows_icon();
+    // The rest is the binary's (xc-avatar-app, the library, runs this script too).
+    if std::env::var("CARGO_PKG_NAME").as_deref() == Ok("xc-avatar") {
+        fold_identical_code();
+        #[cfg(windows)]
+        windows_icon();
+    }
 }
 
 /// Release builds for x86-64 Linux: the linker folds functions whose machine code is identical
