@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
+use super::framing::Framed;
 use super::{AvatarArgs, ConnectionArgs, CurrentArgs, Exit, PrepareArgs, RemoveArgs, UploadArgs};
 use crate::api::{ApiError, CallEvent, ClientOptions, TenantPicture, XcClient};
 use crate::avatar::{self, AvatarError, EncodedAvatar, Framing, Source};
@@ -93,34 +94,77 @@ pub fn upload(args: &UploadArgs, report: &Report) -> Exit {
         Ok(client) => client,
         Err(exit) => return exit,
     };
-    let avatar = match render(&args.file, &args.avatar, report) {
-        Ok(avatar) => avatar,
-        Err(exit) => return exit,
+    let (avatar, about, how) = match &args.file {
+        Some(file) => match render(file, &args.avatar, report) {
+            Ok((avatar, framed)) => (avatar, framed.json(), framed.describe().map(str::to_owned)),
+            Err(exit) => return exit,
+        },
+        None => match render_monogram(&client, args, report) {
+            Ok(rendered) => rendered,
+            Err(exit) => return exit,
+        },
     };
     match block_on(client.update_image(&avatar)) {
-        Ok(()) => report.success(
-            format!(
-                "uploaded your new profile picture to {} ({})",
-                client.tenant(),
-                avatar.describe()
-            ),
-            json!({ "tenant": client.tenant().origin(), "avatar": avatar_json(&avatar) }),
-        ),
+        Ok(()) => {
+            let mut fields =
+                json!({ "tenant": client.tenant().origin(), "avatar": avatar_json(&avatar) });
+            merge(&mut fields, about);
+            let how = how.map(|how| format!(", {how}")).unwrap_or_default();
+            report.success(
+                format!(
+                    "uploaded your new profile picture to {} ({}{how})",
+                    client.tenant(),
+                    avatar.describe()
+                ),
+                fields,
+            )
+        }
         Err(err) => report.api_error(&err),
     }
 }
 
+/// `upload --monogram`: the initials of `--name`, else of the user the tenant says we are,
+/// framed and encoded as a photo would be.
+fn render_monogram(
+    client: &XcClient,
+    args: &UploadArgs,
+    report: &Report,
+) -> Result<(EncodedAvatar, Value, Option<String>), Exit> {
+    let name = match &args.name {
+        Some(name) => name.clone(),
+        None => super::monogram::whoami_name(client, report)?,
+    };
+    let monogram = avatar::Monogram::new(&name);
+    let avatar = super::monogram::render(&monogram, &args.avatar.output())
+        .map_err(|err| report.failure(Exit::from(&err), "image", err.to_string(), json!({})))?;
+    Ok((
+        avatar,
+        json!({ "monogram": super::monogram::monogram_json(&monogram, &name) }),
+        Some(super::monogram::shown_initials(&monogram)),
+    ))
+}
+
 pub fn prepare(args: &PrepareArgs, report: &Report) -> Exit {
-    let avatar = match render(&args.file, &args.avatar, report) {
-        Ok(avatar) => avatar,
+    let (avatar, framed) = match render(&args.file, &args.avatar, report) {
+        Ok(rendered) => rendered,
         Err(exit) => return exit,
     };
     if let Err(err) = std::fs::write(&args.output, &avatar.bytes) {
         return report.usage(format!("cannot write {}: {err}", args.output.display()));
     }
+    let mut fields = json!({ "output": args.output, "avatar": avatar_json(&avatar) });
+    merge(&mut fields, framed.json());
+    let framed_line = framed
+        .describe()
+        .map(|how| format!(", {how}"))
+        .unwrap_or_default();
     report.success(
-        format!("wrote {} ({})", args.output.display(), avatar.describe()),
-        json!({ "output": args.output, "avatar": avatar_json(&avatar) }),
+        format!(
+            "wrote {} ({}{framed_line})",
+            args.output.display(),
+            avatar.describe()
+        ),
+        fields,
     )
 }
 
@@ -175,33 +219,56 @@ pub fn remove(args: &RemoveArgs, report: &Report) -> Exit {
     }
 }
 
-/// Reads FILE and renders the avatar the flags describe; the crop is checked against the
+/// Reads FILE and renders the avatar the flags describe: framed as `--crop` says, else on the
+/// face (or centred, `--frame`), then turned by `--rotate`; the crop is checked against the
 /// picture as rotated, since only then is its size known.
-fn render(file: &Path, args: &AvatarArgs, report: &Report) -> Result<EncodedAvatar, Exit> {
+fn render(
+    file: &Path,
+    args: &AvatarArgs,
+    report: &Report,
+) -> Result<(EncodedAvatar, Framed), Exit> {
     let source = Source::open(file).map_err(|err| report.image_error(file, &err))?;
-    let mut framing = Framing::new(source.size());
-    framing.rotate(args.rotation().quarter_turns());
-    if let Some(crop) = args.crop {
-        framing = Framing::with(source.size(), args.rotation(), crop).ok_or_else(|| {
-            let (width, height) = framing.size();
-            report.usage(format!(
-                "--crop {},{},{} does not fit in {} ({width}×{height} pixels{}): \
-                 the square must lie inside the picture",
-                crop.left(),
-                crop.top(),
-                crop.side,
-                file.display(),
-                match args.rotation().degrees() {
-                    0 => String::new(),
-                    degrees => format!(" after turning it {degrees}°"),
-                }
-            ))
-        })?;
-    }
-    avatar::render(&source, &framing, &args.output()).map_err(|err| report.image_error(file, &err))
+    let framed = match args.crop {
+        None => {
+            let mut framed =
+                Framed::first(&source, args.frame).map_err(|err| report.image_error(file, &err))?;
+            framed.framing.rotate(args.rotation().quarter_turns());
+            framed
+        }
+        Some(crop) => {
+            let mut turned = Framing::new(source.size());
+            turned.rotate(args.rotation().quarter_turns());
+            let framing = Framing::with(source.size(), args.rotation(), crop).ok_or_else(|| {
+                let (width, height) = turned.size();
+                report.usage(format!(
+                    "--crop {},{},{} does not fit in {} ({width}×{height} pixels{}): \
+                         the square must lie inside the picture",
+                    crop.left(),
+                    crop.top(),
+                    crop.side,
+                    file.display(),
+                    match args.rotation().degrees() {
+                        0 => String::new(),
+                        degrees => format!(" after turning it {degrees}°"),
+                    }
+                ))
+            })?;
+            Framed::given(framing)
+        }
+    };
+    let avatar = avatar::render(&source, &framed.framing, &args.output())
+        .map_err(|err| report.image_error(file, &err))?;
+    Ok((avatar, framed))
 }
 
-fn avatar_json(avatar: &EncodedAvatar) -> Value {
+/// Adds `more`'s fields to `fields` (both JSON objects).
+fn merge(fields: &mut Value, more: Value) {
+    if let (Some(fields), Value::Object(more)) = (fields.as_object_mut(), more) {
+        fields.extend(more);
+    }
+}
+
+pub(super) fn avatar_json(avatar: &EncodedAvatar) -> Value {
     json!({
         "content_type": avatar.content_type(),
         "width": avatar.size,
@@ -228,7 +295,7 @@ fn with_extension_of(output: &Path, picture: &TenantPicture) -> PathBuf {
 
 /// The tenant (`--tenant`, else `F5XC_API_URL`, else the saved default) and its credential
 /// (see [`super::cert::credential_for`]), checked before any image work or connection.
-fn connect(args: &ConnectionArgs, report: &Report) -> Result<XcClient, Exit> {
+pub(super) fn connect(args: &ConnectionArgs, report: &Report) -> Result<XcClient, Exit> {
     let (settings, _) = super::token::load_settings();
     let tenant = super::token::resolve_tenant(args.tenant.as_deref(), &settings, report)?;
     let credential = super::cert::credential_for(&tenant, &settings, report)?;

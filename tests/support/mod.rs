@@ -8,6 +8,7 @@ use std::process::{Command, Output, Stdio};
 use image::{ImageFormat, Rgb, RgbImage};
 
 pub mod certificates;
+pub mod scenes;
 
 pub const RED: [u8; 3] = [220, 30, 30];
 pub const GREEN: [u8; 3] = [30, 200, 60];

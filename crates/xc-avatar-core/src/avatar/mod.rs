@@ -4,11 +4,15 @@
 //! - [`Source`]: the file's bytes and header (format, size, EXIF orientation); decodes on demand,
 //!   shrinking while decoding where the format allows.
 //! - [`Framing`]: the user's rotation and square crop, always inside the picture.
+//! - [`find_faces`]: the faces in a picture, for [`Framing::around_face`].
+//! - [`Monogram`]: an initials avatar for people without a photo.
 //! - [`render`]: the square at the output size, right way up, as JPEG or PNG within a byte budget.
 
 mod crop;
 mod encode;
+mod faces;
 mod heif;
+mod monogram;
 mod orient;
 mod source;
 
@@ -17,6 +21,10 @@ pub use encode::{
     DEFAULT_MAX_BYTES, DEFAULT_SIZE, EncodedAvatar, FormatChoice, MAX_BODY_BYTES, Output,
     OutputFormat, SIZES, render,
 };
+pub use faces::{
+    DETECT_MAX_SIDE, Face, compact_face_model, faces_in_preview, faces_in_preview_with, find_faces,
+};
+pub use monogram::{Monogram, PALETTE, TEXT, contrast, initials, name_for_initials};
 pub use orient::{Orient, Rotation};
 pub use source::{
     MAX_DIMENSION, MAX_FILE_BYTES, MAX_JPEG_SCANS, MAX_PIXELS, PREVIEW_MAX_SIDE, Source,
