@@ -79,7 +79,7 @@ fn main() {
     );
     for (path, label) in &photos {
         let ours_out = dir.join("ours.jpg");
-        let mut ours = Command::new(env!("CARGO_BIN_EXE_xc-avatar"));
+        let mut ours = Command::new(binary());
         ours.arg("prepare")
             .arg(path)
             .arg("-o")
@@ -174,7 +174,7 @@ const LOOKING_TARGET: f64 = 1.5;
 fn cost_of_looking(photo: &Path, label: &str) {
     let out = photo.with_file_name("face-out.jpg");
     let prepare = |extra: &[&str]| {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_xc-avatar"));
+        let mut command = Command::new(binary());
         command
             .arg("prepare")
             .arg(photo)
@@ -211,36 +211,50 @@ fn cost_of_looking(photo: &Path, label: &str) {
             }
         );
     }
-    let bytes = std::fs::read(photo).expect("read face photo");
-    let source = xc_avatar::avatar::Source::from_bytes(bytes).expect("loads");
-    let (preview, scale) = source
-        .preview(xc_avatar::avatar::DETECT_MAX_SIDE)
-        .expect("preview");
-    let mut alone = Vec::new();
-    let mut found = 0;
+    // Detection alone, as the measured binary itself times it (its debug log line).
+    let (mut alone, mut decode) = (Vec::new(), Vec::new());
+    let mut line = String::new();
     for _ in 0..RUNS {
-        let start = Instant::now();
-        found = xc_avatar::avatar::faces_in_preview(&preview, scale).len();
-        alone.push(start.elapsed());
+        let logged = Command::new(binary())
+            .arg("prepare")
+            .arg(photo)
+            .arg("-o")
+            .arg(&out)
+            .env("RUST_LOG", "xc_avatar_core=debug")
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run prepare");
+        let stderr = String::from_utf8_lossy(&logged.stderr);
+        let Some(found) = stderr.lines().find_map(|l| l.split_once("faces: ")) else {
+            panic!("no detection line in the log:\n{stderr}");
+        };
+        line = found.1.to_owned();
+        let millis = |after: &str| {
+            found
+                .1
+                .split_once(after)
+                .and_then(|(_, rest)| rest.split_whitespace().next()?.parse::<f64>().ok())
+        };
+        alone.extend(millis(" in "));
+        decode.extend(millis(" decode "));
     }
-    alone.sort();
-    let mut with_decode = Vec::new();
-    for _ in 0..RUNS {
-        let bytes = std::fs::read(photo).expect("read face photo");
-        let start = Instant::now();
-        let source = xc_avatar::avatar::Source::from_bytes(bytes).expect("loads");
-        xc_avatar::avatar::find_faces(&source).expect("looks");
-        with_decode.push(start.elapsed());
-    }
-    with_decode.sort();
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+    };
     println!(
-        "face detection on the {}×{} preview: median {:.0} ms ({found} found); with the \
-         preview's decode: {:.0} ms",
-        preview.width(),
-        preview.height(),
-        alone[RUNS / 2].as_secs_f64() * 1000.0,
-        with_decode[RUNS / 2].as_secs_f64() * 1000.0,
+        "{label}: detection alone {:.0} ms, the preview's decode {:.0} ms (medians; last: {line})",
+        median(alone),
+        median(decode)
     );
+}
+
+/// The binary measured: `XC_AVATAR_BENCH_BINARY` (e.g. the shipping build, `target/release/
+/// xc-avatar`, while the harness is built quickly with `--profile dev`), else cargo's own.
+fn binary() -> PathBuf {
+    std::env::var_os("XC_AVATAR_BENCH_BINARY")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_xc-avatar")))
 }
 
 struct Run {
