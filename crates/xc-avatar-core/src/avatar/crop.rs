@@ -111,12 +111,14 @@ impl Framing {
     /// here. `face` is in upright pixels, as [`super::find_faces`] gives it.
     pub fn around_face(upright: (u32, u32), face: &Face) -> Self {
         let (center_x, center_y) = face.center();
-        let side = face.height.max(face.width) / FACE_SHARE;
-        let crop = Crop {
-            center_x,
-            center_y: center_y + FACE_DROP * side,
+        // In whole pixels, so the square `--json` reports is exactly the one rendered, and
+        // giving it back with `--crop` makes the same bytes.
+        let side = (face.height.max(face.width) / FACE_SHARE).round();
+        let crop = Crop::from_corner(
+            (center_x - side / 2.0).round(),
+            (center_y + FACE_DROP * side - side / 2.0).round(),
             side,
-        }
+        )
         .clamped(upright);
         Framing {
             upright,
