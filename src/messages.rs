@@ -66,6 +66,7 @@ impl Remedy {
             ApiError::Forbidden { .. } => None,
             ApiError::Conflict { .. }
             | ApiError::RateLimited { .. }
+            | ApiError::WaitTooLong { .. }
             | ApiError::Server { .. }
             | ApiError::UnexpectedStatus { .. }
             | ApiError::ConnectionRefused { .. }
@@ -118,6 +119,20 @@ pub fn no_window(err: &dyn std::fmt::Display) -> String {
     )
 }
 
+/// `xc-avatar FILE COMMAND …`.
+pub const FILE_BEFORE_COMMAND: &str = "a picture given before a command opens the app, and a \
+     command takes its own FILE: put the file after the command (e.g. `xc-avatar upload \
+     photo.jpg`)";
+
+/// `tenants --default URL` when the settings cannot be written: the default is unchanged.
+pub fn default_not_saved(tenant: &TenantUrl, why: &str) -> String {
+    format!("{tenant} is not the default tenant: the settings could not be saved ({why})")
+}
+
+/// No folder to keep settings in (no home directory, no `XC_AVATAR_CONFIG_DIR`).
+pub const NO_SETTINGS_FOLDER: &str =
+    "no folder for the settings: set XC_AVATAR_CONFIG_DIR to a folder xc-avatar may write";
+
 // ---- the picture being edited ----
 
 pub fn cannot_open(err: &AvatarError) -> String {
@@ -127,6 +142,19 @@ pub fn cannot_open(err: &AvatarError) -> String {
 pub fn opening(name: &str) -> String {
     format!("Opening {name}…")
 }
+
+/// A pasted path to another computer's file, refused: opening it would make Windows sign in
+/// to that computer with the user's credentials (NTLM), whoever put the text on the clipboard.
+pub fn network_path_refused(named: &str) -> String {
+    format!(
+        "Not opened: the pasted text names a file on another computer ({})",
+        crate::api::terminal_safe(named)
+    )
+}
+
+pub const NETWORK_PATH_NEXT_STEP: &str = "A pasted network path is never opened, so that no \
+     copied text can make this computer sign in elsewhere. Copy the picture to this computer, or \
+     choose it with Open (Ctrl+O) or drop it on the window.";
 
 /// What a pasted picture is called on screen.
 pub const PASTED_NAME: &str = "Pasted image";
@@ -215,6 +243,13 @@ pub fn retrying(reason: &str, seconds_left: u64, next_attempt: u32, attempts: u3
         "{} — retrying in {seconds_left} s (attempt {next_attempt} of {attempts})",
         sentence(reason)
     )
+}
+
+/// The command line's one line while it waits to try again, on stderr whether or not it is a
+/// terminal: "xc-avatar: the tenant is rate limiting requests (HTTP 429); waiting 7 s, then
+/// attempt 2 of 4…".
+pub fn waiting_to_retry(reason: &str, seconds: u64, next_attempt: u32, attempts: u32) -> String {
+    format!("{reason}; waiting {seconds} s, then attempt {next_attempt} of {attempts}…")
 }
 
 // ---- the picture on the tenant ----
@@ -309,6 +344,15 @@ pub fn certificate_next_step(err: &CertificateError) -> &'static str {
         }
         CertificateError::WrongPassword { .. } => {
             "Enter the password chosen when the API certificate was downloaded."
+        }
+        CertificateError::TooCostly { .. } => {
+            "Download the API certificate again from the Console (Administration > Personal \
+             Management > Credentials): a .p12 from anywhere else can be made to stall the \
+             computer that opens it."
+        }
+        CertificateError::KeyMismatch { .. } => {
+            "Download the API certificate again from the Console: in this file, the key and \
+             the certificate do not go together."
         }
         CertificateError::Expired { .. } => {
             "Create a new API certificate in the Console and update the certificate."

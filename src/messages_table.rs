@@ -126,6 +126,32 @@ fn rows() -> Vec<Row> {
             button: TRY,
         },
         Row {
+            error: ApiError::WaitTooLong {
+                status: 429,
+                wait: Duration::from_secs(120),
+                deadline: Duration::from_secs(60),
+                try_after: "14:32".into(),
+            },
+            kind: "wait_too_long",
+            sentence: "the tenant asks to wait 120 s (HTTP 429), longer than the 60 s this command may take",
+            next_step: "Try again after 14:32, or allow longer with --deadline.",
+            exit: Exit::RateLimited,
+            button: TRY,
+        },
+        Row {
+            error: ApiError::WaitTooLong {
+                status: 503,
+                wait: Duration::from_secs(120),
+                deadline: Duration::from_secs(60),
+                try_after: "14:32".into(),
+            },
+            kind: "wait_too_long",
+            sentence: "the tenant asks to wait 120 s (HTTP 503), longer than the 60 s this command may take",
+            next_step: "Try again after 14:32, or allow longer with --deadline.",
+            exit: Exit::Server,
+            button: TRY,
+        },
+        Row {
             error: ApiError::UnexpectedStatus {
                 status: 418,
                 server_text: None,
@@ -270,6 +296,7 @@ fn every_variant_is_in_the_table(error: &ApiError) {
         | ApiError::Conflict { .. }
         | ApiError::RateLimited { .. }
         | ApiError::Server { .. }
+        | ApiError::WaitTooLong { .. }
         | ApiError::UnexpectedStatus { .. }
         | ApiError::Redirect { .. }
         | ApiError::Dns { .. }
@@ -287,7 +314,7 @@ fn every_variant_is_in_the_table(error: &ApiError) {
 }
 
 /// The variants named in `every_variant_is_in_the_table`.
-const VARIANTS: usize = 20;
+const VARIANTS: usize = 21;
 
 #[test]
 fn every_api_outcome_reads_the_same_in_the_app_and_on_the_command_line() {
@@ -425,6 +452,100 @@ fn every_local_error_has_its_sentence_and_exit_code() {
         assert_eq!(
             (explained.headline.as_str(), explained.next_step.as_str()),
             (words, next_step)
+        );
+    }
+}
+
+/// Every way a `.p12` can be refused: its sentence, `--json` kind and exit code, and the next
+/// step both front ends show.
+#[test]
+fn every_certificate_error_has_its_sentence_kind_and_exit_code() {
+    use std::path::PathBuf;
+    let path = || PathBuf::from("/c/ada.p12");
+    let rows: [(CertificateError, &str, &str, Exit, &str); 8] = [
+        (
+            CertificateError::Missing { path: path() },
+            "the certificate file /c/ada.p12 does not exist",
+            "certificate_missing",
+            Exit::CertificateMissing,
+            "Choose the .p12 where it is now",
+        ),
+        (
+            CertificateError::Unreadable {
+                path: path(),
+                detail: "permission denied".into(),
+            },
+            "cannot read the certificate file /c/ada.p12: permission denied",
+            "certificate_unreadable",
+            Exit::CertificateMissing,
+            "Check that the file can be read",
+        ),
+        (
+            CertificateError::NotP12 {
+                path: path(),
+                detail: "it does not begin like one".into(),
+            },
+            "/c/ada.p12 is not a .p12 certificate file (it does not begin like one)",
+            "not_p12",
+            Exit::NotP12,
+            "Choose the .p12 file the Console downloaded",
+        ),
+        (
+            CertificateError::TooCostly {
+                path: path(),
+                detail: "its password protection (scrypt) asks for 1024 MiB of memory".into(),
+            },
+            "/c/ada.p12 is not a .p12 xc-avatar will open: its password protection (scrypt) \
+             asks for 1024 MiB of memory",
+            "certificate_too_costly",
+            Exit::NotP12,
+            "Download the API certificate again from the Console",
+        ),
+        (
+            CertificateError::KeyMismatch { path: path() },
+            "the private key in /c/ada.p12 does not belong to its certificate",
+            "certificate_key_mismatch",
+            Exit::NotP12,
+            "Download the API certificate again from the Console: in this file, the key and \
+             the certificate do not go together.",
+        ),
+        (
+            CertificateError::WrongPassword { path: path() },
+            "the password does not open this .p12 (/c/ada.p12)",
+            "wrong_password",
+            Exit::WrongPassword,
+            "Enter the password chosen",
+        ),
+        (
+            CertificateError::Expired {
+                path: path(),
+                until: "2025-01-01".into(),
+            },
+            "the API certificate in /c/ada.p12 expired on 2025-01-01",
+            "certificate_expired",
+            Exit::CertificateExpired,
+            "Create a new API certificate",
+        ),
+        (
+            CertificateError::NotYetValid {
+                path: path(),
+                from: "2090-01-01".into(),
+            },
+            "the API certificate in /c/ada.p12 is not valid until 2090-01-01",
+            "certificate_not_yet_valid",
+            Exit::CertificateExpired,
+            "Check this computer's date and time",
+        ),
+    ];
+    for (error, words, kind, exit, next_step) in rows {
+        assert_eq!(error.to_string(), words);
+        assert_eq!(error.kind(), kind, "{words}");
+        assert_eq!(Exit::from(&error), exit, "{words}");
+        let explained = explain_certificate(&error);
+        assert!(
+            explained.next_step.starts_with(next_step),
+            "{words}: {}",
+            explained.next_step
         );
     }
 }

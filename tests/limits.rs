@@ -449,3 +449,420 @@ fn a_tls_failure_prints_our_one_line_and_no_third_party_log() {
         usage.stderr
     );
 }
+
+// ---- hostile files and certificates (tests/fixtures/hostile, with the scripts that make them) ---
+
+fn hostile(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/hostile")
+        .join(name)
+}
+
+/// Runs `command`, which must end within 5 s (each case below took a minute or more before).
+fn run_timed(command: &mut Command, what: &str) -> Usage {
+    let started = std::time::Instant::now();
+    let usage = run(command);
+    let took = started.elapsed();
+    println!("{what}: {took:?}, peak RSS {} KiB", usage.peak_rss_kib);
+    assert!(took <= Duration::from_secs(5), "{what}: {took:?}");
+    usage
+}
+
+#[test]
+fn heif_files_coded_far_larger_than_declared_are_refused_in_seconds() {
+    for name in [
+        "tile-bomb-grid.heic",
+        "same-tile-grid.heic",
+        "coded-larger.heic",
+        "coded-larger.avif",
+    ] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("avatar.jpg");
+        let usage = run_timed(
+            &mut xc_avatar(
+                &[
+                    "prepare",
+                    hostile(name).to_str().expect("utf-8"),
+                    "-o",
+                    out.to_str().expect("utf-8"),
+                ],
+                None,
+            ),
+            name,
+        );
+        assert_eq!(usage.code, Some(3), "{name}: {usage:?}");
+        assert!(
+            usage
+                .stderr
+                .contains("far more than the picture it declares"),
+            "{name}: {}",
+            usage.stderr
+        );
+        assert!(!out.exists(), "{name}");
+        // Before: 300 MB to half a gigabyte.
+        assert_within_ceiling(name, &usage);
+    }
+}
+
+/// `cert set FILE --no-verify` with `password` on stdin (it fails before the keyring).
+fn cert_set(file: &Path, password: &'static str) -> Usage {
+    let mut command = xc_avatar(
+        &[
+            "cert",
+            "set",
+            file.to_str().expect("utf-8"),
+            "--no-verify",
+            "--tenant",
+            "http://127.0.0.1:9",
+        ],
+        None,
+    );
+    command.env_remove("F5XC_API_TOKEN").stdin(Stdio::piped());
+    let started = std::time::Instant::now();
+    let usage = run_measured(&mut command, DEADLINE, move |stdin| {
+        if let Some(mut stdin) = stdin {
+            let _ = stdin.write_all(password.as_bytes());
+        }
+    });
+    assert_clean(&usage);
+    let took = started.elapsed();
+    assert!(
+        took <= Duration::from_secs(5),
+        "{}: {took:?}",
+        file.display()
+    );
+    usage
+}
+
+const P12_PASSWORD: &str = "correct horse battery staple";
+
+#[test]
+fn a_p12_asking_for_costly_key_derivation_exits_13_in_seconds() {
+    for name in ["scrypt.p12", "many-keys.p12", "hidden-keys.p12"] {
+        let usage = cert_set(&hostile(name), P12_PASSWORD);
+        assert_eq!(usage.code, Some(13), "{name}: {usage:?}");
+        assert!(
+            usage.stderr.contains("is not a .p12 xc-avatar will open")
+                && usage
+                    .stderr
+                    .contains("Download the API certificate again from the Console"),
+            "{name}: {}",
+            usage.stderr
+        );
+        assert_within_ceiling(name, &usage);
+    }
+}
+
+#[test]
+fn a_p12_whose_key_is_not_its_certificates_exits_13_even_unverified() {
+    let usage = cert_set(&hostile("key-mismatch.p12"), P12_PASSWORD);
+    assert_eq!(usage.code, Some(13), "{usage:?}");
+    assert!(
+        usage
+            .stderr
+            .contains("key-mismatch.p12 does not belong to its certificate"),
+        "{}",
+        usage.stderr
+    );
+    assert!(!usage.stderr.contains("bug"), "{}", usage.stderr);
+}
+
+#[test]
+fn a_wrong_password_on_a_p12_without_a_mac_exits_14() {
+    let usage = cert_set(&hostile("no-mac.p12"), "not the password");
+    assert_eq!(usage.code, Some(14), "{usage:?}");
+    assert!(
+        usage
+            .stderr
+            .contains("the password does not open this .p12"),
+        "{}",
+        usage.stderr
+    );
+}
+
+#[test]
+fn current_saves_only_what_decodes_as_a_picture() {
+    // A PNG whose header is right and whose pixels are not (its zlib data is garbage), and an
+    // AVIF declared 64×64 but coded 8192² (before: saved; the app then decoded it for minutes).
+    let png = support::encode(
+        &image::DynamicImage::ImageRgb8(support::three_stripes()),
+        image::ImageFormat::Png,
+    );
+    let idat = png
+        .windows(4)
+        .position(|w| w == b"IDAT")
+        .expect("an IDAT chunk");
+    let mut broken = png.clone();
+    // The chunk's data up to its CRC and the IEND after it.
+    let end = (idat + 40).min(broken.len() - 16);
+    for byte in &mut broken[idat + 6..end] {
+        *byte = 0xA5;
+    }
+    let avif = std::fs::read(hostile("coded-larger.avif")).expect("fixture");
+    for (name, content_type, body) in [
+        ("broken PNG", "image/png", broken),
+        ("AVIF coded 8192²", "image/avif", avif),
+    ] {
+        let server = HostileServer::start(move |_| Reply::fixed(200, content_type, body.clone()));
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("me");
+        let usage = run_timed(
+            &mut xc_avatar(
+                &["current", "-o", out.to_str().expect("utf-8")],
+                Some(&server.url()),
+            ),
+            name,
+        );
+        assert_eq!(usage.code, Some(9), "{name}: {usage:?}");
+        assert!(
+            usage
+                .stderr
+                .contains("the tenant answered with something that is not a picture"),
+            "{name}: {}",
+            usage.stderr
+        );
+        assert!(files_in(dir.path()).is_empty(), "{name}");
+    }
+}
+
+// ---- the token in every encoding, on stderr and in --json ---------------------------------
+
+#[test]
+fn a_401_echoing_the_token_in_any_encoding_shows_it_nowhere() {
+    // The token has the characters encoders change: + / =.
+    const SECRET: &str = "Zx+9/ab=Qk";
+    let percent = SECRET
+        .replace('+', "%2B")
+        .replace('/', "%2F")
+        .replace('=', "%3D");
+    let forms: Vec<(&str, String)> = vec![
+        ("as is", SECRET.to_owned()),
+        (
+            "JSON escapes",
+            SECRET.replace('/', "\\/").replace('+', "\\u002b"),
+        ),
+        ("percent-encoded", percent.clone()),
+        (
+            "HTML references",
+            SECRET
+                .replace('+', "&#43;")
+                .replace('/', "&#x2F;")
+                .replace('=', "&equals;"),
+        ),
+        (
+            "zero-width space inside",
+            SECRET.replace('/', "\u{200b}/\u{2060}"),
+        ),
+        (
+            "percent-encoded in a JSON string",
+            percent.replace("%2F", "\\/"),
+        ),
+    ];
+    for (name, echoed) in forms {
+        let body =
+            serde_json::json!({ "message": format!("token {echoed} is not valid") }).to_string();
+        let server =
+            HostileServer::start(move |_| Reply::fixed(401, "application/json", body.clone()));
+        for json in [false, true] {
+            let mut args = vec!["remove"];
+            if json {
+                args.push("--json");
+            }
+            let mut command = xc_avatar(&args, Some(&server.url()));
+            command.env("F5XC_API_TOKEN", SECRET);
+            let usage = run_measured(&mut command, DEADLINE, |_| {});
+            assert_eq!(usage.code, Some(4), "{name}: {usage:?}");
+            let all = format!("{}{}", usage.stdout, usage.stderr);
+            for shape in ["Zx", "9/ab", "Qk", "%2F", "&#43;"] {
+                assert!(!all.contains(shape), "{name} ({shape}): {all}");
+            }
+            if json {
+                let out: serde_json::Value = serde_json::from_str(&usage.stdout).expect("JSON");
+                assert_eq!(
+                    out["error"]["server_text"], "token *** is not valid",
+                    "{name}"
+                );
+            } else {
+                assert!(
+                    usage
+                        .stderr
+                        .contains("server said: \"token *** is not valid\""),
+                    "{name}: {}",
+                    usage.stderr
+                );
+            }
+        }
+    }
+}
+
+// ---- the command line --------------------------------------------------------------------
+
+#[test]
+fn json_works_before_the_command_too() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("avatar.jpg");
+    let input = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/progressive.jpg");
+    for args in [
+        vec![
+            "--json",
+            "prepare",
+            input.to_str().expect("utf-8"),
+            "-o",
+            out.to_str().expect("utf-8"),
+        ],
+        vec![
+            "prepare",
+            "--json",
+            input.to_str().expect("utf-8"),
+            "-o",
+            out.to_str().expect("utf-8"),
+        ],
+        vec![
+            "prepare",
+            input.to_str().expect("utf-8"),
+            "-o",
+            out.to_str().expect("utf-8"),
+            "--json",
+        ],
+    ] {
+        let usage = run(&mut xc_avatar(&args, None));
+        assert_eq!(usage.code, Some(0), "{args:?}: {usage:?}");
+        let json: serde_json::Value = serde_json::from_str(&usage.stdout).expect("one JSON object");
+        assert_eq!(json["ok"], true, "{args:?}");
+        assert_eq!(json["command"], "prepare", "{args:?}");
+    }
+}
+
+#[test]
+fn a_retry_after_past_the_deadline_stops_at_once_and_says_when() {
+    // Before: a 503 with Retry-After: 120 kept `remove` busy for minutes, silent on a pipe.
+    let server = HostileServer::start(|_| Reply::Fixed {
+        status: 503,
+        headers: vec!["Retry-After: 120".into(), "Content-Type: text/plain".into()],
+        body: b"maintenance".to_vec(),
+    });
+    let usage = run_timed(
+        &mut xc_avatar(&["remove"], Some(&server.url())),
+        "Retry-After 120",
+    );
+    assert_eq!(usage.code, Some(9), "{usage:?}");
+    assert!(
+        usage.stderr.contains(
+            "the tenant asks to wait 120 s (HTTP 503), longer than the 60 s this command may take"
+        ) && usage.stderr.contains("Try again after "),
+        "{}",
+        usage.stderr
+    );
+    assert_eq!(server.requests().len(), 1);
+    // --json says the same, with the kind.
+    let usage = run_timed(
+        &mut xc_avatar(&["remove", "--json"], Some(&server.url())),
+        "Retry-After 120, --json",
+    );
+    let json: serde_json::Value = serde_json::from_str(&usage.stdout).expect("JSON");
+    assert_eq!(json["error"]["kind"], "wait_too_long");
+    assert_eq!(json["error"]["status"], 503);
+}
+
+#[test]
+fn each_wait_is_said_on_stderr_even_when_it_is_not_a_terminal() {
+    // 429 with Retry-After: 1, then 200: one line says what the run waits for.
+    let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = Arc::clone(&calls);
+    let server = HostileServer::start(move |_| {
+        if seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+            Reply::Fixed {
+                status: 429,
+                headers: vec!["Retry-After: 1".into()],
+                body: Vec::new(),
+            }
+        } else {
+            Reply::fixed(200, "application/json", "{}")
+        }
+    });
+    let usage = run(&mut xc_avatar(
+        &["remove", "--deadline", "30"],
+        Some(&server.url()),
+    ));
+    assert_eq!(usage.code, Some(0), "{usage:?}");
+    assert_eq!(
+        usage.stderr,
+        "xc-avatar: the tenant is rate limiting requests (HTTP 429); waiting 1 s, then attempt 2 \
+         of 4…\n"
+    );
+    // A deadline shorter than the wait: not waited for.
+    calls.store(0, std::sync::atomic::Ordering::SeqCst);
+    let usage = run(&mut xc_avatar(
+        &["remove", "--deadline", "1"],
+        Some(&server.url()),
+    ));
+    assert_eq!(usage.code, Some(8), "{usage:?}");
+    assert!(
+        usage
+            .stderr
+            .contains("the tenant asks to wait 1 s (HTTP 429)"),
+        "{}",
+        usage.stderr
+    );
+}
+
+#[test]
+fn paths_and_names_from_settings_reach_the_terminal_as_text() {
+    // A file name with an escape sequence and a right-to-left override.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let name = dir.path().join("a\u{1b}]0;owned\u{7}b\u{202e}gpj.jpg");
+    std::fs::write(&name, b"not a picture").expect("write");
+    let usage = prepare(&name);
+    assert_eq!(usage.code, Some(3), "{usage:?}");
+    assert!(
+        usage
+            .stderr
+            .contains("a\\u{1b}]0;owned\\u{7}b\\u{202e}gpj.jpg"),
+        "{:?}",
+        usage.stderr
+    );
+    assert!(!usage.stderr.contains('\u{202e}'), "{:?}", usage.stderr);
+    // Tenant names read from settings.json.
+    let config = tempfile::tempdir().expect("config dir");
+    std::fs::write(
+        config.path().join("settings.json"),
+        r#"{"tenants": ["https://acme.example\u001b[2J", "https://b\u200bc.example"]}"#,
+    )
+    .expect("settings");
+    let mut command = xc_avatar(&["tenants"], None);
+    command.env("XC_AVATAR_CONFIG_DIR", config.path());
+    let usage = run(&mut command);
+    assert_eq!(usage.code, Some(0), "{usage:?}");
+    assert!(
+        usage.stdout.contains("https://acme.example\\u{1b}[2J")
+            && usage.stdout.contains("https://b\\u{200b}c.example"),
+        "{:?}",
+        usage.stdout
+    );
+}
+
+#[test]
+fn tenants_default_is_said_only_once_it_is_saved() {
+    let config = tempfile::tempdir().expect("config dir");
+    // A folder where settings.json should be: nothing can be written there.
+    let blocked = config.path().join("not-a-folder");
+    std::fs::write(&blocked, b"a file").expect("write");
+    let mut command = xc_avatar(&["tenants", "--default", "acme"], None);
+    command.env("XC_AVATAR_CONFIG_DIR", &blocked);
+    let usage = run(&mut command);
+    assert_eq!(usage.code, Some(2), "{usage:?}");
+    assert!(
+        usage.stderr.contains(
+            "https://acme.console.ves.volterra.io is not the default tenant: the settings could \
+             not be saved"
+        ),
+        "{}",
+        usage.stderr
+    );
+    assert!(usage.stdout.is_empty(), "{}", usage.stdout);
+    // Where it can be written, it is.
+    let mut command = xc_avatar(&["tenants", "--default", "acme"], None);
+    command.env("XC_AVATAR_CONFIG_DIR", config.path().join("ok"));
+    let usage = run(&mut command);
+    assert_eq!(usage.code, Some(0), "{usage:?}");
+}

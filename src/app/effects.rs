@@ -640,6 +640,8 @@ fn load(ctx: &egui::Context, generation: u64, what: LoadWhat) -> TaskEvent {
             }
             Source::open(&path).map(|source| (source, Some(path)))
         }
+        // Refused by `update` with a notice before any load starts.
+        LoadWhat::Pasted(Pasted::NetworkPath(_)) => return TaskEvent::PasteIgnored { generation },
         LoadWhat::Pasted(Pasted::FileList) => match copied_file() {
             Some(path) => Source::open(&path).map(|source| (source, Some(path))),
             None => return TaskEvent::PasteIgnored { generation },
@@ -666,11 +668,19 @@ fn load(ctx: &egui::Context, generation: u64, what: LoadWhat) -> TaskEvent {
     TaskEvent::Loaded { generation, result }
 }
 
-/// The first file of the list a file manager copied, if the clipboard holds one.
+/// The first file of the list a file manager copied, if the clipboard holds one. A file on
+/// another computer (a UNC path) is passed over before anything looks at it: on Windows even
+/// that signs in to the other computer (see `paste.rs`).
 fn copied_file() -> Option<PathBuf> {
     let mut clipboard = arboard::Clipboard::new().ok()?;
     let files = clipboard.get().file_list().ok()?;
-    files.into_iter().find(|path| path.is_file())
+    files.into_iter().find(|path| {
+        let network = super::paste::is_unc(&path.to_string_lossy());
+        if network {
+            tracing::warn!("a copied file on another computer was not opened");
+        }
+        !network && path.is_file()
+    })
 }
 
 /// A picture for the screen. Mipmaps keep the 32 px preview smooth rather than aliased.
@@ -698,14 +708,15 @@ fn png_of(image: &egui::ColorImage) -> Result<Vec<u8>, AvatarError> {
     // Checked before copying or encoding a pixel, as a file's header is.
     let [width, height] = image.size;
     let (Ok(width), Ok(height)) = (u32::try_from(width), u32::try_from(height)) else {
-        return Err(AvatarError::TooLarge { dimensions: None });
+        return Err(AvatarError::TooLarge {
+            dimensions: None,
+            limits: avatar::Limits::PICTURE,
+        });
     };
-    if width > avatar::MAX_DIMENSION
-        || height > avatar::MAX_DIMENSION
-        || u64::from(width) * u64::from(height) > avatar::MAX_PIXELS
-    {
+    if !avatar::Limits::PICTURE.fit((width, height)) {
         return Err(AvatarError::TooLarge {
             dimensions: Some((width, height)),
+            limits: avatar::Limits::PICTURE,
         });
     }
     let rgba: Vec<u8> = image
@@ -734,10 +745,12 @@ async fn fetch_current(
     let Some(picture) = client.current_image().await? else {
         return Ok(None);
     };
-    let bytes = picture.bytes.clone();
+    let shown = picture.clone();
     let ctx = ctx.clone();
+    // Decoded within an avatar's limits, off the runtime's threads; a newer fetch or closing
+    // the window abandons it.
     let texture = tokio::task::spawn_blocking(move || {
-        let (image, _) = Source::from_bytes(bytes).ok()?.preview(256).ok()?;
+        let image = shown.preview(256).ok()?;
         Some(texture(&ctx, "current", &image))
     })
     .await

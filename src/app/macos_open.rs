@@ -74,8 +74,22 @@ pub fn install(on_open: impl Fn(Vec<PathBuf>) + Send + Sync + 'static) {
     });
 }
 
+/// Runs `body`, called from AppKit: a panic in it is caught and logged here, never unwound
+/// through AppKit's frames (which is undefined behaviour at worst, an abort at best).
+fn without_unwinding(what: &str, body: impl FnOnce()) {
+    if std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)).is_err() {
+        tracing::error!("{what} failed (a bug in xc-avatar); the app goes on");
+    }
+}
+
 /// The notification's observer: gives winit's delegate `application:openURLs:`.
-extern "C-unwind" fn will_finish_launching(app: &AnyObject, _cmd: Sel, _note: *mut AnyObject) {
+extern "C-unwind" fn will_finish_launching(app: &AnyObject, _cmd: Sel, note: *mut AnyObject) {
+    without_unwinding("setting up files opened from Finder", || {
+        add_open_urls(app, note)
+    });
+}
+
+fn add_open_urls(app: &AnyObject, _note: *mut AnyObject) {
     // SAFETY: `delegate` and `class` are plain getters; the added method's signature is
     // `- (void)application:(NSApplication *)app openURLs:(NSArray<NSURL *> *)urls`, which
     // `open_urls` has.
@@ -108,6 +122,10 @@ extern "C-unwind" fn open_urls(
     _app: *mut AnyObject,
     urls: *mut AnyObject,
 ) {
+    without_unwinding("opening files from Finder", || send_urls(urls));
+}
+
+fn send_urls(urls: *mut AnyObject) {
     let mut paths = Vec::new();
     // SAFETY: `urls` is an NSArray of NSURL (AppKit's documented argument); `count`,
     // `objectAtIndex:`, `isFileURL` and `fileSystemRepresentation` are plain getters, and the

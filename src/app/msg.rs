@@ -114,6 +114,9 @@ pub enum Pasted {
     /// Text that names no file: a file manager's copy puts a file *list* on the clipboard
     /// beside it (Finder's text is just the name), read off the UI thread.
     FileList,
+    /// Text that names a file on another computer (`\\host\share\x.jpg`,
+    /// `file://host/share/x.jpg`), as written: never opened from a paste (see `paste.rs`).
+    NetworkPath(String),
 }
 
 /// A background task's result.

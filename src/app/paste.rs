@@ -40,9 +40,10 @@ impl PasteWatch {
                 }
                 egui::Event::Paste(text) => {
                     self.paste_seen = true;
-                    Some(Action::Paste(match path_in(text) {
-                        Some(path) => Pasted::Path(path),
-                        None => Pasted::FileList,
+                    Some(Action::Paste(match named_in(text) {
+                        Named::File(path) => Pasted::Path(path),
+                        Named::Network(shown) => Pasted::NetworkPath(shown),
+                        Named::Nothing => Pasted::FileList,
                     }))
                 }
                 egui::Event::Key {
@@ -69,25 +70,85 @@ impl PasteWatch {
     }
 }
 
+/// What a copied text names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Named {
+    /// A file on this computer.
+    File(PathBuf),
+    /// A file on another computer, as the text wrote it: a UNC path (`\\host\share\x.jpg`,
+    /// `//host/share/x.jpg`, `\\?\UNC\host\…`) or a `file://` URI with a host. Never opened
+    /// from a paste: on Windows, merely looking at such a path signs in to that host with the
+    /// user's credentials (NTLM) — and anything, a web page included, can put text on the
+    /// clipboard.
+    Network(String),
+    Nothing,
+}
+
 /// The file a copied text names, in the forms file managers and shells put on the clipboard:
 /// a `file://` URI (percent-escapes decoded: `%20` is a space), an absolute path, either in
 /// quotes (Explorer's "Copy as path" gives `"C:\…"`), or GNOME's `x-special/gnome-copied-files`
-/// list (its first file). Anything else is not a file and gives `None`.
-pub fn path_in(text: &str) -> Option<PathBuf> {
-    text.lines().find_map(|line| {
+/// list (its first file); a file on another computer is told apart ([`Named::Network`]).
+pub fn named_in(text: &str) -> Named {
+    for line in text.lines() {
         let line = unquote(line.trim());
         if line.is_empty() {
-            return None;
+            continue;
+        }
+        if is_unc(line) {
+            return Named::Network(line.to_owned());
         }
         if line
             .get(..5)
             .is_some_and(|s| s.eq_ignore_ascii_case("file:"))
         {
-            return reqwest::Url::parse(line).ok()?.to_file_path().ok();
+            let Ok(url) = reqwest::Url::parse(line) else {
+                continue;
+            };
+            if url
+                .host_str()
+                .is_some_and(|host| !host.is_empty() && !host.eq_ignore_ascii_case("localhost"))
+            {
+                return Named::Network(line.to_owned());
+            }
+            if let Ok(path) = url.to_file_path() {
+                return Named::File(path);
+            }
+            continue;
         }
         let path = PathBuf::from(line);
-        path.is_absolute().then_some(path)
-    })
+        if path.is_absolute() {
+            return Named::File(path);
+        }
+    }
+    Named::Nothing
+}
+
+/// The file a copied text names on this computer, if it names one ([`named_in`]).
+pub fn path_in(text: &str) -> Option<PathBuf> {
+    match named_in(text) {
+        Named::File(path) => Some(path),
+        Named::Network(_) | Named::Nothing => None,
+    }
+}
+
+/// Whether `text` is a UNC path (`\\host\share`, `//host/share`, `\\?\UNC\host\share`), as
+/// opposed to a drive path in the long form (`\\?\C:\…`).
+pub fn is_unc(text: &str) -> bool {
+    let normalised = text.replace('/', "\\");
+    match normalised.strip_prefix("\\\\") {
+        Some(rest) => {
+            let long_form = rest
+                .strip_prefix("?\\")
+                .or_else(|| rest.strip_prefix(".\\"));
+            match long_form {
+                Some(inner) => inner
+                    .get(..4)
+                    .is_some_and(|unc| unc.eq_ignore_ascii_case("UNC\\")),
+                None => !rest.is_empty(),
+            }
+        }
+        None => false,
+    }
 }
 
 fn unquote(text: &str) -> &str {
@@ -199,6 +260,62 @@ mod tests {
         assert_eq!(
             path_in("file:///C:/Users/Ada/My%20Photos/me.jpg"),
             Some(PathBuf::from(r"C:\Users\Ada\My Photos\me.jpg"))
+        );
+    }
+}
+
+/// Network paths in pasted text (issue 22): kept apart from `tests`, which another change
+/// splits by platform.
+#[cfg(test)]
+mod network_tests {
+    use super::*;
+
+    #[test]
+    fn a_pasted_network_path_is_named_as_such_and_never_as_a_file() {
+        for text in [
+            "\\\\host\\share\\x.jpg",
+            "\"\\\\host\\share\\My Photos\\x.jpg\"",
+            "//host/share/x.jpg",
+            "\\\\?\\UNC\\host\\share\\x.jpg",
+            "file://host/share/x.jpg",
+            "FILE://evil.example/x.jpg",
+            "x-special/gnome-copied-files\ncopy\nfile://nas.local/photos/me.jpg",
+        ] {
+            assert_eq!(
+                named_in(text),
+                Named::Network(
+                    text.lines()
+                        .last()
+                        .unwrap_or_default()
+                        .trim_matches('"')
+                        .to_owned()
+                ),
+                "{text:?}"
+            );
+            assert_eq!(path_in(text), None, "{text:?}");
+        }
+        // This computer's files are files.
+        assert_eq!(
+            named_in("file:///tmp/a.png"),
+            Named::File(PathBuf::from("/tmp/a.png"))
+        );
+        assert_eq!(
+            named_in("file://localhost/tmp/a.png"),
+            Named::File(PathBuf::from("/tmp/a.png"))
+        );
+        assert!(!is_unc("\\\\?\\C:\\Users\\ada\\me.jpg"));
+        assert!(!is_unc("/home/ada/me.jpg"));
+        assert!(!is_unc("\\\\"));
+        assert_eq!(named_in("acme"), Named::Nothing);
+    }
+
+    #[test]
+    fn pasting_a_network_path_gives_the_refusal_not_a_load() {
+        let mut watch = PasteWatch::default();
+        let action = watch.observe(&[egui::Event::Paste("\\\\host\\share\\x.jpg".to_owned())]);
+        assert!(
+            matches!(&action, Some(Action::Paste(Pasted::NetworkPath(named))) if named == "\\\\host\\share\\x.jpg"),
+            "{action:?}"
         );
     }
 }

@@ -48,11 +48,16 @@ fn act(state: &mut AppState, action: Action, effects: &mut Vec<Effect>) {
             let name = super::effects::file_name(&path);
             start_load(state, name, LoadWhat::File(path), effects);
         }
+        Action::Paste(Pasted::NetworkPath(named)) => {
+            let mut notice = Notice::new(Tone::Error, messages::network_path_refused(&named));
+            notice.next_step = Some(messages::NETWORK_PATH_NEXT_STEP.to_owned());
+            state.notice = Some(notice);
+        }
         Action::Paste(pasted) => {
             let name = match &pasted {
                 Pasted::Image(_) => messages::PASTED_NAME.to_owned(),
                 Pasted::Path(path) => super::effects::file_name(path),
-                Pasted::FileList => messages::PASTED_FILE.to_owned(),
+                Pasted::FileList | Pasted::NetworkPath(_) => messages::PASTED_FILE.to_owned(),
             };
             start_load(state, name, LoadWhat::Pasted(pasted), effects);
         }

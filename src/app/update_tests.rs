@@ -263,6 +263,30 @@ fn a_late_or_failed_load_keeps_the_photo_on_screen() {
 }
 
 #[test]
+fn a_pasted_network_path_is_refused_with_a_notice_and_never_loaded() {
+    let (mut state, _) = connected();
+    let effects = update(
+        &mut state,
+        Action::Paste(Pasted::NetworkPath("\\\\host\\share\\x.jpg".into())),
+    );
+    assert!(effects.is_empty(), "nothing is opened");
+    assert_eq!(state.photo.loading, None);
+    let notice = state.notice.as_ref().expect("a notice");
+    assert_eq!(
+        notice.title,
+        "Not opened: the pasted text names a file on another computer (\\\\host\\share\\x.jpg)"
+    );
+    assert!(
+        notice
+            .next_step
+            .as_deref()
+            .is_some_and(|step| step.starts_with("A pasted network path is never opened")),
+        "{:?}",
+        notice.next_step
+    );
+}
+
+#[test]
 fn pasted_text_that_names_no_file_is_ignored() {
     let (mut state, _) = connected();
     let effects = update(

@@ -124,10 +124,7 @@ pub fn set(args: &CertSetArgs, report: &Report) -> Exit {
     };
     let mut who = None;
     if !args.no_verify {
-        let options = ClientOptions {
-            timeout: std::time::Duration::from_secs(args.timeout),
-            ..ClientOptions::default()
-        };
+        let options = report.client_options(std::time::Duration::from_secs(args.timeout));
         let credential = Credential::Certificate(certificate.clone());
         match block_on(api::whoami_as(tenant.clone(), &credential, options)) {
             Ok(me) => who = Some(me),
@@ -217,6 +214,7 @@ pub(crate) fn status_line(
     tenant: &TenantUrl,
     path: &Path,
     store: &KeyringStore,
+    options: ClientOptions,
 ) -> Result<(String, serde_json::Value, Exit), crate::credentials::StoreError> {
     let file: PathBuf = path.to_path_buf();
     let password = match store.get_certificate_password(tenant)? {
@@ -248,11 +246,7 @@ pub(crate) fn status_line(
     });
     let credential = Credential::Certificate(certificate);
     Ok(
-        match block_on(api::whoami_as(
-            tenant.clone(),
-            &credential,
-            ClientOptions::default(),
-        )) {
+        match block_on(api::whoami_as(tenant.clone(), &credential, options)) {
             Ok(me) => {
                 let mut row = row;
                 row["user"] = json!({ "name": me.display_name(), "tenant": me.tenant });

@@ -1,6 +1,5 @@
 //! The headless commands: the same core as the app, one line (or one JSON object) of output.
 
-use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -8,14 +7,31 @@ use serde_json::{Value, json};
 
 use super::framing::Framed;
 use super::{AvatarArgs, ConnectionArgs, CurrentArgs, Exit, PrepareArgs, RemoveArgs, UploadArgs};
-use crate::api::{ApiError, CallEvent, ClientOptions, TenantPicture, XcClient};
+use crate::api::{ApiError, CallEvent, ClientOptions, Deadline, TenantPicture, XcClient};
 use crate::avatar::{self, AvatarError, EncodedAvatar, Framing, Source};
-use crate::messages::explain;
+use crate::messages::{self, explain};
 
 /// Prints results for a person (one line) or for a script (`--json`: one JSON object on stdout).
 pub struct Report {
     pub command: &'static str,
     pub json: bool,
+    /// When the whole command must be over (`--deadline`).
+    pub deadline: Deadline,
+}
+
+/// A line of ours for a terminal: each of its lines with what could move the cursor, retitle
+/// the window, reorder or hide text (a path, a name from the settings) written out as an
+/// escape. Server text is already cleaned of all that (escapes removed), and so unchanged.
+pub(crate) fn shown(text: &str) -> String {
+    text.split('\n')
+        .map(crate::api::terminal_safe)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A warning on stderr, made safe for a terminal.
+pub(crate) fn warn(text: &str) {
+    eprintln!("xc-avatar: warning: {}", crate::api::terminal_safe(text));
 }
 
 impl Report {
@@ -25,9 +41,18 @@ impl Report {
             fields["command"] = json!(self.command);
             println!("{fields}");
         } else {
-            println!("{line}");
+            println!("{}", shown(&line));
         }
         Exit::Success
+    }
+
+    /// Client options for this command: `timeout` per attempt, within the command's deadline.
+    pub(crate) fn client_options(&self, timeout: Duration) -> ClientOptions {
+        ClientOptions {
+            timeout,
+            deadline: Some(self.deadline),
+            ..ClientOptions::default()
+        }
     }
 
     pub(crate) fn failure(&self, exit: Exit, kind: &str, line: String, mut error: Value) -> Exit {
@@ -42,7 +67,8 @@ impl Report {
             });
             println!("{result}");
         } else {
-            eprintln!("xc-avatar: error: {line}");
+            // One line, whatever a path or a name in it holds.
+            eprintln!("xc-avatar: error: {}", crate::api::terminal_safe(&line));
         }
         exit
     }
@@ -69,9 +95,9 @@ impl Report {
         self.failure(Exit::from(err), err.kind(), explain(err).to_string(), error)
     }
 
-    /// Retry notices go to a person watching a terminal, never into a script's output.
+    /// Each wait before a retry says what it waits for, in one line on stderr — on a terminal
+    /// or not, with `--json` too (whose output is stdout), so a log shows why a run took long.
     fn on_event(&self) -> impl Fn(&CallEvent) + Send + Sync + 'static {
-        let show = !self.json && std::io::stderr().is_terminal();
         move |event| {
             let CallEvent::Retrying {
                 next_attempt,
@@ -79,12 +105,15 @@ impl Report {
                 wait,
                 reason,
             } = event;
-            if show {
-                eprintln!(
-                    "xc-avatar: {reason}; attempt {next_attempt} of {attempts} in {} s…",
-                    wait.as_secs_f64().ceil()
-                );
-            }
+            eprintln!(
+                "xc-avatar: {}",
+                messages::waiting_to_retry(
+                    &reason.to_string(),
+                    wait.as_secs_f64().ceil() as u64,
+                    *next_attempt,
+                    *attempts
+                )
+            );
         }
     }
 }
@@ -183,6 +212,10 @@ pub fn current(args: &CurrentArgs, report: &Report) -> Exit {
         }
         Err(err) => return report.api_error(&err),
     };
+    // Saved only once it decodes: a tenant's bytes that merely begin like a picture are not.
+    if let Err(err) = picture.preview(64) {
+        return report.api_error(&err);
+    }
     let path = with_extension_of(&args.output, &picture);
     if let Err(err) = std::fs::write(&path, &picture.bytes) {
         return report.usage(format!("cannot write {}: {err}", path.display()));
@@ -299,10 +332,7 @@ pub(super) fn connect(args: &ConnectionArgs, report: &Report) -> Result<XcClient
     let (settings, _) = super::token::load_settings();
     let tenant = super::token::resolve_tenant(args.tenant.as_deref(), &settings, report)?;
     let credential = super::cert::credential_for(&tenant, &settings, report)?;
-    let options = ClientOptions {
-        timeout: Duration::from_secs(args.timeout),
-        ..ClientOptions::default()
-    };
+    let options = report.client_options(Duration::from_secs(args.timeout));
     XcClient::with_credential(tenant, &credential, options)
         .map(|client| client.on_event(report.on_event()))
         .map_err(|err| report.api_error(&err))

@@ -50,7 +50,10 @@ impl Exit {
         (Exit::Forbidden, "forbidden (403)"),
         (Exit::NotFound, "not found (404)"),
         (Exit::Conflict, "conflict (409)"),
-        (Exit::RateLimited, "rate limited (429, after retries)"),
+        (
+            Exit::RateLimited,
+            "rate limited (429, after retries, or asked to wait past `--deadline`)",
+        ),
         (
             Exit::Server,
             "server error (5xx after retries, other unexpected status, redirect, an answer over \
@@ -64,7 +67,9 @@ impl Exit {
         ),
         (
             Exit::NotP12,
-            "the API certificate file is not a .p12 (PKCS#12) file",
+            "the API certificate file is not a usable .p12 (PKCS#12) file: not one at all, its \
+             key does not belong to its certificate, or it asks for far more key derivation \
+             than a real one",
         ),
         (Exit::WrongPassword, "the password does not open the .p12"),
         (
@@ -102,8 +107,11 @@ impl From<&ApiError> for Exit {
             ApiError::Forbidden { .. } => Exit::Forbidden,
             ApiError::NotFound { .. } => Exit::NotFound,
             ApiError::Conflict { .. } => Exit::Conflict,
-            ApiError::RateLimited { .. } => Exit::RateLimited,
+            ApiError::RateLimited { .. } | ApiError::WaitTooLong { status: 429, .. } => {
+                Exit::RateLimited
+            }
             ApiError::Server { .. }
+            | ApiError::WaitTooLong { .. }
             | ApiError::UnexpectedStatus { .. }
             | ApiError::Redirect { .. }
             | ApiError::InvalidResponse { .. }
@@ -137,7 +145,9 @@ impl From<&CertificateError> for Exit {
             CertificateError::Missing { .. } | CertificateError::Unreadable { .. } => {
                 Exit::CertificateMissing
             }
-            CertificateError::NotP12 { .. } => Exit::NotP12,
+            CertificateError::NotP12 { .. }
+            | CertificateError::TooCostly { .. }
+            | CertificateError::KeyMismatch { .. } => Exit::NotP12,
             CertificateError::WrongPassword { .. } => Exit::WrongPassword,
             CertificateError::Expired { .. } | CertificateError::NotYetValid { .. } => {
                 Exit::CertificateExpired

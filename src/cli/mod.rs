@@ -35,16 +35,22 @@ fn after_help() -> String {
     about = "Change your F5 Distributed Cloud profile picture",
     long_about = "Change your F5 Distributed Cloud profile picture.\n\n\
                   With no command, opens the app (with FILE loaded, if given).",
-    args_conflicts_with_subcommands = true,
     after_help = after_help()
 )]
 pub struct Cli {
     /// Picture to open in the app
     pub file: Option<PathBuf>,
 
-    /// Print one JSON object on stdout instead of a line of text (for scripts)
+    /// Print one JSON object on stdout instead of a line of text (for scripts); anywhere on
+    /// the command line
     #[arg(long, global = true)]
     pub json: bool,
+
+    /// Give up on the whole command after this many seconds, retries and their waits included;
+    /// a tenant that asks to wait longer is told at once
+    #[arg(long, global = true, default_value_t = 60, value_name = "SECS",
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub deadline: u64,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -315,10 +321,18 @@ pub fn main() -> ExitCode {
         }
     };
     init_logging();
+    let deadline = crate::api::Deadline::starting_now(std::time::Duration::from_secs(cli.deadline));
     let report = |command| commands::Report {
         command,
         json: cli.json,
+        deadline,
     };
+    if cli.file.is_some() && cli.command.is_some() {
+        // `xc-avatar photo.jpg upload …`: a FILE before a command is neither.
+        return report("xc-avatar")
+            .usage(crate::messages::FILE_BEFORE_COMMAND.to_owned())
+            .into();
+    }
     match &cli.command {
         None => crate::app::run(cli.file),
         Some(Command::Upload(args)) => commands::upload(args, &report("upload")),

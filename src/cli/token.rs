@@ -4,7 +4,7 @@ use std::io::{IsTerminal as _, Read as _};
 
 use serde_json::{Value, json};
 
-use super::commands::{Report, block_on};
+use super::commands::{Report, block_on, warn};
 use super::{Exit, TenantsArgs, TokenSetArgs, TokenTenantArgs};
 use crate::api::{self, ClientOptions, TenantUrl};
 use crate::credentials::{ApiToken, KeyringStore, StoreError, TokenStore};
@@ -18,14 +18,14 @@ pub(crate) fn load_settings() -> (Settings, Option<SettingsFile>) {
     };
     let (settings, problem) = file.load();
     if let Some(problem) = problem {
-        eprintln!("xc-avatar: warning: {problem}");
+        warn(&problem.to_string());
     }
     (settings, Some(file))
 }
 
 pub(crate) fn save_settings(file: Option<&SettingsFile>, settings: &Settings) {
     if let Some(Err(err)) = file.map(|f| f.save(settings)) {
-        eprintln!("xc-avatar: warning: {err}");
+        warn(&err.to_string());
     }
 }
 
@@ -91,10 +91,7 @@ pub fn set(args: &TokenSetArgs, report: &Report) -> Exit {
     };
     let mut who = None;
     if !args.no_verify {
-        let options = ClientOptions {
-            timeout: std::time::Duration::from_secs(args.timeout),
-            ..ClientOptions::default()
-        };
+        let options = report.client_options(std::time::Duration::from_secs(args.timeout));
         let verified = block_on(api::whoami(tenant.clone(), &token, options));
         match verified {
             Ok(me) => who = Some(me),
@@ -183,9 +180,10 @@ pub fn status(args: &TokenTenantArgs, report: &Report) -> Exit {
         } else {
             ""
         };
+        let options = report.client_options(ClientOptions::default().timeout);
         let kept = match settings.certificate_for(&tenant) {
-            Some(path) => super::cert::status_line(&tenant, path, &store),
-            None => token_status_line(&tenant, &store),
+            Some(path) => super::cert::status_line(&tenant, path, &store, options),
+            None => token_status_line(&tenant, &store, options),
         };
         let (line, row, code) = match kept {
             Err(err) => return keyring_failure(report, &err),
@@ -216,6 +214,7 @@ pub fn status(args: &TokenTenantArgs, report: &Report) -> Exit {
 fn token_status_line(
     tenant: &TenantUrl,
     store: &KeyringStore,
+    options: ClientOptions,
 ) -> Result<(String, Value, Exit), StoreError> {
     Ok(match store.get(tenant)? {
         None => (
@@ -223,11 +222,7 @@ fn token_status_line(
             json!({ "kind": "token", "token": "missing" }),
             Exit::NotAuthenticated,
         ),
-        Some(token) => match block_on(api::whoami(
-            tenant.clone(),
-            &token,
-            ClientOptions::default(),
-        )) {
+        Some(token) => match block_on(api::whoami(tenant.clone(), &token, options)) {
             Ok(me) => (
                 format!("API token: {} on {}", me.display_name(), me.tenant),
                 json!({ "kind": "token", "token": "saved", "user": { "name": me.display_name(), "tenant": me.tenant } }),
@@ -273,7 +268,19 @@ pub fn tenants(args: &TenantsArgs, report: &Report) -> Exit {
             Err(err) => return report.usage(err.to_string()),
         };
         settings.set_default(&tenant);
-        save_settings(file.as_ref(), &settings);
+        // Said to be the default only once that is written down.
+        let saved = match file.as_ref() {
+            Some(file) => file.save(&settings).map_err(|err| err.to_string()),
+            None => Err(crate::messages::NO_SETTINGS_FOLDER.to_owned()),
+        };
+        if let Err(why) = saved {
+            return report.failure(
+                Exit::Usage,
+                "settings_not_saved",
+                crate::messages::default_not_saved(&tenant, &why),
+                json!({ "tenant": tenant.origin() }),
+            );
+        }
         return report.success(
             format!("{tenant} is now the default tenant"),
             json!({ "default": tenant.origin() }),
@@ -289,10 +296,13 @@ pub fn tenants(args: &TenantsArgs, report: &Report) -> Exit {
         .tenants
         .iter()
         .map(|t| {
+            // Names read from settings.json, shown as such: nothing in one can reach the
+            // terminal as anything but text on its own line.
+            let name = crate::api::terminal_safe(t);
             if settings.default_tenant.as_ref() == Some(t) {
-                format!("{t} (default)")
+                format!("{name} (default)")
             } else {
-                t.clone()
+                name
             }
         })
         .collect();

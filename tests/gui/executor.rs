@@ -286,6 +286,7 @@ fn a_pasted_image_too_large_to_be_a_photo_is_refused_before_it_is_copied() {
     match result {
         Err(avatar::AvatarError::TooLarge {
             dimensions: Some((20_000, 1)),
+            ..
         }) => {}
         Err(other) => panic!("{other}"),
         Ok(_) => panic!("a 20000-pixel-wide paste was accepted"),

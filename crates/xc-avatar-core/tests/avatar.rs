@@ -435,7 +435,8 @@ fn bad_files_get_their_own_error() {
                 matches!(
                     e,
                     AvatarError::TooLarge {
-                        dimensions: Some((65535, 65535))
+                        dimensions: Some((65535, 65535)),
+                        ..
                     }
                 )
             },
@@ -511,4 +512,36 @@ fn the_original_file_is_never_modified() {
             .expect("mtime"),
         before
     );
+}
+
+/// A 16384×7324 RGB TIFF (120 MP less a little) is within the limits, and opens: its decoder may
+/// allocate what the declared size needs (twice 360 MB), where `image`'s fixed 512 MiB refused
+/// it as too large. (Held in memory: uncompressed, it is over the 200 MB file limit.)
+#[test]
+fn a_tiff_within_the_pixel_limit_opens_however_much_its_decoder_needs() {
+    use tiff::encoder::{TiffEncoder, colortype::RGB8};
+    let (width, height) = (16_384u32, 7_324u32);
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    {
+        let mut encoder = TiffEncoder::new(&mut bytes).expect("encoder");
+        let mut image = encoder.new_image::<RGB8>(width, height).expect("image");
+        let rows = 64;
+        image.rows_per_strip(rows).expect("rows per strip");
+        let strip = vec![128u8; width as usize * 3 * rows as usize];
+        let mut written = 0;
+        while written < height {
+            let count = rows.min(height - written) as usize;
+            image
+                .write_strip(&strip[..width as usize * 3 * count])
+                .expect("strip");
+            written += rows;
+        }
+        image.finish().expect("finish");
+    }
+    let source = Source::from_bytes(bytes.into_inner()).expect("opens");
+    assert_eq!(source.size(), (width, height));
+    let (preview, _) = source.preview(256).expect("decodes within the limits");
+    assert_eq!(preview.width(), 256);
+    let pixel = preview.get_pixel(128, 30).0;
+    assert_near([pixel[0], pixel[1], pixel[2]], [128, 128, 128], "grey");
 }

@@ -213,3 +213,77 @@ fn an_unknown_certificate_gets_401_as_a_certificate_rejection() {
         "{err:?}"
     );
 }
+
+// ---- hostile and broken files (tests/fixtures/hostile/make-p12.py) ----
+
+fn hostile(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/hostile")
+        .join(name)
+}
+
+/// Opens a hostile fixture with `password`, within 5 s.
+fn open_quickly(name: &str, password: &str) -> Result<ApiCertificate, CertificateError> {
+    let started = std::time::Instant::now();
+    let opened = ApiCertificate::open(&hostile(name), &CertificatePassword::new(password));
+    let took = started.elapsed();
+    assert!(took <= Duration::from_secs(5), "{name}: {took:?}");
+    opened
+}
+
+#[test]
+fn a_p12_asking_for_costly_key_derivation_is_refused_before_deriving() {
+    // Before: scrypt with N = 2^20, p = 16 ran over a minute at 930 MB; 50 keys of a million
+    // PBKDF2 iterations each, in the open or inside a cheap encrypted part, over a minute too.
+    for (name, why) in [
+        ("scrypt.p12", "asks for 1024 MiB of memory"),
+        (
+            "many-keys.p12",
+            "more than 2 million rounds of key derivation",
+        ),
+        (
+            "hidden-keys.p12",
+            "more than 2 million rounds of key derivation",
+        ),
+    ] {
+        let error = open_quickly(name, PASSWORD).expect_err(name);
+        assert_eq!(error.kind(), "certificate_too_costly", "{name}: {error}");
+        assert!(error.to_string().contains(why), "{name}: {error}");
+        assert!(
+            error
+                .to_string()
+                .contains("is not a .p12 xc-avatar will open"),
+            "{name}: {error}"
+        );
+    }
+    // The cheap outer part decrypts only with the right password: a wrong one is said so,
+    // before any of the costly keys inside is looked at.
+    let error = open_quickly("hidden-keys.p12", "wrong").expect_err("wrong password");
+    assert_eq!(error.kind(), "wrong_password", "{error}");
+}
+
+#[test]
+fn a_key_that_is_not_the_certificates_is_its_own_error() {
+    let error = open_quickly("key-mismatch.p12", PASSWORD).expect_err("mismatch");
+    assert_eq!(
+        error,
+        CertificateError::KeyMismatch {
+            path: hostile("key-mismatch.p12")
+        }
+    );
+    assert!(
+        error.to_string().starts_with("the private key in ")
+            && error
+                .to_string()
+                .ends_with("key-mismatch.p12 does not belong to its certificate"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_wrong_password_on_a_p12_without_a_mac_is_a_wrong_password() {
+    let error = open_quickly("no-mac.p12", "not the password").expect_err("wrong");
+    assert_eq!(error.kind(), "wrong_password", "{error}");
+    let certificate = open_quickly("no-mac.p12", PASSWORD).expect("the right one opens it");
+    assert_eq!(certificate.subject(), "ada@example.com");
+}

@@ -120,7 +120,8 @@ fn a_declared_size_over_the_limits_is_refused_before_decoding() {
             matches!(
                 error,
                 AvatarError::TooLarge {
-                    dimensions: Some((60_000, 50_000))
+                    dimensions: Some((60_000, 50_000)),
+                    ..
                 }
             ),
             "{name}: {error:?}"
@@ -133,4 +134,80 @@ fn a_heif_header_without_a_picture_is_damaged_not_unsupported() {
     let error = Source::from_bytes(b"\0\0\0\x18ftypheic\0\0\0\0mif1heic".to_vec())
         .expect_err("no meta box");
     assert!(matches!(error, AvatarError::Corrupt(_)), "{error:?}");
+}
+
+// ---- hostile files: work beyond what the file declares (tests/fixtures/hostile/make-heif.py) ----
+
+/// A hostile fixture's bytes.
+fn hostile(name: &str) -> Vec<u8> {
+    fixture(&format!("hostile/{name}"))
+}
+
+/// Opening `name` is refused as damaged, naming `why`, within 5 s (before: minutes).
+fn refused_at_once(name: &str, why: &str) {
+    let started = std::time::Instant::now();
+    let error = Source::from_bytes(hostile(name)).expect_err(name);
+    let took = started.elapsed();
+    assert!(
+        matches!(&error, AvatarError::Corrupt(detail) if detail.contains(why)),
+        "{name}: {error}"
+    );
+    assert!(
+        error
+            .to_string()
+            .contains("far more than the picture it declares"),
+        "{name}: {error}"
+    );
+    assert!(took.as_secs_f64() <= 5.0, "{name}: {took:?}");
+}
+
+#[test]
+fn a_grid_of_tiles_coded_far_larger_than_declared_is_refused_before_decoding() {
+    // 64×64 declared, 10,000 tiles declared 1×1 and coded 8192² each: before, minutes of CPU
+    // and half a gigabyte before it was killed. 100 columns of 1 pixel do not fit 64 pixels.
+    refused_at_once("tile-bomb-grid.heic", "do not fit its 64×64 picture");
+}
+
+#[test]
+fn a_grid_whose_slots_all_name_one_tile_is_refused_before_decoding() {
+    refused_at_once(
+        "same-tile-grid.heic",
+        "the same part is used more than once",
+    );
+}
+
+#[test]
+fn a_picture_coded_far_larger_than_declared_is_refused_before_decoding() {
+    // HEVC: the SPS says 8192×8192 where the ispe says 64×64 (before: 300 MB to decode it).
+    refused_at_once(
+        "coded-larger.heic",
+        "a part declared 64×64 pixels is coded 8192×8192",
+    );
+    // AV1: the sequence header says the same (before: over two minutes).
+    refused_at_once(
+        "coded-larger.avif",
+        "a part declared 64×64 pixels is coded up to 8192×8192",
+    );
+}
+
+#[test]
+fn a_tenant_picture_is_held_to_an_avatars_limits() {
+    use xc_avatar_core::avatar::Limits;
+    // A real phone photo is fine as a picture to frame, but not as the picture a tenant
+    // sends (4096² at most): said before decoding.
+    let small = Limits {
+        max_dimension: 100,
+        max_pixels: 100 * 100,
+    };
+    let error =
+        Source::from_bytes_within(fixture("grid-exif6.heic"), small).expect_err("over the limits");
+    assert!(
+        error.to_string().starts_with("the image is too large (")
+            && error
+                .to_string()
+                .contains("at most 100 pixels on a side and 10000 pixels"),
+        "{error}"
+    );
+    assert_eq!(Limits::AVATAR.max_dimension, 4096);
+    assert!(Source::from_bytes_within(fixture("grid-exif6.heic"), Limits::AVATAR).is_ok());
 }

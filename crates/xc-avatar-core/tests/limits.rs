@@ -26,6 +26,7 @@ fn client(url: &str, retry: RetryPolicy) -> XcClient {
         connect_timeout: Duration::from_secs(5),
         timeout: Duration::from_secs(30),
         retry,
+        deadline: None,
     };
     XcClient::new(tenant, &token, options).expect("client")
 }

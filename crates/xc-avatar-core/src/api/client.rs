@@ -1,5 +1,5 @@
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use base64::Engine as _;
 use image::ImageFormat;
@@ -11,7 +11,7 @@ use super::clean::clean_server_text;
 use super::error::server_text_redacted;
 use super::retry::{RetryPolicy, parse_retry_after};
 use super::{ApiError, IMAGE_PATH, SETTINGS_PATH, TenantUrl, WHOAMI_PATH};
-use crate::avatar::{AvatarError, EncodedAvatar, Source};
+use crate::avatar::{AvatarError, EncodedAvatar, Limits, Source};
 use crate::credentials::{ApiToken, Credential};
 
 /// Most we read of the answer that carries the picture (GET image, and the user settings,
@@ -65,6 +65,9 @@ pub struct ClientOptions {
     /// Time allowed for one attempt, from sending to the last byte of the answer.
     pub timeout: Duration,
     pub retry: RetryPolicy,
+    /// When the whole of a command must be over, retries and their waits included (the
+    /// command line's `--deadline`); `None` for no such limit (the app, whose user can cancel).
+    pub deadline: Option<Deadline>,
 }
 
 impl Default for ClientOptions {
@@ -73,7 +76,35 @@ impl Default for ClientOptions {
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(60),
             retry: RetryPolicy::default(),
+            deadline: None,
         }
+    }
+}
+
+/// The end of the time a whole command may take, from when it started.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Deadline {
+    started: Instant,
+    total: Duration,
+}
+
+impl Deadline {
+    /// `total` from now.
+    pub fn starting_now(total: Duration) -> Self {
+        Deadline {
+            started: Instant::now(),
+            total,
+        }
+    }
+
+    /// The time the whole command may take.
+    pub fn total(&self) -> Duration {
+        self.total
+    }
+
+    /// What is left of it (zero once it has passed).
+    pub fn left(&self) -> Duration {
+        self.total.saturating_sub(self.started.elapsed())
     }
 }
 
@@ -143,6 +174,22 @@ pub struct TenantPicture {
 }
 
 impl TenantPicture {
+    /// The picture decoded, right way up, at most `max_side` pixels on its longer side: the
+    /// proof that the bytes are a picture. Decoded within the limits of an avatar
+    /// ([`Limits::AVATAR`], 4096²): whatever a tenant sends, showing it costs at most that.
+    pub fn preview(&self, max_side: u32) -> Result<image::RgbaImage, ApiError> {
+        Source::from_bytes_within(self.bytes.as_slice(), Limits::AVATAR)
+            .and_then(|source| source.preview(max_side))
+            .map(|(image, _)| image)
+            .map_err(|error| ApiError::NotAPicture {
+                detail: format!(
+                    "{} bytes of {} that do not decode: {error}",
+                    self.bytes.len(),
+                    self.content_type
+                ),
+            })
+    }
+
     /// The usual file extension for its type (`jpg`, `png`, …).
     pub fn extension(&self) -> &'static str {
         ImageFormat::from_mime_type(&self.content_type)
@@ -348,6 +395,31 @@ impl XcClient {
             let Some(wait) = policy.delay_before(attempt + 1, &error) else {
                 return (Err(error), maybe_done);
             };
+            if let Some(deadline) = self.options.deadline {
+                // A wait that would end past the deadline is not started: said at once, with
+                // when to try again if the tenant named it.
+                let asked = match &error {
+                    ApiError::RateLimited { retry_after, .. }
+                    | ApiError::Server { retry_after, .. } => *retry_after,
+                    _ => None,
+                };
+                let left = deadline.left();
+                match asked {
+                    Some(asked) if asked.max(wait) >= left => {
+                        return (
+                            Err(ApiError::WaitTooLong {
+                                status: error.status().unwrap_or_default(),
+                                wait: asked,
+                                deadline: deadline.total(),
+                                try_after: clock_after(asked),
+                            }),
+                            maybe_done,
+                        );
+                    }
+                    None if wait >= left => return (Err(error), maybe_done),
+                    _ => {}
+                }
+            }
             if matches!(error, ApiError::Server { .. }) {
                 maybe_done = MaybeDone::Yes;
             }
@@ -377,6 +449,17 @@ impl XcClient {
         ceiling: Ceiling,
     ) -> Result<Answer, ApiError> {
         let mut request = self.http.request(method, self.tenant.endpoint(path));
+        if let Some(deadline) = self.options.deadline {
+            let left = deadline.left();
+            if left.is_zero() {
+                return Err(ApiError::Timeout {
+                    host: self.tenant.host().to_owned(),
+                    after: deadline.total(),
+                });
+            }
+            // The attempt ends with the command's deadline, whatever its own timeout.
+            request = request.timeout(left.min(self.options.timeout));
+        }
         if let Some(auth) = &self.auth {
             request = request.header(header::AUTHORIZATION, auth.clone());
         }
@@ -487,6 +570,25 @@ impl XcClient {
             other => other,
         }
     }
+}
+
+/// "14:32": the local time `wait` from now, to the minute (rounded up), for "try again after".
+fn clock_after(wait: Duration) -> String {
+    let when = SystemTime::now() + wait + Duration::from_secs(59);
+    let unix = when
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    #[cfg(unix)]
+    {
+        let seconds = libc::time_t::try_from(unix).unwrap_or(libc::time_t::MAX);
+        // SAFETY: localtime_r writes only into the struct we own.
+        let mut local: libc::tm = unsafe { std::mem::zeroed() };
+        if !unsafe { libc::localtime_r(&seconds, &mut local) }.is_null() {
+            return format!("{:02}:{:02}", local.tm_hour, local.tm_min);
+        }
+    }
+    let of_day = unix % 86_400;
+    format!("{:02}:{:02} UTC", of_day / 3600, of_day % 3600 / 60)
 }
 
 /// Whether an attempt before the final answer may have been carried out.
@@ -602,13 +704,14 @@ fn picture_from_base64(data: &str) -> Result<Option<TenantPicture>, ApiError> {
 }
 
 /// `bytes` as a picture if they are one: a known image format (its type taken from the bytes),
-/// whose header reads when it is a format we decode. Else what they are instead.
+/// whose header reads, within an avatar's limits, when it is a format we decode. Else what
+/// they are instead. ([`TenantPicture::preview`] then decodes it.)
 fn picture_from_bytes(bytes: Vec<u8>) -> Result<TenantPicture, String> {
     let Ok(format) = image::guess_format(&bytes) else {
         return Err(format!("{} bytes of no image format", bytes.len()));
     };
-    match Source::from_bytes(bytes.as_slice()) {
-        Ok(_) | Err(AvatarError::Unsupported(_) | AvatarError::TooLarge { .. }) => {}
+    match Source::from_bytes_within(bytes.as_slice(), Limits::AVATAR) {
+        Ok(_) | Err(AvatarError::Unsupported(_)) => {}
         Err(error) => {
             return Err(format!(
                 "{} bytes that begin like {} but are not one ({error})",

@@ -27,6 +27,22 @@ pub enum ApiError {
         retry_after: Option<Duration>,
         server_text: Option<String>,
     },
+    /// The tenant asked to wait longer than what is left of the command's deadline: not
+    /// waited for.
+    #[error(
+        "the tenant asks to wait {} s (HTTP {status}), longer than the {} s this command may take",
+        .wait.as_secs(),
+        .deadline.as_secs()
+    )]
+    WaitTooLong {
+        status: u16,
+        /// What it asked for.
+        wait: Duration,
+        /// The command's whole deadline.
+        deadline: Duration,
+        /// When to try again, as the local time of day: "14:32".
+        try_after: String,
+    },
     #[error("the tenant answered with unexpected HTTP status {status}")]
     UnexpectedStatus {
         status: u16,
@@ -112,6 +128,9 @@ impl ApiError {
                 Some(wait) => format!("Try again in {} s.", wait.as_secs().max(1)),
                 None => "Wait a minute, then try again.".into(),
             },
+            ApiError::WaitTooLong { try_after, .. } => {
+                format!("Try again after {try_after}, or allow longer with --deadline.")
+            }
             ApiError::Server { .. } | ApiError::UnexpectedStatus { .. } => {
                 "Try again in a few minutes; if it persists, check F5's status page.".into()
             }
@@ -175,6 +194,7 @@ impl ApiError {
             ApiError::Conflict { .. } => "conflict",
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::Server { .. } => "server_error",
+            ApiError::WaitTooLong { .. } => "wait_too_long",
             ApiError::UnexpectedStatus { .. } => "unexpected_status",
             ApiError::Redirect { .. } => "redirect",
             ApiError::Dns { .. } => "dns",
@@ -200,6 +220,7 @@ impl ApiError {
             ApiError::Conflict { .. } => Some(409),
             ApiError::RateLimited { .. } => Some(429),
             ApiError::Server { status, .. }
+            | ApiError::WaitTooLong { status, .. }
             | ApiError::UnexpectedStatus { status, .. }
             | ApiError::Redirect { status, .. } => Some(*status),
             ApiError::ResponseTooLarge { status, .. }

@@ -6,10 +6,10 @@ mod error;
 mod retry;
 mod tenant;
 
-pub use clean::{REDACTED, clean_text, redact};
+pub use clean::{REDACTED, clean_text, is_invisible, redact, terminal_safe};
 pub use client::{
-    CallEvent, ClientOptions, ERROR_BODY_MAX_BYTES, PICTURE_MAX_BYTES, SMALL_BODY_MAX_BYTES,
-    TenantPicture, WhoAmI, XcClient,
+    CallEvent, ClientOptions, Deadline, ERROR_BODY_MAX_BYTES, PICTURE_MAX_BYTES,
+    SMALL_BODY_MAX_BYTES, TenantPicture, WhoAmI, XcClient,
 };
 #[doc(hidden)]
 pub use client::{parse_picture, parse_whoami};

@@ -27,7 +27,7 @@ pub use faces::{
 pub use monogram::{Monogram, PALETTE, TEXT, contrast, initials, name_for_initials};
 pub use orient::{Orient, Rotation};
 pub use source::{
-    MAX_DIMENSION, MAX_FILE_BYTES, MAX_JPEG_SCANS, MAX_PIXELS, PREVIEW_MAX_SIDE, Source,
+    Limits, MAX_DIMENSION, MAX_FILE_BYTES, MAX_JPEG_SCANS, MAX_PIXELS, PREVIEW_MAX_SIDE, Source,
 };
 
 /// Why a picture could not be used. Each names the cause and what to do.
@@ -65,15 +65,17 @@ pub enum AvatarError {
     #[error("{0} images are not supported: export the picture as JPEG or PNG first")]
     Unsupported(String),
     #[error(
-        "the image is too large{}: at most {} pixels on a side and {} megapixels; \
+        "the image is too large{}: at most {} pixels on a side and {}; \
          scale it down first",
         .dimensions.map(|(w, h)| format!(" ({w}×{h} pixels)")).unwrap_or_default(),
-        source::MAX_DIMENSION,
-        source::MAX_PIXELS / 1_000_000
+        .limits.max_dimension,
+        megapixels(.limits.max_pixels)
     )]
     TooLarge {
         /// Its size, when the header could be read.
         dimensions: Option<(u32, u32)>,
+        /// The limits it is over.
+        limits: Limits,
     },
     #[error("the image is damaged or truncated: {0}")]
     Corrupt(String),
@@ -89,4 +91,15 @@ pub enum AvatarError {
     },
     #[error("could not encode the avatar: {0}")]
     Encode(String),
+}
+
+/// "120 megapixels", "16.8 megapixels", "10000 pixels".
+fn megapixels(pixels: u64) -> String {
+    if pixels.is_multiple_of(1_000_000) {
+        format!("{} megapixels", pixels / 1_000_000)
+    } else if pixels >= 100_000 {
+        format!("{:.1} megapixels", pixels as f64 / 1e6)
+    } else {
+        format!("{pixels} pixels")
+    }
 }

@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
 use fast_image_resize::{PixelType, ResizeOptions, Resizer, images::Image};
-use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits, RgbaImage};
+use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, RgbaImage};
 
 use super::AvatarError;
 use super::heif;
@@ -33,6 +33,37 @@ pub const MAX_FILE_BYTES: u64 = 200_000_000;
 /// Most scans a progressive JPEG may have. Encoders write about 10; each scan costs a pass over
 /// the whole picture, so a small file with thousands of them would cost minutes.
 pub const MAX_JPEG_SCANS: usize = 100;
+/// How large a picture may be. Its header is checked against these before any pixel is
+/// allocated, and each decoder is held to what the header declared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Longest width or height.
+    pub max_dimension: u32,
+    /// Most pixels (width × height).
+    pub max_pixels: u64,
+}
+
+impl Limits {
+    /// A picture the user chose: a photo, a scan.
+    pub const PICTURE: Limits = Limits {
+        max_dimension: MAX_DIMENSION,
+        max_pixels: MAX_PIXELS,
+    };
+    /// A picture a tenant sends as the current one: an avatar. The Console's own are 512² or
+    /// smaller; 4096² leaves room for any sensible one and keeps its decode under a second.
+    pub const AVATAR: Limits = Limits {
+        max_dimension: 4096,
+        max_pixels: 4096 * 4096,
+    };
+
+    /// Whether a picture of `width` × `height` fits.
+    pub fn fit(&self, (width, height): (u32, u32)) -> bool {
+        width <= self.max_dimension
+            && height <= self.max_dimension
+            && u64::from(width) * u64::from(height) <= self.max_pixels
+    }
+}
+
 /// Largest decode we keep for the next render (≈ a 4000×4000 RGBA picture): a render for a new
 /// crop or preview then skips decoding the file again.
 const KEEP_DECODED_MAX_BYTES: usize = 64 * 1024 * 1024;
@@ -44,8 +75,10 @@ const KEEP_DECODED: usize = 2;
 /// not decode the file again.
 #[derive(Clone)]
 pub struct Source {
-    bytes: Arc<[u8]>,
+    /// The file as read: one buffer, shared by clones, never copied.
+    bytes: Arc<Vec<u8>>,
     format: Format,
+    limits: Limits,
     /// Size as stored, before orientation.
     stored: (u32, u32),
     orientation: Orient,
@@ -56,7 +89,11 @@ pub struct Source {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Format {
     Image(ImageFormat),
-    Heif(heif::Codec),
+    Heif {
+        codec: heif::Codec,
+        /// The largest picture the file's own declarations let the decoder make, in pixels.
+        decode_limit: u64,
+    },
 }
 
 /// The decodes kept, most recent last, by the shrink factor they were made at.
@@ -102,6 +139,11 @@ impl Source {
     /// socket is refused at once (never opened in a way that could wait for a writer), a larger
     /// file before a byte of it is read, and one that grows while read stops at the limit.
     pub fn open(path: &Path) -> Result<Self, AvatarError> {
+        Self::open_within(path, Limits::PICTURE)
+    }
+
+    /// [`Source::open`] with other limits.
+    pub fn open_within(path: &Path, limits: Limits) -> Result<Self, AvatarError> {
         let shown = || path.display().to_string();
         let io = |source| AvatarError::Io {
             path: shown(),
@@ -120,6 +162,8 @@ impl Source {
         let file = options.open(path).map_err(io)?;
         let metadata = file.metadata().map_err(io)?;
         check_is_file(path, &metadata)?;
+        // Sized for the whole file at once: read_to_end then neither grows nor copies the
+        // buffer, and the Source keeps this very buffer (a 190 MB file costs 190 MB, not 380).
         let expected = usize::try_from(metadata.len()).unwrap_or(usize::MAX);
         let mut bytes = Vec::with_capacity(expected.min(MAX_FILE_BYTES as usize));
         file.take(MAX_FILE_BYTES + 1)
@@ -131,17 +175,26 @@ impl Source {
                 bytes: None,
             });
         }
-        Self::from_bytes(bytes)
+        Self::from_bytes_within(bytes, limits)
     }
 
     /// Checks an image's header, whatever its file name claimed. No pixels are decoded.
-    pub fn from_bytes(bytes: impl Into<Arc<[u8]>>) -> Result<Self, AvatarError> {
-        let bytes: Arc<[u8]> = bytes.into();
+    pub fn from_bytes(bytes: impl Into<Vec<u8>>) -> Result<Self, AvatarError> {
+        Self::from_bytes_within(bytes, Limits::PICTURE)
+    }
+
+    /// [`Source::from_bytes`] with other limits: the header is checked against them, and
+    /// every later decode is held to them.
+    pub fn from_bytes_within(
+        bytes: impl Into<Vec<u8>>,
+        limits: Limits,
+    ) -> Result<Self, AvatarError> {
+        let bytes = Arc::new(bytes.into());
         if bytes.is_empty() {
             return Err(AvatarError::Empty);
         }
         if heif::is_heif(&bytes) {
-            return Self::from_heif(bytes);
+            return Self::from_heif(bytes, limits);
         }
         let format = image::guess_format(&bytes).map_err(|_| not_an_image(&bytes))?;
         if format == ImageFormat::Jpeg && jpeg_scan_count(&bytes) > MAX_JPEG_SCANS {
@@ -158,24 +211,30 @@ impl Source {
             | ImageFormat::Tiff => probe_other(&bytes, format),
             other => Err(AvatarError::Unsupported(format_name(other).into())),
         })?;
-        check_size(stored)?;
+        check_size(stored, limits)?;
         Ok(Source {
             bytes,
             format: Format::Image(format),
+            limits,
             stored,
             orientation,
             decoded: Arc::default(),
         })
     }
 
-    /// A HEIC or AVIF: its coded size is checked against the limits before any pixel exists.
-    fn from_heif(bytes: Arc<[u8]>) -> Result<Self, AvatarError> {
-        let probe = guarded(|| heif::probe(&bytes))?;
-        check_size(probe.coded)?;
-        check_size(probe.stored)?;
+    /// A HEIC or AVIF: before any pixel exists, its declared size is checked against the
+    /// limits and the work of decoding it is proven to fit what it declares (`heif::probe`).
+    fn from_heif(bytes: Arc<Vec<u8>>, limits: Limits) -> Result<Self, AvatarError> {
+        let probe = guarded(|| heif::probe(&bytes, limits))?;
+        check_size(probe.coded, limits)?;
+        check_size(probe.stored, limits)?;
         Ok(Source {
             bytes,
-            format: Format::Heif(probe.codec),
+            format: Format::Heif {
+                codec: probe.codec,
+                decode_limit: probe.decode_limit,
+            },
+            limits,
             stored: probe.stored,
             orientation: probe.orientation,
             decoded: Arc::default(),
@@ -239,9 +298,14 @@ impl Source {
         }
         self.decoded.count.fetch_add(1, Ordering::Relaxed);
         let pixels = Arc::new(guarded(|| match self.format {
-            Format::Image(ImageFormat::Jpeg) => decode_jpeg(&self.bytes, self.stored, shrink),
-            Format::Image(format) => decode_other(&self.bytes, format),
-            Format::Heif(codec) => heif::decode(&self.bytes, codec, self.stored),
+            Format::Image(ImageFormat::Jpeg) => {
+                decode_jpeg(&self.bytes, self.stored, shrink, self.limits)
+            }
+            Format::Image(format) => decode_other(&self.bytes, format, self.stored),
+            Format::Heif {
+                codec,
+                decode_limit,
+            } => heif::decode(&self.bytes, codec, self.stored, decode_limit),
         })?);
         if pixels.data.len() <= KEEP_DECODED_MAX_BYTES {
             let mut kept = lock();
@@ -315,16 +379,14 @@ pub(super) fn resize(
 }
 
 /// Refuses a picture with no pixels, or more than the limits allow.
-fn check_size((width, height): (u32, u32)) -> Result<(), AvatarError> {
+fn check_size((width, height): (u32, u32), limits: Limits) -> Result<(), AvatarError> {
     if width == 0 || height == 0 {
         return Err(AvatarError::Corrupt("the image has no pixels".into()));
     }
-    if width > MAX_DIMENSION
-        || height > MAX_DIMENSION
-        || u64::from(width) * u64::from(height) > MAX_PIXELS
-    {
+    if !limits.fit((width, height)) {
         return Err(AvatarError::TooLarge {
             dimensions: Some((width, height)),
+            limits,
         });
     }
     Ok(())
@@ -456,10 +518,15 @@ fn jpeg_scan_count(bytes: &[u8]) -> usize {
     scans
 }
 
-fn decode_jpeg(bytes: &[u8], stored: (u32, u32), shrink: u32) -> Result<Pixels, AvatarError> {
+fn decode_jpeg(
+    bytes: &[u8],
+    stored: (u32, u32),
+    shrink: u32,
+    limits: Limits,
+) -> Result<Pixels, AvatarError> {
     match decode_jpeg_turbo(bytes, stored, shrink) {
         Some(pixels) => Ok(pixels),
-        None => decode_jpeg_lenient(bytes, stored, shrink),
+        None => decode_jpeg_lenient(bytes, stored, shrink, limits),
     }
 }
 
@@ -515,10 +582,12 @@ fn decode_jpeg_lenient(
     bytes: &[u8],
     stored: (u32, u32),
     shrink: u32,
+    limits: Limits,
 ) -> Result<Pixels, AvatarError> {
     let mut decoder = jpeg_decoder::Decoder::new(bytes);
     // The output buffer the size check allowed (4 bytes a pixel covers CMYK), no more.
-    decoder.set_max_decoding_buffer_size(usize::try_from(MAX_PIXELS * 4).unwrap_or(usize::MAX));
+    decoder
+        .set_max_decoding_buffer_size(usize::try_from(limits.max_pixels * 4).unwrap_or(usize::MAX));
     decoder.read_info().map_err(jpeg_error)?;
     if shrink > 1 {
         // Asks for at least the stored size / shrink; the decoder picks that DCT scale.
@@ -563,12 +632,20 @@ fn decode_jpeg_lenient(
     })
 }
 
-fn reader(bytes: &[u8], format: ImageFormat) -> ImageReader<Cursor<&[u8]>> {
-    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
-    let mut limits = Limits::default();
+/// What a decoder may allocate beyond twice its output: tables, a row or a strip in flight.
+const DECODER_SLACK_BYTES: u64 = 16 * 1024 * 1024;
+
+/// `image`'s limits for reading a header: no side over [`MAX_DIMENSION`].
+fn header_limits() -> image::Limits {
+    let mut limits = image::Limits::default();
     limits.max_image_width = Some(MAX_DIMENSION);
     limits.max_image_height = Some(MAX_DIMENSION);
-    reader.limits(limits);
+    limits
+}
+
+fn reader(bytes: &[u8], format: ImageFormat) -> ImageReader<Cursor<&[u8]>> {
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    reader.limits(header_limits());
     reader
 }
 
@@ -581,8 +658,31 @@ fn probe_other(bytes: &[u8], format: ImageFormat) -> Result<((u32, u32), Orient)
     Ok((decoder.dimensions(), orientation))
 }
 
-fn decode_other(bytes: &[u8], format: ImageFormat) -> Result<Pixels, AvatarError> {
-    let image = reader(bytes, format).decode().map_err(image_error)?;
+/// Decodes a PNG, WebP, GIF, BMP or TIFF whole. Its decoder may allocate what the size its
+/// header declared needs — the output, and as much again for the decoder's own buffers
+/// (TIFF decodes into a buffer of its own, then converts) — and nothing more: `image`'s
+/// default 512 MiB would refuse a 16384×7324 TIFF that is within the limits, and allow a
+/// small picture's decoder far more than it can need.
+fn decode_other(
+    bytes: &[u8],
+    format: ImageFormat,
+    stored: (u32, u32),
+) -> Result<Pixels, AvatarError> {
+    let mut decoder = reader(bytes, format).into_decoder().map_err(image_error)?;
+    if decoder.dimensions() != stored {
+        return Err(AvatarError::Corrupt(
+            "the picture's size changed between two reads of its header".into(),
+        ));
+    }
+    let mut limits = header_limits();
+    limits.max_alloc = Some(
+        decoder
+            .total_bytes()
+            .saturating_mul(2)
+            .saturating_add(DECODER_SLACK_BYTES),
+    );
+    decoder.set_limits(limits).map_err(image_error)?;
+    let image = DynamicImage::from_decoder(decoder).map_err(image_error)?;
     let (width, height) = (image.width(), image.height());
     let alpha = image.color().has_alpha();
     let data = if alpha {
@@ -612,7 +712,10 @@ fn jpeg_error(error: jpeg_decoder::Error) -> AvatarError {
 
 fn image_error(error: ImageError) -> AvatarError {
     match error {
-        ImageError::Limits(_) => AvatarError::TooLarge { dimensions: None },
+        ImageError::Limits(_) => AvatarError::TooLarge {
+            dimensions: None,
+            limits: Limits::PICTURE,
+        },
         ImageError::Unsupported(e) => AvatarError::Unsupported(e.to_string()),
         ImageError::IoError(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
             AvatarError::Corrupt("the file ends early".into())

@@ -15,6 +15,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use base64::Engine as _;
 use zeroize::{Zeroize as _, Zeroizing};
 
+use super::p12_cost::Refusal;
+
 /// Largest `.p12` we read: an XC certificate with its key is about 4 KiB.
 const P12_MAX_BYTES: u64 = 1024 * 1024;
 
@@ -60,6 +62,13 @@ pub enum CertificateError {
     NotP12 { path: PathBuf, detail: String },
     #[error("the password does not open this .p12 ({})", .path.display())]
     WrongPassword { path: PathBuf },
+    /// It asks for more key-derivation work than any real certificate (a hostile or broken
+    /// file): refused before the work is done.
+    #[error("{} is not a .p12 xc-avatar will open: {detail}", .path.display())]
+    TooCostly { path: PathBuf, detail: String },
+    /// Its private key is not the key of its certificate: no tenant could accept it.
+    #[error("the private key in {} does not belong to its certificate", .path.display())]
+    KeyMismatch { path: PathBuf },
     #[error("the API certificate in {} expired on {until}", .path.display())]
     Expired { path: PathBuf, until: String },
     #[error("the API certificate in {} is not valid until {from}", .path.display())]
@@ -74,6 +83,8 @@ impl CertificateError {
             CertificateError::Unreadable { .. } => "certificate_unreadable",
             CertificateError::NotP12 { .. } => "not_p12",
             CertificateError::WrongPassword { .. } => "wrong_password",
+            CertificateError::TooCostly { .. } => "certificate_too_costly",
+            CertificateError::KeyMismatch { .. } => "certificate_key_mismatch",
             CertificateError::Expired { .. } => "certificate_expired",
             CertificateError::NotYetValid { .. } => "certificate_not_yet_valid",
         }
@@ -86,6 +97,8 @@ impl CertificateError {
             | CertificateError::Unreadable { path, .. }
             | CertificateError::NotP12 { path, .. }
             | CertificateError::WrongPassword { path }
+            | CertificateError::TooCostly { path, .. }
+            | CertificateError::KeyMismatch { path }
             | CertificateError::Expired { path, .. }
             | CertificateError::NotYetValid { path, .. } => path,
         }
@@ -145,6 +158,14 @@ impl ApiCertificate {
         password: &CertificatePassword,
     ) -> Result<Self, CertificateError> {
         let bytes = read_p12(path)?;
+        Self::from_p12_bytes(path, &bytes, password)
+    }
+
+    fn from_p12_bytes(
+        path: &Path,
+        bytes: &[u8],
+        password: &CertificatePassword,
+    ) -> Result<Self, CertificateError> {
         let not_p12 = |detail: &str| CertificateError::NotP12 {
             path: path.to_path_buf(),
             detail: detail.to_owned(),
@@ -153,21 +174,44 @@ impl ApiCertificate {
         if bytes.first() != Some(&0x30) {
             return Err(not_p12("it does not begin like one"));
         }
+        let wrong_password = || CertificateError::WrongPassword {
+            path: path.to_path_buf(),
+        };
+        // The key-derivation work it asks for, counted before any is done.
+        let checked =
+            super::p12_cost::check(bytes, password.expose()).map_err(|refusal| match refusal {
+                Refusal::NotP12(detail) => not_p12(&detail),
+                Refusal::TooCostly(detail) => CertificateError::TooCostly {
+                    path: path.to_path_buf(),
+                    detail,
+                },
+                Refusal::WrongPassword => wrong_password(),
+            })?;
         let store = p12_keystore::KeyStore::from_pkcs12(
-            &bytes,
+            bytes,
             password.expose(),
             p12_keystore::Pkcs12ImportPolicy::Strict,
         )
-        .map_err(|err| match err {
-            // The MAC over the contents is keyed by the password: a mismatch is a wrong
-            // password (or, rarely, a damaged file, which the same password would not open
-            // either). Unpadding fails when a wrong password decrypts an unsigned file.
-            p12_keystore::error::Error::MacError(_) | p12_keystore::error::Error::UnpadError => {
-                CertificateError::WrongPassword {
-                    path: path.to_path_buf(),
+        .map_err(|err| {
+            use p12_keystore::error::Error as P12;
+            match err {
+                // The MAC over the contents is keyed by the password: a mismatch is a wrong
+                // password (or, rarely, a damaged file, which the same password would not
+                // open either).
+                P12::MacError(_) => wrong_password(),
+                // Without a MAC, a wrong password shows only when what it decrypts does not
+                // unpad or does not parse; the structure around it was read above.
+                P12::UnpadError
+                | P12::Pkcs5Error(_)
+                | P12::DerError(_)
+                | P12::InvalidPrivateKey
+                    if !checked.has_mac =>
+                {
+                    wrong_password()
                 }
+                P12::UnpadError => wrong_password(),
+                other => not_p12(&other.to_string()),
             }
-            other => not_p12(&other.to_string()),
         })?;
         let Some((_, chain)) = store.private_key_chain() else {
             return Err(not_p12("it holds no certificate with its private key"));
@@ -185,6 +229,7 @@ impl ApiCertificate {
             .map(str::to_owned)
             .unwrap_or_else(|| parsed.subject().to_string());
         let validity = parsed.validity();
+        check_key_matches(chain, path)?;
         let mut pem = Zeroizing::new(Vec::new());
         for cert in chain.certs() {
             push_pem(&mut pem, "CERTIFICATE", cert.as_der());
@@ -238,6 +283,46 @@ impl ApiCertificate {
     /// The chain and key for the TLS client: the one place the key leaves this type.
     pub(crate) fn identity(&self) -> Result<reqwest::Identity, reqwest::Error> {
         reqwest::Identity::from_pem(&self.identity_pem)
+    }
+}
+
+/// Opens `.p12` bytes as [`ApiCertificate::open_unchecked`] opens a file (for the fuzz target).
+#[doc(hidden)]
+pub fn parse_p12(bytes: &[u8], password: &str) -> Result<(), CertificateError> {
+    ApiCertificate::from_p12_bytes(
+        Path::new("fuzz.p12"),
+        bytes,
+        &CertificatePassword::new(password),
+    )
+    .map(|_| ())
+}
+
+/// The private key is the key of the leaf certificate: the TLS library would refuse the pair
+/// when the first request is made, as an internal error, long after the file was accepted.
+fn check_key_matches(
+    chain: &p12_keystore::PrivateKeyChain,
+    path: &Path,
+) -> Result<(), CertificateError> {
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+    let certificates = chain
+        .certs()
+        .iter()
+        .map(|cert| CertificateDer::from(cert.as_der().to_vec()))
+        .collect();
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(chain.key().as_der().to_vec()));
+    // The provider reqwest's TLS uses, unless the process installed another.
+    let provider = rustls::crypto::CryptoProvider::get_default()
+        .cloned()
+        .unwrap_or_else(|| std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider()));
+    match rustls::sign::CertifiedKey::from_der(certificates, key, &provider) {
+        Ok(_) => Ok(()),
+        Err(rustls::Error::InconsistentKeys(_)) => Err(CertificateError::KeyMismatch {
+            path: path.to_path_buf(),
+        }),
+        Err(other) => Err(CertificateError::NotP12 {
+            path: path.to_path_buf(),
+            detail: format!("its key cannot be used: {other}"),
+        }),
     }
 }
 

@@ -9,12 +9,16 @@
 mod certificate;
 mod keyring;
 mod memory;
+mod p12_cost;
 
 use std::fmt;
 
+#[doc(hidden)]
+pub use certificate::parse_p12;
 pub use certificate::{ApiCertificate, CertificateError, CertificatePassword};
 pub use keyring::KeyringStore;
 pub use memory::MemoryStore;
+pub use p12_cost::KDF_BUDGET;
 
 /// What a client proves who it is with: an API token (an `Authorization` header) or an API
 /// certificate (presented in the TLS handshake).
