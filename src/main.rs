@@ -1,31 +1,162 @@
-// No console window when the app is started from Explorer or the Start menu; a command typed in
-// a terminal attaches to that terminal's console instead (below).
+// No console window when the app is started from Explorer or the Start menu; commands typed in
+// a terminal go through the console launcher xc-avatar.com (src/windows_console.rs).
 #![cfg_attr(windows, windows_subsystem = "windows")]
 
+use std::ffi::OsString;
 use std::process::ExitCode;
 
+#[cfg(windows)]
+mod windows_console;
+
 fn main() -> ExitCode {
+    let args: Vec<OsString> = std::env::args_os().collect();
     #[cfg(windows)]
-    attach_parent_console();
-    xc_avatar::cli::main()
+    if let Some(refused) = windows_console_setup(&args) {
+        return refused;
+    }
+    let args = if cfg!(target_os = "macos") {
+        without_process_serial_number(args)
+    } else {
+        args
+    };
+    xc_avatar::cli::main(args)
 }
 
-/// A "windows" subsystem program has no console of its own, so `xc-avatar upload …` typed in
-/// cmd or PowerShell would print nothing. When our output is not already redirected (a pipe or a
-/// file, as scripts and tests use), write to the console of the terminal that started us, if
-/// any; started from Explorer there is none and this does nothing.
-#[cfg(windows)]
-fn attach_parent_console() {
-    use windows_sys::Win32::System::Console::{
-        ATTACH_PARENT_PROCESS, AttachConsole, GetStdHandle, STD_ERROR_HANDLE, STD_OUTPUT_HANDLE,
+/// Finder adds `-psn_0_1234567` (the old Carbon "process serial number") to the arguments of
+/// an app it starts in some cases, notably the first launch of a downloaded, quarantined app.
+/// clap would reject it and the app would close without a word (Finder shows no stderr).
+fn without_process_serial_number(args: Vec<OsString>) -> Vec<OsString> {
+    let mut args = args.into_iter();
+    let program = args.next();
+    program
+        .into_iter()
+        .chain(args.filter(|arg| !is_process_serial_number(arg)))
+        .collect()
+}
+
+fn is_process_serial_number(arg: &OsString) -> bool {
+    let Some(text) = arg.to_str() else {
+        return false;
     };
-    // SAFETY: plain Win32 calls with constant arguments; no pointers are passed.
-    unsafe {
-        let unset = |handle: windows_sys::Win32::Foundation::HANDLE| {
-            handle.is_null() || handle == windows_sys::Win32::Foundation::INVALID_HANDLE_VALUE
-        };
-        if unset(GetStdHandle(STD_OUTPUT_HANDLE)) && unset(GetStdHandle(STD_ERROR_HANDLE)) {
-            AttachConsole(ATTACH_PARENT_PROCESS);
-        }
+    let Some(numbers) = text.strip_prefix("-psn_") else {
+        return false;
+    };
+    let mut parts = numbers.split('_');
+    let digits = |part: Option<&str>| {
+        part.is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    };
+    digits(parts.next()) && digits(parts.next()) && parts.next().is_none()
+}
+
+/// Whether these arguments run a command that prompts for a secret on a terminal (`token set`,
+/// `cert set`): the first two words that are not flags. The only flag before a command is
+/// `--json`, which takes no value.
+#[cfg_attr(not(windows), allow(dead_code))]
+fn prompts_for_secret(args: &[OsString]) -> bool {
+    let mut words = args
+        .iter()
+        .skip(1)
+        .filter_map(|arg| arg.to_str())
+        .filter(|arg| !arg.starts_with('-'));
+    matches!(
+        (words.next(), words.next()),
+        (Some("token" | "cert"), Some("set"))
+    )
+}
+
+/// Said instead of prompting when xc-avatar.exe was typed in a terminal whose shell reads the
+/// same console: keystrokes of the token would be split between the prompt and the shell.
+#[cfg_attr(not(windows), allow(dead_code))]
+const SHARED_CONSOLE_REFUSAL: &str = "xc-avatar: xc-avatar.exe cannot ask for a secret here: \
+    the shell that started it reads this console too, so what you type could end up in its \
+    command line and history. Type the command as `xc-avatar ...` without `.exe` (the console \
+    launcher xc-avatar.com beside it then runs it), or pipe the secret in, for example: \
+    Get-Content token.txt | xc-avatar.exe token set --tenant URL";
+
+/// Attaches to the terminal's console as windows_console.rs explains; refuses a secret prompt
+/// on a console the shell also reads.
+#[cfg(windows)]
+fn windows_console_setup(args: &[OsString]) -> Option<ExitCode> {
+    const LAUNCHER: &str = "XC_AVATAR_CONSOLE_LAUNCHER";
+    let launched = std::env::var_os(LAUNCHER).is_some_and(|v| v == "1");
+    if launched {
+        // SAFETY: the first thing main does, before any other thread exists.
+        unsafe { std::env::remove_var(LAUNCHER) };
+    }
+    let console = windows_console::attach(launched);
+    // Standard input was left empty there unless the secret is piped in (then it is read).
+    if console == windows_console::Console::SharedWithShell
+        && prompts_for_secret(args)
+        && !stdin_has_pipe()
+    {
+        eprintln!("{SHARED_CONSOLE_REFUSAL}");
+        return Some(ExitCode::from(xc_avatar::cli::Exit::Usage as u8));
+    }
+    None
+}
+
+/// A redirected standard input (a pipe or file) handed over by the shell.
+#[cfg(windows)]
+fn stdin_has_pipe() -> bool {
+    use std::os::windows::io::AsRawHandle as _;
+    let handle = std::io::stdin().as_raw_handle();
+    !handle.is_null()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<OsString> {
+        list.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn finder_process_serial_number_is_dropped_before_parsing() {
+        assert_eq!(
+            without_process_serial_number(args(&["xc-avatar", "-psn_0_1234567"])),
+            args(&["xc-avatar"])
+        );
+        assert_eq!(
+            without_process_serial_number(args(&["/A/xc-avatar", "-psn_0_42", "photo.jpg"])),
+            args(&["/A/xc-avatar", "photo.jpg"])
+        );
+    }
+
+    #[test]
+    fn other_arguments_are_kept_as_given() {
+        let given = args(&[
+            "xc-avatar",
+            "upload",
+            "-psn_photo.jpg",
+            "-psn_0_",
+            "-psn_1_2_3",
+            "--json",
+            "-psn",
+        ]);
+        assert_eq!(without_process_serial_number(given.clone()), given);
+        // The program's own name is never looked at.
+        assert_eq!(
+            without_process_serial_number(args(&["-psn_0_1"])),
+            args(&["-psn_0_1"])
+        );
+    }
+
+    #[test]
+    fn the_secret_prompting_commands_are_recognised() {
+        assert!(prompts_for_secret(&args(&["x", "token", "set"])));
+        assert!(prompts_for_secret(&args(&[
+            "x", "--json", "cert", "set", "a.p12"
+        ])));
+        assert!(!prompts_for_secret(&args(&["x", "token", "status"])));
+        assert!(!prompts_for_secret(&args(&["x", "upload", "set"])));
+        assert!(!prompts_for_secret(&args(&["x", "set"])));
+        assert!(!prompts_for_secret(&args(&["x"])));
+    }
+
+    #[test]
+    fn the_refusal_says_how_to_go_on() {
+        assert!(SHARED_CONSOLE_REFUSAL.contains("without `.exe`"));
+        assert!(SHARED_CONSOLE_REFUSAL.contains("| xc-avatar.exe token set"));
     }
 }

@@ -2,32 +2,27 @@
 
 mod support;
 
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::Duration;
 
 use base64::Engine as _;
 use fake_tenant::{DEFAULT_TOKEN, FakeTenant, IMAGE_PATH, Scripted};
 use image::ImageFormat;
+use support::Hermetic;
 
+/// `xc-avatar ARGS` in a fresh HOME with no saved settings (the tests say which tenant), the
+/// tenant and token in F5's variables when given, every log line asked for.
 fn xc_avatar(args: &[&str], tenant: Option<&str>, token: Option<&str>) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_xc-avatar"));
-    command
-        .args(args)
-        .env_remove("F5XC_API_URL")
-        .env_remove("F5XC_API_TOKEN")
-        // No saved settings: the tests say which tenant.
-        .env(
-            "XC_AVATAR_CONFIG_DIR",
-            concat!(env!("CARGO_TARGET_TMPDIR"), "/cli-no-config"),
-        )
-        .env("RUST_LOG", "trace");
+    let mut command = Hermetic::xc_avatar()
+        .with_args(args)
+        .with_env("RUST_LOG", "trace");
     if let Some(tenant) = tenant {
-        command.env("F5XC_API_URL", tenant);
+        command = command.tenant(tenant);
     }
     if let Some(token) = token {
-        command.env("F5XC_API_TOKEN", token);
+        command = command.token(token);
     }
-    command.output().expect("run xc-avatar")
+    command.output()
 }
 
 fn stdout(output: &Output) -> String {
@@ -296,14 +291,11 @@ fn the_default_tenant_is_saved_and_settings_file_problems_are_named() {
     let home = tempfile::tempdir().expect("temp dir");
     let config = home.path().join("config");
     let tenants = |config: &std::path::Path, args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_xc-avatar"))
-            .arg("tenants")
-            .args(args)
-            .env_remove("F5XC_API_URL")
-            .env_remove("F5XC_API_TOKEN")
-            .env("XC_AVATAR_CONFIG_DIR", config)
+        Hermetic::xc_avatar_in(home.path())
+            .with_arg("tenants")
+            .with_args(args)
+            .with_env("XC_AVATAR_CONFIG_DIR", config)
             .output()
-            .expect("run xc-avatar")
     };
 
     let output = tenants(&config, &[]);
@@ -357,17 +349,10 @@ fn the_default_tenant_is_saved_and_settings_file_problems_are_named() {
 #[cfg(target_os = "linux")]
 #[test]
 fn without_a_display_the_app_says_to_use_the_commands() {
-    let output = Command::new(env!("CARGO_BIN_EXE_xc-avatar"))
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY")
-        .env_remove("F5XC_API_URL")
-        .env_remove("F5XC_API_TOKEN")
-        .env(
-            "XC_AVATAR_CONFIG_DIR",
-            concat!(env!("CARGO_TARGET_TMPDIR"), "/cli-no-display"),
-        )
-        .output()
-        .expect("run xc-avatar");
+    let output = Hermetic::xc_avatar()
+        .without_env("DISPLAY")
+        .without_env("WAYLAND_DISPLAY")
+        .output();
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     assert!(
         stderr(&output).contains("xc-avatar: error: cannot open a window: ")
@@ -586,11 +571,9 @@ fn network_failures_are_exit_10_and_name_the_host() {
     let photo = support::write_photo(dir.path(), "p.jpg", ImageFormat::Jpeg);
     let photo = photo.to_str().expect("utf-8 path");
     let tenant = FakeTenant::start();
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let closed_url = format!("http://{}", closed.local_addr().expect("addr"));
-    drop(closed);
+    let closed = fake_tenant::ClosedPort::new();
     let cases = [
-        (closed_url, "refused the connection".to_owned()),
+        (closed.url(), "refused the connection".to_owned()),
         (
             "https://xc-avatar-test.invalid".to_owned(),
             "cannot find the host xc-avatar-test.invalid (DNS lookup failed)".to_owned(),
@@ -717,17 +700,12 @@ fn the_token_never_leaks() {
         (&["--help"], 0),
     ];
     for (args, code) in runs {
-        let output = Command::new(env!("CARGO_BIN_EXE_xc-avatar"))
-            .args(args)
-            .env("F5XC_API_URL", tenant.url())
-            .env("F5XC_API_TOKEN", CANARY)
-            .env("RUST_LOG", "trace")
-            .env("HOME", home.path())
-            .env("XC_AVATAR_CONFIG_DIR", home.path().join("config"))
-            .env("XDG_DATA_HOME", home.path().join("data"))
-            .env("XDG_CACHE_HOME", home.path().join("cache"))
-            .output()
-            .expect("run xc-avatar");
+        let output = Hermetic::xc_avatar_in(home.path())
+            .with_args(args)
+            .tenant(&tenant.url())
+            .token(CANARY)
+            .with_env("RUST_LOG", "trace")
+            .output();
         assert_eq!(
             output.status.code(),
             Some(code),

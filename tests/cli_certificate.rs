@@ -5,35 +5,27 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use fake_tenant::{DEFAULT_TOKEN, IMAGE_PATH, TestCa, User, WHOAMI_PATH};
 use image::ImageFormat;
+use support::Hermetic;
 use support::certificates::{CertTenant, P12_PASSWORD};
 
 /// Runs xc-avatar with only the given environment for tenant and credentials, no keyring and
 /// no saved settings; logs at trace level, so a leak into them would show.
 fn xc_avatar(fixture: &CertTenant, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let home = fixture.dir.path().join("home");
-    let mut command = Command::new(env!("CARGO_BIN_EXE_xc-avatar"));
-    command
-        .args(args)
-        .env_remove("F5XC_API_TOKEN")
-        .env_remove("VOLT_API_P12_FILE")
-        .env_remove("VES_P12_PASSWORD")
-        .env("F5XC_API_URL", fixture.tenant.url())
-        .env("SSL_CERT_FILE", &fixture.ca_file)
-        .env("HOME", &home)
-        .env("XC_AVATAR_CONFIG_DIR", home.join("config"))
-        .env(
+    let output = Hermetic::xc_avatar_in(&fixture.dir.path().join("home"))
+        .with_args(args)
+        .tenant(&fixture.tenant.url())
+        .with_env("SSL_CERT_FILE", &fixture.ca_file)
+        .with_env(
             "DBUS_SESSION_BUS_ADDRESS",
             "unix:path=/nonexistent/xc-avatar-test-bus",
         )
-        .env("RUST_LOG", "trace");
-    for (name, value) in env {
-        command.env(name, value);
-    }
-    let output = command.output().expect("run xc-avatar");
+        .with_env("RUST_LOG", "trace")
+        .with_envs(env.iter().copied())
+        .output();
     let all = format!("{}{}", text(&output.stdout), text(&output.stderr));
     assert!(!all.contains("panicked"), "xc-avatar panicked:\n{all}");
     assert!(!all.contains(P12_PASSWORD), "the password appeared:\n{all}");
@@ -56,6 +48,10 @@ fn utf8(path: &Path) -> &str {
 /// With only VOLT_API_P12_FILE and VES_P12_PASSWORD, a modern and a legacy .p12 each upload,
 /// read back and remove the picture, acting as Ada over mutual TLS with no Authorization header.
 #[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "trusts its run-time test CA through SSL_CERT_FILE, which rustls-platform-verifier reads on Linux only (macOS and Windows use the OS store)"
+)]
 fn a_p12_from_the_environment_uploads_reads_and_removes_modern_and_legacy() {
     let fixture = CertTenant::start();
     let photo = support::write_photo(fixture.dir.path(), "photo.jpg", ImageFormat::Jpeg);
@@ -163,6 +159,10 @@ fn each_unusable_certificate_has_its_own_message_and_exit_code_before_any_reques
 /// A certificate from a CA the tenant does not trust fails the handshake: the 401 path, exit 4,
 /// telling the user to update the certificate.
 #[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "trusts its run-time test CA through SSL_CERT_FILE, which rustls-platform-verifier reads on Linux only (macOS and Windows use the OS store)"
+)]
 fn a_certificate_from_another_ca_is_rejected_with_exit_4() {
     let fixture = CertTenant::start();
     let stranger = TestCa::new("someone else's CA");
@@ -195,6 +195,10 @@ fn a_certificate_from_another_ca_is_rejected_with_exit_4() {
 
 /// With a token and a certificate in the environment, the token is used, and a note says so.
 #[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "trusts its run-time test CA through SSL_CERT_FILE, which rustls-platform-verifier reads on Linux only (macOS and Windows use the OS store)"
+)]
 fn a_token_in_the_environment_wins_over_a_certificate_with_a_note() {
     let fixture = CertTenant::start();
     let p12 = fixture.ada_p12("ada.p12", false);

@@ -1,7 +1,7 @@
 //! The setup screen's API-certificate path in egui_kittest, against the HTTPS fake tenant with
-//! client-certificate verification. Its own test binary: the test CA is trusted the way users'
-//! CAs are, through `SSL_CERT_FILE`, which is process-wide and must be set before any thread
-//! starts — the other GUI tests run in parallel threads of their own binary.
+//! client-certificate verification. The test CA is trusted the way users' CAs are, through
+//! `SSL_CERT_FILE`, which is process-wide: the test runs in a child process of its own with the
+//! variable set there (`support::child`), never with `set_var`.
 
 mod support;
 
@@ -26,10 +26,18 @@ fn setup_form(app: &XcAvatarApp) -> Option<&xc_avatar::app::state::SetupForm> {
 /// by the next start, the app says so and opens setup with the file dialog. With
 /// VOLT_API_P12_FILE and VES_P12_PASSWORD, it signs in with nothing kept.
 #[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "trusts its run-time test CA through SSL_CERT_FILE, which rustls-platform-verifier reads on Linux only (macOS and Windows use the OS store)"
+)]
 fn setup_with_an_api_certificate_tests_saves_notices_a_moved_file_and_env_works() {
+    let Some(ca_file) = support::child::with_ssl_cert_file(
+        "setup_with_an_api_certificate_tests_saves_notices_a_moved_file_and_env_works",
+    ) else {
+        return;
+    };
     let fixture = CertTenant::start();
-    // SAFETY: the only test of this binary, before it starts any thread or client.
-    unsafe { std::env::set_var("SSL_CERT_FILE", &fixture.ca_file) };
+    std::fs::copy(&fixture.ca_file, &ca_file).expect("trust the test CA");
     let p12 = fixture.ada_p12("ada.p12", false);
     let CertTenant { tenant, dir, .. } = fixture;
     let app_fixture = Fixture::with_tenant(tenant);
@@ -74,8 +82,15 @@ fn setup_with_an_api_certificate_tests_saves_notices_a_moved_file_and_env_works(
         .get_certificate_password(&tenant)
         .expect("store");
     assert_eq!(kept, Some(CertificatePassword::new(P12_PASSWORD)));
-    let settings = std::fs::read_to_string(app_fixture.settings_file().path()).expect("saved");
-    assert!(settings.contains("ada.p12"), "{settings}");
+    // Settings are written off the UI thread.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let settings = loop {
+        match std::fs::read_to_string(app_fixture.settings_file().path()) {
+            Ok(text) if text.contains("ada.p12") => break text,
+            _ => assert!(Instant::now() < deadline, "the settings were never saved"),
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
     assert!(
         !settings.contains(P12_PASSWORD),
         "the password is in the settings"

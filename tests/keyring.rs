@@ -8,43 +8,26 @@ mod support;
 use std::path::Path;
 use std::process::{Command, Output};
 
+use support::Hermetic;
+
 use fake_tenant::{DEFAULT_TOKEN, FakeTenant, IMAGE_PATH};
 use image::ImageFormat;
 
-/// Runs xc-avatar with its config, data and cache dirs in `home`, `stdin` piped in.
+/// Runs xc-avatar with `home` as HOME (config, data and cache in it), `stdin` piped in.
 fn xc_avatar(home: &Path, args: &[&str], stdin: &str) -> Output {
-    support::run_with_stdin(
-        Command::new(env!("CARGO_BIN_EXE_xc-avatar"))
-            .args(args)
-            .env_remove("F5XC_API_URL")
-            .env_remove("F5XC_API_TOKEN")
-            .env("HOME", home)
-            .env("XC_AVATAR_CONFIG_DIR", home.join("config"))
-            .env("XDG_DATA_HOME", home.join("data"))
-            .env("XDG_CACHE_HOME", home.join("cache")),
-        stdin,
-    )
+    Hermetic::xc_avatar_in(home)
+        .with_args(args)
+        .output_with_stdin(stdin)
 }
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-fn secret_tool_lookup(origin: &str) -> Option<String> {
-    let output = Command::new("secret-tool")
-        .args(["lookup", "service", "xc-avatar", "username", origin])
-        .output()
-        .ok()?;
-    output.status.success().then(|| text(&output.stdout))
-}
-
 #[test]
 #[ignore = "needs a Secret Service on a D-Bus session bus: scripts/test starts one"]
 fn set_status_use_and_forget_a_token_in_the_real_keyring() {
-    support::require_env(
-        "DBUS_SESSION_BUS_ADDRESS",
-        "a D-Bus session with a Secret Service",
-    );
+    support::require_secret_service();
     let tenant = FakeTenant::start();
     let origin = tenant.url();
     let home = tempfile::tempdir().expect("temp dir");
@@ -67,7 +50,7 @@ fn set_status_use_and_forget_a_token_in_the_real_keyring() {
     );
     assert_eq!(output.status.code(), Some(4), "{}", text(&output.stderr));
     assert!(text(&output.stderr).contains("rejected the API token"));
-    assert_eq!(secret_tool_lookup(&origin), None);
+    assert_eq!(support::secret_tool_lookup(&origin), None);
 
     let output = xc_avatar(
         home,
@@ -82,7 +65,10 @@ fn set_status_use_and_forget_a_token_in_the_real_keyring() {
              it acts as Ada Lovelace <ada@example.com> on acme"
         )
     );
-    assert_eq!(secret_tool_lookup(&origin).as_deref(), Some(DEFAULT_TOKEN));
+    assert_eq!(
+        support::secret_tool_lookup(&origin).as_deref(),
+        Some(DEFAULT_TOKEN)
+    );
 
     let output = xc_avatar(home, &["token", "status"], "");
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
@@ -108,7 +94,7 @@ fn set_status_use_and_forget_a_token_in_the_real_keyring() {
     let output = xc_avatar(home, &["token", "forget", "--tenant", &origin], "");
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     assert!(text(&output.stdout).contains(&format!("forgot the token for {origin}")));
-    assert_eq!(secret_tool_lookup(&origin), None);
+    assert_eq!(support::secret_tool_lookup(&origin), None);
     let output = xc_avatar(home, &["token", "forget", "--tenant", &origin], "");
     assert!(text(&output.stdout).contains("no token was saved"));
 
@@ -119,23 +105,67 @@ fn set_status_use_and_forget_a_token_in_the_real_keyring() {
     )));
 }
 
+/// A token in the keyring that is not one (written by another program, or damaged): named as
+/// such with what to do, never shown, nothing sent; `token forget` then clears it.
+#[test]
+#[ignore = "needs a Secret Service on a D-Bus session bus: scripts/test starts one"]
+fn a_damaged_stored_token_is_named_never_shown_and_can_be_forgotten() {
+    support::require_secret_service();
+    let tenant = FakeTenant::start();
+    let origin = tenant.url();
+    let home = tempfile::tempdir().expect("temp dir");
+    let home = home.path();
+    const DAMAGED: &str = "damaged\u{1b}[31mtoken";
+    let mut store = Command::new("secret-tool")
+        .args(["store", "--label", "xc-avatar test", "service", "xc-avatar"])
+        .args(["username", &origin])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("run secret-tool store");
+    std::io::Write::write_all(&mut store.stdin.take().expect("stdin"), DAMAGED.as_bytes())
+        .expect("write the secret");
+    assert!(store.wait().expect("secret-tool store").success());
+    assert_eq!(
+        support::secret_tool_lookup(&origin).as_deref(),
+        Some(DAMAGED)
+    );
+
+    let photo = support::write_photo(home, "p.jpg", ImageFormat::Jpeg);
+    let upload = [
+        "upload",
+        photo.to_str().expect("utf-8"),
+        "--tenant",
+        &origin,
+    ];
+    let output = xc_avatar(home, &upload, "");
+    assert_eq!(output.status.code(), Some(11), "{}", text(&output.stderr));
+    let message = text(&output.stderr);
+    assert!(
+        message.contains("the token stored in the keyring is damaged")
+            && message.contains("Run `xc-avatar token forget`, then `xc-avatar token set`"),
+        "{message}"
+    );
+    assert!(!message.contains("damaged\u{1b}"), "{message}");
+    assert!(tenant.received().is_empty());
+
+    let output = xc_avatar(home, &["token", "forget", "--tenant", &origin], "");
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert_eq!(support::secret_tool_lookup(&origin), None);
+}
+
 #[test]
 fn without_a_keyring_the_error_says_so_and_nothing_is_written() {
     let tenant = FakeTenant::start();
     let origin = tenant.url();
     let home = tempfile::tempdir().expect("temp dir");
     let run = |args: &[&str], stdin: &str| {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_xc-avatar"));
-        command
-            .args(args)
-            .env_remove("F5XC_API_TOKEN")
-            .env("HOME", home.path())
-            .env("XC_AVATAR_CONFIG_DIR", home.path().join("config"))
-            .env(
+        Hermetic::xc_avatar_in(home.path())
+            .with_args(args)
+            .with_env(
                 "DBUS_SESSION_BUS_ADDRESS",
                 "unix:path=/nonexistent/xc-avatar-test-bus",
-            );
-        support::run_with_stdin(&mut command, stdin)
+            )
+            .output_with_stdin(stdin)
     };
     let output = run(
         &["token", "set", "--tenant", &origin, "--no-verify"],
@@ -163,29 +193,17 @@ fn without_a_keyring_the_error_says_so_and_nothing_is_written() {
 #[test]
 #[ignore = "needs a Secret Service on a D-Bus session bus: scripts/test starts one"]
 fn cert_set_keeps_the_password_in_the_keyring_then_upload_needs_nothing_in_the_environment() {
-    support::require_env(
-        "DBUS_SESSION_BUS_ADDRESS",
-        "a D-Bus session with a Secret Service",
-    );
+    support::require_secret_service();
     use support::certificates::{CertTenant, P12_PASSWORD};
     let fixture = CertTenant::start();
     let origin = fixture.tenant.url();
     let home = fixture.dir.path().join("home");
     let run = |args: &[&str], stdin: &str| {
-        support::run_with_stdin(
-            Command::new(env!("CARGO_BIN_EXE_xc-avatar"))
-                .args(args)
-                .env_remove("F5XC_API_URL")
-                .env_remove("F5XC_API_TOKEN")
-                .env_remove("VOLT_API_P12_FILE")
-                .env_remove("VES_P12_PASSWORD")
-                .env("SSL_CERT_FILE", &fixture.ca_file)
-                .env("HOME", &home)
-                .env("XC_AVATAR_CONFIG_DIR", home.join("config"))
-                .env("XDG_CACHE_HOME", home.join("cache"))
-                .env("RUST_LOG", "trace"),
-            stdin,
-        )
+        Hermetic::xc_avatar_in(&home)
+            .with_args(args)
+            .with_env("SSL_CERT_FILE", &fixture.ca_file)
+            .with_env("RUST_LOG", "trace")
+            .output_with_stdin(stdin)
     };
     let p12 = fixture.ada_p12("ada.p12", true);
     let p12_arg = p12.to_str().expect("utf-8");
@@ -196,7 +214,7 @@ fn cert_set_keeps_the_password_in_the_keyring_then_upload_needs_nothing_in_the_e
         "wrong password\n",
     );
     assert_eq!(output.status.code(), Some(14), "{}", text(&output.stderr));
-    assert_eq!(secret_tool_lookup(&account), None);
+    assert_eq!(support::secret_tool_lookup(&account), None);
 
     let output = run(
         &["cert", "set", p12_arg, "--tenant", &origin],
@@ -212,7 +230,10 @@ fn cert_set_keeps_the_password_in_the_keyring_then_upload_needs_nothing_in_the_e
             p12.display()
         )
     );
-    assert_eq!(secret_tool_lookup(&account).as_deref(), Some(P12_PASSWORD));
+    assert_eq!(
+        support::secret_tool_lookup(&account).as_deref(),
+        Some(P12_PASSWORD)
+    );
 
     let output = run(&["token", "status"], "");
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
@@ -253,9 +274,28 @@ fn cert_set_keeps_the_password_in_the_keyring_then_upload_needs_nothing_in_the_e
     );
     assert_eq!(fixture.tenant.received().len(), requests);
 
+    // The password is gone from the keyring (removed by hand, or another keyring): said, with
+    // what to do, before the file is even opened, and nothing is sent.
+    let cleared = Command::new("secret-tool")
+        .args(["clear", "service", "xc-avatar", "username", &account])
+        .status()
+        .expect("run secret-tool clear");
+    assert!(cleared.success());
+    let output = run(&["remove"], "");
+    assert_eq!(output.status.code(), Some(4), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stderr).contains(&format!(
+            "the password of the API certificate for {origin} is not in the keyring: run \
+             `xc-avatar cert set FILE --tenant {origin}` again"
+        )),
+        "{}",
+        text(&output.stderr)
+    );
+    assert_eq!(fixture.tenant.received().len(), requests);
+
     let output = run(&["cert", "forget", "--tenant", &origin], "");
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
-    assert_eq!(secret_tool_lookup(&account), None);
+    assert_eq!(support::secret_tool_lookup(&account), None);
     let output = run(&["token", "status"], "");
     assert_eq!(output.status.code(), Some(4));
     assert!(

@@ -6,20 +6,19 @@
 
 mod support;
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 use fake_tenant::{DEFAULT_TOKEN, FakeTenant, IMAGE_PATH};
 use image::ImageFormat;
 
+/// The user's own HOME stays (macOS finds the login keychain through it); the settings go to
+/// `config`.
 fn xc_avatar(config: &std::path::Path, args: &[&str], stdin: &str) -> Output {
-    support::run_with_stdin(
-        Command::new(env!("CARGO_BIN_EXE_xc-avatar"))
-            .args(args)
-            .env_remove("F5XC_API_URL")
-            .env_remove("F5XC_API_TOKEN")
-            .env("XC_AVATAR_CONFIG_DIR", config),
-        stdin,
-    )
+    support::Hermetic::xc_avatar()
+        .with_real_home()
+        .with_args(args)
+        .with_env("XC_AVATAR_CONFIG_DIR", config)
+        .output_with_stdin(stdin)
 }
 
 fn says(output: &Output) -> String {

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hostile::{HostileServer, RecordingProxy, Reply, Usage, run_measured};
+use support::Hermetic;
 
 const TOKEN: &str = "cli-limits-token-8d2e71";
 /// Longest any of these runs may take before it counts as a hang.
@@ -23,37 +24,14 @@ const DEADLINE: Duration = Duration::from_secs(60);
 /// growth of the buffer holding it, and a chunk in flight).
 const HEADROOM_KIB: u64 = 24 * 1024;
 
-/// `xc-avatar ARGS` with no saved settings, no proxy, no RUST_LOG or NO_COLOR of ours, the
-/// tenant and token given (if any) through F5's variables.
-fn xc_avatar(args: &[&str], tenant: Option<&str>) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_xc-avatar"));
-    command
-        .args(args)
-        .stdin(Stdio::null())
-        .env(
-            "XC_AVATAR_CONFIG_DIR",
-            concat!(env!("CARGO_TARGET_TMPDIR"), "/limits-no-config"),
-        )
-        .env("F5XC_API_TOKEN", TOKEN);
-    for name in [
-        "F5XC_API_URL",
-        "RUST_LOG",
-        "NO_COLOR",
-        "HTTP_PROXY",
-        "http_proxy",
-        "HTTPS_PROXY",
-        "https_proxy",
-        "ALL_PROXY",
-        "all_proxy",
-        "NO_PROXY",
-        "no_proxy",
-    ] {
-        command.env_remove(name);
+/// `xc-avatar ARGS` in a fresh HOME with no saved settings, no proxy, no RUST_LOG or NO_COLOR
+/// of ours, the tenant and token given (if any) through F5's variables.
+fn xc_avatar(args: &[&str], tenant: Option<&str>) -> Hermetic {
+    let command = Hermetic::xc_avatar().with_args(args).token(TOKEN);
+    match tenant {
+        Some(tenant) => command.tenant(tenant),
+        None => command,
     }
-    if let Some(tenant) = tenant {
-        command.env("F5XC_API_URL", tenant);
-    }
-    command
 }
 
 fn run(command: &mut Command) -> Usage {
@@ -268,7 +246,7 @@ fn a_sparse_20_gb_file_is_too_large_with_exit_3_without_reading_it() {
 // ---- stdin ------------------------------------------------------------------------------
 
 /// `token set` for a tenant nobody listens on, unverified, the token to come on stdin.
-fn token_set() -> Command {
+fn token_set() -> Hermetic {
     let mut command = xc_avatar(
         &[
             "token",

@@ -5,25 +5,17 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use fake_tenant::{DEFAULT_TOKEN, FakeTenant};
+use support::Hermetic;
 
 fn xc_avatar(args: &[&str], tenant: Option<&str>) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_xc-avatar"));
-    command
-        .args(args)
-        .env_remove("F5XC_API_URL")
-        .env_remove("RUST_LOG")
-        .env("F5XC_API_TOKEN", DEFAULT_TOKEN)
-        .env(
-            "XC_AVATAR_CONFIG_DIR",
-            concat!(env!("CARGO_TARGET_TMPDIR"), "/phone-no-config"),
-        );
+    let mut command = Hermetic::xc_avatar().with_args(args).token(DEFAULT_TOKEN);
     if let Some(tenant) = tenant {
-        command.env("F5XC_API_URL", tenant);
+        command = command.tenant(tenant);
     }
-    command.output().expect("run xc-avatar")
+    command.output()
 }
 
 /// Copies fixture `name` into `dir` under the same name, as a phone export would arrive.

@@ -6,50 +6,14 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::PathBuf;
+use std::process::Stdio;
 use xc_avatar::app::theme;
 
 use fake_tenant::{DEFAULT_TOKEN, FakeTenant};
 use image::{ImageFormat, RgbImage};
-
-/// Kills the app if the test fails half way.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn run(program: &str, args: &[&str]) -> Option<String> {
-    let output = Command::new(program).args(args).output().ok()?;
-    output
-        .status
-        .success()
-        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_owned())
-}
-
-fn wait_until<T>(what: &str, app: &mut Running, mut probe: impl FnMut() -> Option<T>) -> T {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Some(found) = probe() {
-            return found;
-        }
-        if let Ok(Some(status)) = app.0.try_wait() {
-            panic!("xc-avatar exited ({status}) while waiting for {what}");
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(250));
-    }
-}
-
-fn screenshot(window: &str, path: &Path) -> Option<RgbImage> {
-    run("import", &["-window", window, path.to_str()?])?;
-    image::open(path).ok().map(|i| i.to_rgb8())
-}
+use support::Hermetic;
+use support::window::{Running, find_window, newly_near, run, screenshot, wait_until};
 
 fn count_near(shot: &RgbImage, want: [u8; 3]) -> usize {
     shot.pixels()
@@ -58,23 +22,6 @@ fn count_near(shot: &RgbImage, want: [u8; 3]) -> usize {
                 .zip(want)
                 .all(|(g, w)| (i16::from(*g) - i16::from(w)).abs() <= 24)
         })
-        .count()
-}
-
-/// Pixels near `want` in `after` that were not near it in `before` (same window size).
-fn newly_near(before: &RgbImage, after: &RgbImage, want: [u8; 3]) -> usize {
-    let near = |p: &image::Rgb<u8>| {
-        p.0.iter()
-            .zip(want)
-            .all(|(g, w)| (i16::from(*g) - i16::from(w)).abs() <= 24)
-    };
-    if before.dimensions() != after.dimensions() {
-        return 0;
-    }
-    before
-        .pixels()
-        .zip(after.pixels())
-        .filter(|(b, a)| near(a) && !near(b))
         .count()
 }
 
@@ -89,24 +36,17 @@ fn the_real_window_opens_the_file_and_uploads_it() {
     let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("smoke");
     std::fs::create_dir_all(&shots).expect("screenshot dir");
 
-    let mut app = Running(
-        Command::new(env!("CARGO_BIN_EXE_xc-avatar"))
-            .arg(&photo)
-            .env("F5XC_API_URL", tenant.url())
-            .env("F5XC_API_TOKEN", DEFAULT_TOKEN)
-            // Keep eframe's saved state out of the user's real config.
-            .env("XDG_DATA_HOME", home.path())
-            .env("XDG_CONFIG_HOME", home.path())
-            .env("XC_AVATAR_CONFIG_DIR", home.path().join("config"))
+    let mut app = Running::new(
+        Hermetic::xc_avatar_in(home.path())
+            .with_arg(&photo)
+            .tenant(&tenant.url())
+            .token(DEFAULT_TOKEN)
             .stdout(Stdio::null())
             .spawn()
             .expect("start xc-avatar"),
     );
 
-    let window = wait_until("the window", &mut app, || {
-        run("xdotool", &["search", "--name", "^xc-avatar"])
-            .and_then(|ids| ids.lines().last().map(str::to_owned))
-    });
+    let window = find_window(&mut app);
 
     // The window is drawn once the picture's stripes show inside the crop.
     let opened = shots.join("opened.png");

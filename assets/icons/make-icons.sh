@@ -12,4 +12,4 @@ for n in 16 32 48 64 128 256 512; do
 done
 convert xc-avatar-16.png xc-avatar-32.png xc-avatar-48.png xc-avatar-64.png \
   xc-avatar-128.png xc-avatar-256.png xc-avatar.ico
-echo "rendered: $(ls xc-avatar-*.png | tr '\n' ' ')"
+echo "rendered: $(printf '%s ' xc-avatar-*.png)"

@@ -167,9 +167,29 @@ fn unquote(text: &str) -> &str {
 mod tests {
     use super::*;
 
+    fn check(cases: &[(&str, Option<&str>)]) {
+        for (text, want) in cases {
+            assert_eq!(path_in(text), want.map(PathBuf::from), "pasted {text:?}");
+        }
+    }
+
+    #[test]
+    fn text_that_names_no_file_gives_nothing() {
+        check(&[
+            ("acme", None),
+            ("relative/photo.jpg", None),
+            ("https://example.com/photo.jpg", None),
+            ("", None),
+            ("\"\"", None),
+        ]);
+    }
+
+    // Unix paths and file URIs: on Windows `/home/ada` is not absolute (no drive) and
+    // `file:///home/…` names no file, so these are Unix cases; Windows has its own below.
+    #[cfg(unix)]
     #[test]
     fn every_form_of_a_copied_file_names_it() {
-        let cases: &[(&str, Option<&str>)] = &[
+        check(&[
             ("/home/ada/photo.jpg", Some("/home/ada/photo.jpg")),
             ("  /home/ada/photo.jpg\n", Some("/home/ada/photo.jpg")),
             ("file:///home/ada/photo.jpg", Some("/home/ada/photo.jpg")),
@@ -190,16 +210,8 @@ mod tests {
                 Some("/tmp/first.jpg"),
             ),
             ("file:///tmp/a.png\r\nfile:///tmp/b.png", Some("/tmp/a.png")),
-            ("acme", None),
-            ("relative/photo.jpg", None),
-            ("https://example.com/photo.jpg", None),
             ("file://other-host/share/photo.jpg", None),
-            ("", None),
-            ("\"\"", None),
-        ];
-        for (text, want) in cases {
-            assert_eq!(path_in(text), want.map(PathBuf::from), "pasted {text:?}");
-        }
+        ]);
     }
 
     fn v(pressed: bool, modifiers: egui::Modifiers) -> egui::Event {
@@ -250,17 +262,33 @@ mod tests {
         assert!(watch.observe(&[]).is_none());
     }
 
+    // Explorer's "Copy as path", typed paths and file URIs as Windows apps write them.
     #[cfg(windows)]
     #[test]
     fn windows_forms_name_the_file() {
-        assert_eq!(
-            path_in("\"C:\\Users\\Ada\\My Photos\\me.jpg\""),
-            Some(PathBuf::from(r"C:\Users\Ada\My Photos\me.jpg"))
-        );
-        assert_eq!(
-            path_in("file:///C:/Users/Ada/My%20Photos/me.jpg"),
-            Some(PathBuf::from(r"C:\Users\Ada\My Photos\me.jpg"))
-        );
+        check(&[
+            (
+                "\"C:\\Users\\Ada\\My Photos\\me.jpg\"",
+                Some(r"C:\Users\Ada\My Photos\me.jpg"),
+            ),
+            ("  C:\\Users\\Ada\\me.jpg\r\n", Some(r"C:\Users\Ada\me.jpg")),
+            ("'C:\\tmp\\quoted.png'", Some(r"C:\tmp\quoted.png")),
+            (
+                "file:///C:/Users/Ada/My%20Photos/caf%C3%A9.jpg",
+                Some(r"C:\Users\Ada\My Photos\café.jpg"),
+            ),
+            ("FILE:///C:/tmp/a.png", Some(r"C:\tmp\a.png")),
+            ("file://localhost/C:/tmp/a.png", Some(r"C:\tmp\a.png")),
+            (
+                "file:///C:/tmp/a.png\r\nfile:///C:/tmp/b.png",
+                Some(r"C:\tmp\a.png"),
+            ),
+            // No drive: not a path on Windows.
+            ("/home/ada/photo.jpg", None),
+            ("file:///home/ada/photo.jpg", None),
+            ("C:relative.jpg", None),
+            ("relative\\photo.jpg", None),
+        ]);
     }
 }
 

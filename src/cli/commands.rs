@@ -124,6 +124,7 @@ pub fn upload(args: &UploadArgs, report: &Report) -> Exit {
         Err(exit) => return exit,
     };
     let (avatar, about, how) = match &args.file {
+        Some(file) if args.exact => return upload_exact(&client, file, report),
         Some(file) => match render(file, &args.avatar, report) {
             Ok((avatar, framed)) => (avatar, framed.json(), framed.describe().map(str::to_owned)),
             Err(exit) => return exit,
@@ -171,6 +172,83 @@ fn render_monogram(
         json!({ "monogram": super::monogram::monogram_json(&monogram, &name) }),
         Some(super::monogram::shown_initials(&monogram)),
     ))
+}
+
+/// `upload --exact`: FILE as it is, if it is a picture the tenant can hold and no larger than
+/// what the client reads back.
+fn upload_exact(client: &XcClient, file: &Path, report: &Report) -> Exit {
+    let refuse = |detail: String| {
+        report.failure(
+            Exit::Image,
+            "image",
+            format!("{}: {detail}", file.display()),
+            json!({ "file": file }),
+        )
+    };
+    let limit = crate::api::PICTURE_MAX_BYTES;
+    let bytes = match read_at_most(file, limit) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return refuse(format!("larger than {} MiB", limit / (1024 * 1024))),
+        Err(err) => return refuse(format!("cannot read it: {err}")),
+    };
+    let picture = match TenantPicture::from_bytes(bytes) {
+        Ok(picture) => picture,
+        Err(what) => return refuse(format!("not a picture to send as it is: {what}")),
+    };
+    match block_on(client.put_image(&picture.content_type, &picture.bytes)) {
+        Ok(()) => report.success(
+            format!(
+                "uploaded {} unchanged to {} ({}, {} bytes)",
+                file.display(),
+                client.tenant(),
+                picture.content_type,
+                picture.bytes.len()
+            ),
+            json!({
+                "tenant": client.tenant().origin(),
+                "picture": { "content_type": picture.content_type, "bytes": picture.bytes.len() },
+            }),
+        ),
+        Err(err) => report.api_error(&err),
+    }
+}
+
+/// The file's bytes, or `None` when it holds more than `limit` (the rest is never read).
+fn read_at_most(file: &Path, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    std::fs::File::open(file)?
+        .take(limit + 1)
+        .read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= limit).then_some(bytes))
+}
+
+pub fn whoami(args: &RemoveArgs, report: &Report) -> Exit {
+    let client = match connect(&args.connection, report) {
+        Ok(client) => client,
+        Err(exit) => return exit,
+    };
+    match block_on(client.whoami()) {
+        Ok(me) => report.success(
+            format!(
+                "{} acts as {} on tenant {}",
+                client.tenant(),
+                me.display_name(),
+                me.tenant
+            ),
+            json!({
+                "tenant": client.tenant().origin(),
+                "user": {
+                    "name": me.name,
+                    "email": me.email,
+                    "first_name": me.first_name,
+                    "last_name": me.last_name,
+                    "tenant": me.tenant,
+                },
+            }),
+        ),
+        Err(err) => report.api_error(&err),
+    }
 }
 
 pub fn prepare(args: &PrepareArgs, report: &Report) -> Exit {

@@ -301,6 +301,7 @@ fn a_file_copied_in_a_file_manager_is_pasted() {
     support::require_env("DISPLAY", "an X display");
     let fixture = Fixture::new();
     let photo = fixture.photo("copied in a file manager.jpg");
+    let _clipboard = own_the_clipboard();
     let mut clipboard = arboard::Clipboard::new().expect("the X11 clipboard");
     clipboard
         .set()

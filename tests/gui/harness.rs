@@ -21,6 +21,15 @@ pub use xc_avatar::settings::{Settings, SettingsFile};
 
 pub(crate) use crate::support;
 
+/// The X11 clipboard is one per display, and the GUI tests run in parallel threads: a test that
+/// puts something on it holds this until it is done, so another's copy cannot replace it.
+pub fn own_the_clipboard() -> std::sync::MutexGuard<'static, ()> {
+    static CLIPBOARD: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    CLIPBOARD
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// A file dropped on the window, as the windowing layer hands it over.
 #[derive(Debug)]
 pub struct DroppedPath(PathBuf);

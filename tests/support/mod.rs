@@ -1,14 +1,18 @@
 //! Shared by the integration tests: real image files with known content.
 #![allow(dead_code)] // each test binary uses its own part
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
 
 use image::{ImageFormat, Rgb, RgbImage};
 
 pub mod certificates;
+pub mod child;
+pub mod command;
 pub mod scenes;
+pub mod window;
+
+#[allow(unused_imports)] // not every test binary starts a program
+pub use command::Hermetic;
 
 pub const RED: [u8; 3] = [220, 30, 30];
 pub const GREEN: [u8; 3] = [30, 200, 60];
@@ -224,18 +228,33 @@ pub fn require_env(variable: &str, what: &str) {
     );
 }
 
-/// Runs `command` with `stdin` written to its standard input; its exit status and output.
-pub fn run_with_stdin(command: &mut Command, stdin: &str) -> Output {
-    let mut child = command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run xc-avatar");
-    if let Some(mut input) = child.stdin.take() {
-        input.write_all(stdin.as_bytes()).expect("write stdin");
+/// The secret the keyring holds for `account` under xc-avatar's service, read with libsecret's
+/// own tool: `None` only for "no such item" (exit 1 saying nothing). Anything else — no
+/// secret-tool, no bus, a locked keyring — fails the test, so a "nothing stored" check cannot
+/// pass because the keyring was never asked.
+pub fn secret_tool_lookup(account: &str) -> Option<String> {
+    let output = std::process::Command::new("secret-tool")
+        .args(["lookup", "service", "xc-avatar", "username", account])
+        .output()
+        .unwrap_or_else(|e| panic!("run secret-tool (apt install libsecret-tools): {e}"));
+    match output.status.code() {
+        Some(0) => Some(String::from_utf8_lossy(&output.stdout).into_owned()),
+        Some(1) if output.stdout.is_empty() && output.stderr.is_empty() => None,
+        _ => panic!(
+            "secret-tool lookup failed ({}): {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        ),
     }
-    child.wait_with_output().expect("xc-avatar ends")
+}
+
+/// For a test that needs the Secret Service scripts/test starts (gnome-keyring on a private
+/// D-Bus session).
+pub fn require_secret_service() {
+    require_env(
+        "DBUS_SESSION_BUS_ADDRESS",
+        "a D-Bus session with a Secret Service",
+    );
 }
 
 /// The quadrant test card as the eye should see it: 2400×1600, red | green over blue | yellow,

@@ -1,16 +1,20 @@
 //! A fake F5 Distributed Cloud tenant on loopback.
 //!
-//! It serves the endpoints xc-avatar calls and checks each request the way F5's API does per
-//! `shared/api/*.openapi.json`: `Authorization: APIToken <token>`, a JSON body with only the
-//! `UpdateImageRequest` fields, standard base64, and a `content_type` that matches the decoded
-//! bytes. Tests can script the next answers (any status, `Retry-After`, a delay, a connection
-//! reset, a redirect) and read back every request it received.
+//! It serves the endpoints xc-avatar calls and holds every request, and every answer it sends
+//! itself, to F5's published contract: the OpenAPI files vendored in `tests/contract/`, loaded
+//! and validated with a JSON Schema validator ([`Contract`]). On top of that it checks what F5's
+//! gateway is stricter about than its spec: `Authorization: APIToken <token>`, a JSON body with
+//! only the `UpdateImageRequest` fields, standard base64, and a `content_type` that matches the
+//! decoded bytes. Tests can script the next answers (any status, `Retry-After`, a delay, a
+//! connection reset, a redirect) and read back every request it received.
 //!
 //! The checks run on *every* request, before any scripted answer: a request F5 would refuse is
 //! recorded as a [`Violation`] even when the fake then answers as scripted (say, a 429), and a
 //! `FakeTenant` that saw one fails the test when it is dropped — so an error-path test cannot
 //! pass while the client sends something F5 would never accept. Tests that send bad requests on
-//! purpose read them with [`FakeTenant::take_violations`].
+//! purpose read them with [`FakeTenant::take_violations`]. An answer of the fake's own that
+//! departs from the spec is a violation too; a scripted one that does (a test's choice, e.g. a
+//! 418 or a picture that does not decode) is noted in [`Received::answer_problems`].
 //!
 //! Every connection serves exactly one request (`Connection: close`), so a scripted answer always
 //! applies to the next request, whatever the client's connection pool does.
@@ -37,7 +41,10 @@ use tokio::io::AsyncReadExt;
 use tokio::net::{TcpListener, TcpStream};
 
 pub mod cli;
+pub mod contract;
 mod tls;
+
+pub use contract::Contract;
 
 pub use tls::{Day, Issued, TestCa};
 
@@ -151,6 +158,8 @@ pub struct Received {
     pub status: u16,
     /// Why F5 would refuse this request (empty when it is well-formed).
     pub violations: Vec<String>,
+    /// Where the answer departed from F5's spec (checked for well-formed requests only).
+    pub answer_problems: Vec<String>,
 }
 
 impl Received {
@@ -206,6 +215,44 @@ pub struct FakeTenant {
     shared: Shared,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// A loopback port where nothing listens, held for as long as this lives: a connection to it is
+/// refused, and no other test (or program) can start listening on it meanwhile — unlike a port
+/// bound, dropped and then assumed closed.
+pub struct ClosedPort {
+    addr: SocketAddr,
+    /// Bound, never listening: the kernel answers every connection with a reset.
+    _socket: tokio::net::TcpSocket,
+}
+
+impl ClosedPort {
+    pub fn new() -> Self {
+        let socket = tokio::net::TcpSocket::new_v4().expect("a TCP socket");
+        socket
+            .bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+            .expect("bind a loopback port");
+        let addr = socket.local_addr().expect("its address");
+        ClosedPort {
+            addr,
+            _socket: socket,
+        }
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+}
+
+impl Default for ClosedPort {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 /// The token `FakeTenant::start` accepts, acting as [`User::ada`].
@@ -420,7 +467,8 @@ async fn reset_after_request(mut stream: TcpStream, shared: Shared) {
         _ => Endpoint::Unknown,
     };
     // Only the head is read, so the body goes unchecked; the head is checked as always.
-    let mut problems = check_head(&shared, endpoint, &method, &uri, &headers);
+    let mut problems = Contract::f5().check_request(&method, &uri, &headers, None, false);
+    problems.extend(check_head(&shared, endpoint, &method, &uri, &headers));
     if let Err(AuthFailure::Malformed(problem)) = authenticate(&shared, &headers) {
         problems.push(problem);
     }
@@ -434,6 +482,7 @@ async fn reset_after_request(mut stream: TcpStream, shared: Shared) {
             body: Bytes::new(),
             status: 0,
             violations: Vec::new(),
+            answer_problems: Vec::new(),
         },
         problems,
     );
@@ -506,7 +555,16 @@ async fn intake(shared: &Shared, endpoint: Endpoint, request: Request) -> Result
     let body = axum::body::to_bytes(body, 16 * 1024 * 1024)
         .await
         .unwrap_or_default();
-    let mut problems = Vec::new();
+    // F5's published contract first, then what its gateway is stricter about.
+    let by_certificate = !matches!(tls::client_certificate(), tls::ClientCertificate::None);
+    let spec_problems = Contract::f5().check_request(
+        &parts.method,
+        &parts.uri,
+        &parts.headers,
+        Some(&body),
+        by_certificate,
+    );
+    let mut problems = spec_problems.clone();
     let auth = authenticate(shared, &parts.headers);
     if let Err(AuthFailure::Malformed(problem)) = &auth {
         problems.push(problem.clone());
@@ -539,8 +597,10 @@ async fn intake(shared: &Shared, endpoint: Endpoint, request: Request) -> Result
         (Ok(_), _) if endpoint == Endpoint::Unknown => {
             Err((StatusCode::NOT_FOUND, "404 page not found").into_response())
         }
-        (Ok(_), _) if !head.is_empty() || !body_problems.is_empty() => {
-            let all = [head, body_problems].concat().join("; ");
+        (Ok(_), _)
+            if !head.is_empty() || !body_problems.is_empty() || !spec_problems.is_empty() =>
+        {
+            let all = [spec_problems, head, body_problems].concat().join("; ");
             Err(api_error(StatusCode::BAD_REQUEST, &all))
         }
         (Ok(user), Ok(update)) => Ok((user, update)),
@@ -556,6 +616,7 @@ async fn intake(shared: &Shared, endpoint: Endpoint, request: Request) -> Result
             body: body.clone(),
             status: 0,
             violations: Vec::new(),
+            answer_problems: Vec::new(),
         },
         problems,
     );
@@ -572,14 +633,14 @@ async fn intake(shared: &Shared, endpoint: Endpoint, request: Request) -> Result
             if let Some(value) = retry_after.and_then(|v| HeaderValue::from_str(&v).ok()) {
                 response.headers_mut().insert(header::RETRY_AFTER, value);
             }
-            return Err(answered(shared, index, response));
+            return Err(answered(shared, index, response, Answerer::Script).await);
         }
         Some(Scripted::Redirect { status, location }) => {
             let mut response = json_response(status, String::new());
             if let Ok(value) = HeaderValue::from_str(&location) {
                 response.headers_mut().insert(header::LOCATION, value);
             }
-            return Err(answered(shared, index, response));
+            return Err(answered(shared, index, response, Answerer::Script).await);
         }
     }
     Ok(Intake {
@@ -687,12 +748,54 @@ fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<User, AuthFailur
         .ok_or(AuthFailure::UnknownToken)
 }
 
-/// Records the status actually sent for the request at `index`.
-fn answered(shared: &Shared, index: usize, response: Response) -> Response {
-    if let Some(request) = shared.lock().received.get_mut(index) {
-        request.status = response.status().as_u16();
+/// Who chose an answer: the fake's own behaviour, or a test's script.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Answerer {
+    Fake,
+    Script,
+}
+
+/// Records the status actually sent for the request at `index`, and holds the answer to F5's
+/// spec when the request was well-formed (what F5 answers a malformed one is not specified): a
+/// departure in the fake's own answer is a violation — the fake would be teaching the client
+/// something F5 never says —; in a scripted one it is the test's choice, noted on the request.
+async fn answered(shared: &Shared, index: usize, response: Response, by: Answerer) -> Response {
+    let (parts, body) = response.into_parts();
+    let body = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let mut inner = shared.lock();
+    let Some(request) = inner.received.get_mut(index) else {
+        return Response::from_parts(parts, Body::from(body));
+    };
+    request.status = parts.status.as_u16();
+    if request.violations.is_empty() {
+        let method = request.method.parse().unwrap_or(Method::GET);
+        request.answer_problems = Contract::f5().check_answer(
+            &method,
+            &request.path,
+            request.status,
+            &parts.headers,
+            &body,
+        );
     }
-    response
+    if by == Answerer::Fake {
+        let (method, uri) = (request.method.clone(), request.uri.clone());
+        let problems: Vec<String> = request
+            .answer_problems
+            .iter()
+            .map(|problem| format!("the fake's own answer: {problem}"))
+            .collect();
+        inner
+            .violations
+            .extend(problems.into_iter().map(|problem| Violation {
+                method: method.clone(),
+                uri: uri.clone(),
+                problem,
+            }));
+    }
+    drop(inner);
+    Response::from_parts(parts, Body::from(body))
 }
 
 fn json_response(status: u16, body: String) -> Response {
@@ -729,7 +832,7 @@ async fn handle(
         Err(refusal) => refusal,
         Ok((user, update)) => answer(&shared, &intake.method, &user, update),
     };
-    answered(&shared, intake.index, response)
+    answered(&shared, intake.index, response, Answerer::Fake).await
 }
 
 async fn image(State(shared): State<Shared>, request: Request) -> Response {
@@ -856,7 +959,7 @@ async fn settings(State(shared): State<Shared>, request: Request) -> Response {
                 .unwrap_or_default();
             let body = serde_json::json!({
                 "image": image,
-                "initial_access": false,
+                "initial_access": { "email_sent": false, "requested": false },
                 "is_next_request_allowed": true,
                 "notifications": [],
                 "otp_enabled": false,

@@ -274,8 +274,13 @@ async fn whoami_names_the_token_owner() {
     );
 }
 
+/// In a child with no proxy variables: reqwest reads them from the process, and through a
+/// proxy an unknown host is the proxy's failure, not a DNS one.
 #[tokio::test]
 async fn network_failures_are_named() {
+    if !support::child::in_clean_child("network_failures_are_named", &[]) {
+        return;
+    }
     // TLS spoken to a plain-HTTP server: a handshake failure naming the host.
     let tenant = FakeTenant::start();
     let tls_url = format!("https://{}", tenant.addr());
@@ -291,10 +296,8 @@ async fn network_failures_are_named() {
     assert!(error.next_step().contains("127.0.0.1"));
 
     // A port nobody listens on.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = closed.local_addr().expect("addr").port();
-    drop(closed);
-    let (client, _) = client_for(&format!("http://127.0.0.1:{port}"), RetryPolicy::none());
+    let closed = fake_tenant::ClosedPort::new();
+    let (client, _) = client_for(&closed.url(), RetryPolicy::none());
     let error = client.update_image(&avatar()).await.expect_err("refused");
     assert!(
         matches!(error, ApiError::ConnectionRefused { .. }),

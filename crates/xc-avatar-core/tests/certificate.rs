@@ -2,8 +2,10 @@
 //! the real mutual-TLS handshake, with the test CA trusted the way users' CAs are (the OS store
 //! path, `SSL_CERT_FILE`), and every refusal found before a request where it can be.
 
+#[path = "../../../tests/support/mod.rs"]
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use fake_tenant::{FakeTenant, IMAGE_PATH, TestCa, User, WHOAMI_PATH};
@@ -14,21 +16,13 @@ use xc_avatar_core::credentials::{
 
 const PASSWORD: &str = "correct horse battery staple";
 
-/// One CA for this test binary, trusted through `SSL_CERT_FILE` as a user's CA would be through
-/// the system store.
-fn ca() -> &'static TestCa {
-    static CA: OnceLock<(TestCa, tempfile::TempDir)> = OnceLock::new();
-    &CA.get_or_init(|| {
-        let ca = TestCa::new("xc-avatar test CA");
-        let dir = tempfile::tempdir().expect("temp dir");
-        let bundle = dir.path().join("ca.pem");
-        std::fs::write(&bundle, ca.cert_pem()).expect("write CA");
-        // SAFETY: every test calls ca() before it starts a thread or a client, and the
-        // OnceLock makes the others wait until this write is done.
-        unsafe { std::env::set_var("SSL_CERT_FILE", &bundle) };
-        (ca, dir)
-    })
-    .0
+/// A CA for this test, trusted the way a user's CA is through the system store: written to
+/// the file `SSL_CERT_FILE` names, which the test's own child process was started with
+/// ([`support::child::with_ssl_cert_file`]), before any client reads it.
+fn ca(ca_file: &Path) -> TestCa {
+    let ca = TestCa::new("xc-avatar test CA");
+    std::fs::write(ca_file, ca.cert_pem()).expect("write CA");
+    ca
 }
 
 fn options() -> ClientOptions {
@@ -60,8 +54,17 @@ fn runtime() -> tokio::runtime::Runtime {
 /// A certificate for Ada, packed the modern or the legacy way, opens, says who it names and
 /// until when, and acts as Ada over mutual TLS with no Authorization header: whoami, upload.
 #[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "trusts its run-time test CA through SSL_CERT_FILE, which rustls-platform-verifier reads on Linux only (macOS and Windows use the OS store)"
+)]
 fn modern_and_legacy_p12_sign_in_and_upload_with_no_authorization_header() {
-    let ca = ca();
+    let Some(ca_file) = support::child::with_ssl_cert_file(
+        "modern_and_legacy_p12_sign_in_and_upload_with_no_authorization_header",
+    ) else {
+        return;
+    };
+    let ca = &ca(&ca_file);
     let tenant = FakeTenant::start_https(ca);
     let dir = tempfile::tempdir().expect("temp dir");
     for legacy in [false, true] {
@@ -106,7 +109,12 @@ fn modern_and_legacy_p12_sign_in_and_upload_with_no_authorization_header() {
 /// Each thing wrong with the file is its own error, found without contacting the tenant.
 #[test]
 fn wrong_password_junk_missing_expired_and_future_are_refused_before_any_request() {
-    let ca = ca();
+    let Some(ca_file) = support::child::with_ssl_cert_file(
+        "wrong_password_junk_missing_expired_and_future_are_refused_before_any_request",
+    ) else {
+        return;
+    };
+    let ca = &ca(&ca_file);
     let dir = tempfile::tempdir().expect("temp dir");
     let password = CertificatePassword::new(PASSWORD);
     let good = ca.client_certificate("ada@example.com", (2024, 3, 1), (2090, 3, 1));
@@ -164,8 +172,17 @@ fn wrong_password_junk_missing_expired_and_future_are_refused_before_any_request
 /// A certificate the tenant's CA did not sign fails the handshake: the tenant rejected the
 /// certificate (the 401 path), not a network error, and no request reached a handler.
 #[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "trusts its run-time test CA through SSL_CERT_FILE, which rustls-platform-verifier reads on Linux only (macOS and Windows use the OS store)"
+)]
 fn a_certificate_from_another_ca_is_rejected_in_the_handshake() {
-    let ca = ca();
+    let Some(ca_file) = support::child::with_ssl_cert_file(
+        "a_certificate_from_another_ca_is_rejected_in_the_handshake",
+    ) else {
+        return;
+    };
+    let ca = &ca(&ca_file);
     let tenant = FakeTenant::start_https(ca);
     let stranger = TestCa::new("someone else's CA");
     let issued = stranger.client_certificate("ada@example.com", (2024, 1, 1), (2090, 1, 1));
@@ -191,8 +208,17 @@ fn a_certificate_from_another_ca_is_rejected_in_the_handshake() {
 /// A certificate the CA signed but the tenant does not know (revoked, or another tenant's)
 /// gets 401, reported as the certificate's rejection.
 #[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "trusts its run-time test CA through SSL_CERT_FILE, which rustls-platform-verifier reads on Linux only (macOS and Windows use the OS store)"
+)]
 fn an_unknown_certificate_gets_401_as_a_certificate_rejection() {
-    let ca = ca();
+    let Some(ca_file) = support::child::with_ssl_cert_file(
+        "an_unknown_certificate_gets_401_as_a_certificate_rejection",
+    ) else {
+        return;
+    };
+    let ca = &ca(&ca_file);
     let tenant = FakeTenant::start_https(ca);
     let issued = ca.client_certificate("eve@example.com", (2024, 1, 1), (2090, 1, 1));
     let dir = tempfile::tempdir().expect("temp dir");

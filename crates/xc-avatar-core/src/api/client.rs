@@ -174,6 +174,12 @@ pub struct TenantPicture {
 }
 
 impl TenantPicture {
+    /// `bytes` as a picture the tenant can hold, its type read from the bytes; else what they
+    /// are instead.
+    pub fn from_bytes(bytes: Vec<u8>) -> Result<Self, String> {
+        picture_from_bytes(bytes)
+    }
+
     /// The picture decoded, right way up, at most `max_side` pixels on its longer side: the
     /// proof that the bytes are a picture. Decoded within the limits of an avatar
     /// ([`Limits::AVATAR`], 4096²): whatever a tenant sends, showing it costs at most that.
@@ -224,6 +230,15 @@ pub struct XcClient {
     on_event: Option<EventSink>,
 }
 
+/// rustls's cryptography for every HTTPS connection: `ring` (reqwest is built without a
+/// provider of its own; see Cargo.toml). Once per process; one installed earlier stays.
+fn install_crypto_provider() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
 impl XcClient {
     pub fn new(
         tenant: TenantUrl,
@@ -240,6 +255,7 @@ impl XcClient {
         credential: &Credential,
         options: ClientOptions,
     ) -> Result<Self, ApiError> {
+        install_crypto_provider();
         let mut builder = reqwest::Client::builder();
         let (auth, token) = match credential {
             Credential::Token(token) => {
@@ -495,12 +511,15 @@ impl XcClient {
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default()
             .to_owned();
+        let path = response.url().path().to_owned();
         if status.is_success() {
             let body = self.read_body(response, ceiling, None).await?;
+            log_shape(&path, status.as_u16(), &content_type, &body);
             return Ok(Answer { content_type, body });
         }
         let status = status.as_u16();
         let body = self.read_body(response, ERROR_BODY, Some(status)).await?;
+        log_shape(&path, status, &content_type, &body);
         let server_text = server_text_redacted(&body, &self.secrets());
         if status == 401 && self.certificate {
             return Err(ApiError::CertificateRejected {
@@ -638,6 +657,58 @@ fn whoami_from(body: &[u8], secrets: &[&str]) -> Result<WhoAmI, ApiError> {
         last_name: clean(raw.last_name),
         tenant: clean(raw.tenant),
     })
+}
+
+/// Target of the one debug line per answer that says what it looked like, never what it said:
+/// `scripts/live-check` turns it on (`RUST_LOG=xc_avatar_core::answer=debug`) to report how a
+/// real tenant answers.
+pub const ANSWER_LOG_TARGET: &str = "xc_avatar_core::answer";
+
+fn log_shape(path: &str, status: u16, content_type: &str, body: &[u8]) {
+    tracing::debug!(
+        target: ANSWER_LOG_TARGET,
+        path,
+        status,
+        content_type = %clean_server_text(content_type, &[], 80),
+        bytes = body.len(),
+        shape = %shape_of(body),
+        "answer"
+    );
+}
+
+/// An answer's form without its values: `{"content_type": string(10), "data": string(1234)}`
+/// for JSON (names cleaned and capped), else `raw`.
+pub fn shape_of(body: &[u8]) -> String {
+    fn kind(value: &serde_json::Value, depth: usize) -> String {
+        use serde_json::Value;
+        match value {
+            Value::Null => "null".into(),
+            Value::Bool(_) => "bool".into(),
+            Value::Number(_) => "number".into(),
+            Value::String(text) => format!("string({})", text.len()),
+            Value::Array(items) => format!("array({})", items.len()),
+            Value::Object(_) if depth >= 2 => "object".into(),
+            Value::Object(fields) => {
+                let fields: Vec<String> = fields
+                    .iter()
+                    .take(40)
+                    .map(|(name, value)| {
+                        let name = clean_server_text(name, &[], 40);
+                        format!("{name:?}: {}", kind(value, depth + 1))
+                    })
+                    .collect();
+                let more = if fields.len() == 40 { ", …" } else { "" };
+                format!("{{{}{more}}}", fields.join(", "))
+            }
+        }
+    }
+    if body.is_empty() {
+        return "empty".into();
+    }
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(value) => kind(&value, 0),
+        Err(_) => "raw".into(),
+    }
 }
 
 /// A 200 whose body is not `{}`-like JSON still did what was asked; note it for support.

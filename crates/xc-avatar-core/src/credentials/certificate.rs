@@ -313,7 +313,7 @@ fn check_key_matches(
     // The provider reqwest's TLS uses, unless the process installed another.
     let provider = rustls::crypto::CryptoProvider::get_default()
         .cloned()
-        .unwrap_or_else(|| std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider()));
+        .unwrap_or_else(|| std::sync::Arc::new(rustls::crypto::ring::default_provider()));
     match rustls::sign::CertifiedKey::from_der(certificates, key, &provider) {
         Ok(_) => Ok(()),
         Err(rustls::Error::InconsistentKeys(_)) => Err(CertificateError::KeyMismatch {
