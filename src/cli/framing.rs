@@ -54,7 +54,7 @@ impl Framed {
                 faces: None,
             });
         }
-        let faces = avatar::find_faces(source)?;
+        let faces = avatar::find_faces(source, avatar::Search::Largest)?;
         let (framing, chosen) = match faces.first() {
             Some(face) => (Framing::around_face(source.size(), face), Chosen::Face),
             None => (Framing::new(source.size()), Chosen::Centre),

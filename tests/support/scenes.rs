@@ -104,6 +104,29 @@ pub fn small() -> Scene {
     scene("small face", &canvas, vec![face])
 }
 
+/// The small face (5.2 % of the long side across, 6.9 % high) at eight places whose offsets
+/// fall between the detector's window positions differently, in 3000×2000 pictures.
+pub fn small_faces() -> Vec<Scene> {
+    let background = background((3000, 2000), 9);
+    [
+        (301, 903),
+        (598, 1007),
+        (905, 152),
+        (1290, 1100),
+        (1702, 605),
+        (2103, 1003),
+        (1500, 211),
+        (37, 57),
+    ]
+    .into_iter()
+    .map(|at| {
+        let mut canvas = background.clone();
+        let face = place(&mut canvas, 1.75, at, false);
+        scene("small face, elsewhere", &canvas, vec![face])
+    })
+    .collect()
+}
+
 /// Stored on its side with EXIF orientation 6, as phones write portrait photos.
 pub fn upright_through_exif() -> Scene {
     let mut canvas = background((2400, 1600), 3);

@@ -6,12 +6,12 @@ mod support;
 
 use support::scenes::{self, Scene};
 use xc_avatar_core::avatar::{
-    Crop, Framing, Output, Rotation, Source, faces_in_preview, find_faces, render,
+    Crop, Framing, Output, Rotation, Search, Source, faces_in_preview, find_faces, render,
 };
 
 /// The first framing, as the CLI and the app make it: around the largest face, else centred.
 fn first_framing(source: &Source) -> (Framing, usize) {
-    let faces = find_faces(source).expect("looks for faces");
+    let faces = find_faces(source, Search::Largest).expect("looks for faces");
     let framing = match faces.first() {
         Some(face) => Framing::around_face(source.size(), face),
         None => Framing::new(source.size()),
@@ -64,7 +64,7 @@ fn each_scene_is_framed_on_its_largest_face() {
 fn two_faces_are_found_largest_first() {
     let scene = scenes::two_faces();
     let source = Source::from_bytes(scene.bytes.clone()).expect("scene loads");
-    let faces = find_faces(&source).expect("looks");
+    let faces = find_faces(&source, Search::All).expect("looks");
     assert_eq!(faces.len(), 2, "{faces:?}");
     for (found, &(x, y, w, h)) in faces.iter().zip(&scene.faces) {
         let (fx, fy) = found.center();
@@ -78,6 +78,30 @@ fn two_faces_are_found_largest_first() {
     // Choosing the other face ("Next face" in the app) frames that one instead.
     let other = Framing::around_face(source.size(), &faces[1]);
     assert_framed_on(&scene, other.crop(), scene.faces[1]);
+}
+
+/// The quick search the first framing makes finds the same largest face as the complete one.
+#[test]
+fn the_quick_search_finds_the_same_largest_face() {
+    for scene in scenes::all() {
+        let source = Source::from_bytes(scene.bytes.clone()).expect("scene loads");
+        let quick = find_faces(&source, Search::Largest).expect("looks");
+        let all = find_faces(&source, Search::All).expect("looks");
+        assert_eq!(quick.first(), all.first(), "{}", scene.name);
+        assert!(quick.len() <= all.len(), "{}", scene.name);
+    }
+}
+
+/// The smallest face we promise (5 % of the long side) is found wherever it sits: the
+/// detector's window steps 6 px at a time, so a face between two positions must still score.
+#[test]
+fn the_smallest_face_is_found_wherever_it_sits() {
+    for (i, scene) in scenes::small_faces().iter().enumerate() {
+        let source = Source::from_bytes(scene.bytes.clone()).expect("scene loads");
+        let (framing, found) = first_framing(&source);
+        assert!(found >= 1, "placement {i}: no face found");
+        assert_framed_on(scene, framing.crop(), scene.faces[0]);
+    }
 }
 
 /// Reset goes back to the face framing, Centre to the centred square; turning keeps the face

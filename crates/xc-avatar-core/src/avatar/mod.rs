@@ -22,7 +22,8 @@ pub use encode::{
     OutputFormat, SIZES, render,
 };
 pub use faces::{
-    DETECT_MAX_SIDE, Face, compact_face_model, faces_in_preview, faces_in_preview_with, find_faces,
+    COARSE_SIDE, DETECT_MAX_SIDE, Face, Search, compact_face_model, faces_in_preview,
+    faces_in_preview_with, find_faces,
 };
 pub use monogram::{Monogram, PALETTE, TEXT, contrast, initials, name_for_initials};
 pub use orient::{Orient, Rotation};
