@@ -48,31 +48,6 @@ fn is_process_serial_number(arg: &OsString) -> bool {
     digits(parts.next()) && digits(parts.next()) && parts.next().is_none()
 }
 
-/// Whether these arguments run a command that prompts for a secret on a terminal (`token set`,
-/// `cert set`): the first two words that are not flags. The only flag before a command is
-/// `--json`, which takes no value.
-#[cfg_attr(not(windows), allow(dead_code))]
-fn prompts_for_secret(args: &[OsString]) -> bool {
-    let mut words = args
-        .iter()
-        .skip(1)
-        .filter_map(|arg| arg.to_str())
-        .filter(|arg| !arg.starts_with('-'));
-    matches!(
-        (words.next(), words.next()),
-        (Some("token" | "cert"), Some("set"))
-    )
-}
-
-/// Said instead of prompting when xc-avatar.exe was typed in a terminal whose shell reads the
-/// same console: keystrokes of the token would be split between the prompt and the shell.
-#[cfg_attr(not(windows), allow(dead_code))]
-const SHARED_CONSOLE_REFUSAL: &str = "xc-avatar: xc-avatar.exe cannot ask for a secret here: \
-    the shell that started it reads this console too, so what you type could end up in its \
-    command line and history. Type the command as `xc-avatar ...` without `.exe` (the console \
-    launcher xc-avatar.com beside it then runs it), or pipe the secret in, for example: \
-    Get-Content token.txt | xc-avatar.exe token set --tenant URL";
-
 /// Attaches to the terminal's console as windows_console.rs explains; refuses a secret prompt
 /// on a console the shell also reads.
 #[cfg(windows)]
@@ -85,12 +60,12 @@ fn windows_console_setup(args: &[OsString]) -> Option<ExitCode> {
     }
     let console = windows_console::attach(launched);
     // Standard input was left empty there unless the secret is piped in (then it is read).
+    // Keystrokes of the secret would be split between the prompt and the shell.
     if console == windows_console::Console::SharedWithShell
-        && prompts_for_secret(args)
+        && xc_avatar::cli::prompts_for_secret(args)
         && !stdin_has_pipe()
     {
-        eprintln!("{SHARED_CONSOLE_REFUSAL}");
-        return Some(ExitCode::from(xc_avatar::cli::Exit::Usage as u8));
+        return Some(xc_avatar::cli::refuse_shared_console_prompt());
     }
     None
 }
@@ -140,23 +115,5 @@ mod tests {
             without_process_serial_number(args(&["-psn_0_1"])),
             args(&["-psn_0_1"])
         );
-    }
-
-    #[test]
-    fn the_secret_prompting_commands_are_recognised() {
-        assert!(prompts_for_secret(&args(&["x", "token", "set"])));
-        assert!(prompts_for_secret(&args(&[
-            "x", "--json", "cert", "set", "a.p12"
-        ])));
-        assert!(!prompts_for_secret(&args(&["x", "token", "status"])));
-        assert!(!prompts_for_secret(&args(&["x", "upload", "set"])));
-        assert!(!prompts_for_secret(&args(&["x", "set"])));
-        assert!(!prompts_for_secret(&args(&["x"])));
-    }
-
-    #[test]
-    fn the_refusal_says_how_to_go_on() {
-        assert!(SHARED_CONSOLE_REFUSAL.contains("without `.exe`"));
-        assert!(SHARED_CONSOLE_REFUSAL.contains("| xc-avatar.exe token set"));
     }
 }

@@ -5,30 +5,20 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use base64::Engine as _;
 use fake_tenant::{DEFAULT_TOKEN, FakeTenant, IMAGE_PATH};
 use serde_json::Value;
+use support::Hermetic;
 use support::scenes::{self, Scene};
 
 fn xc_avatar(args: &[&str], tenant: Option<&str>) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_xc-avatar"));
-    command
-        .args(args)
-        .env_remove("F5XC_API_URL")
-        .env_remove("F5XC_API_TOKEN")
-        .env_remove("VOLT_API_P12_FILE")
-        .env(
-            "XC_AVATAR_CONFIG_DIR",
-            concat!(env!("CARGO_TARGET_TMPDIR"), "/cli-faces-no-config"),
-        );
+    let mut command = Hermetic::xc_avatar().with_args(args);
     if let Some(tenant) = tenant {
-        command
-            .env("F5XC_API_URL", tenant)
-            .env("F5XC_API_TOKEN", DEFAULT_TOKEN);
+        command = command.tenant(tenant).token(DEFAULT_TOKEN);
     }
-    let output = command.output().expect("run xc-avatar");
+    let output = command.output();
     assert!(
         !String::from_utf8_lossy(&output.stderr).contains("panicked"),
         "xc-avatar panicked:\n{}",

@@ -11,9 +11,9 @@ mod harness;
 
 use harness::*;
 use support::certificates::{CertTenant, P12_PASSWORD};
-use xc_avatar::app::state::Screen;
+use xc_avatar::app::Screen;
 
-fn setup_form(app: &XcAvatarApp) -> Option<&xc_avatar::app::state::SetupForm> {
+fn setup_form(app: &XcAvatarApp) -> Option<&xc_avatar::app::SetupState> {
     match &app.state().screen {
         Screen::Setup(form) => Some(form),
         Screen::Main => None,
@@ -24,7 +24,9 @@ fn setup_form(app: &XcAvatarApp) -> Option<&xc_avatar::app::state::SetupForm> {
 /// connects as Ada with the certificate's expiry, Save keeps the password in the store and the
 /// path in the settings, and requests go with no Authorization header. When the file has moved
 /// by the next start, the app says so and opens setup with the file dialog. With
-/// VOLT_API_P12_FILE and VES_P12_PASSWORD, it signs in with nothing kept.
+/// VOLT_API_P12_FILE and VES_P12_PASSWORD, it signs in with nothing kept; and so it does for a
+/// vesctl user with only `~/.vesconfig` (no settings, nothing kept), whose setup screen then
+/// offers the profile.
 #[test]
 #[cfg_attr(
     not(target_os = "linux"),
@@ -52,7 +54,7 @@ fn setup_with_an_api_certificate_tests_saves_notices_a_moved_file_and_env_works(
     harness.get_by_label("Choose…").click();
     harness.step();
     wait_for(&mut harness, "the picked file", |app| {
-        setup_form(app).is_some_and(|f| !f.certificate_path.is_empty())
+        setup_form(app).is_some() && !app.setup_input().p12.is_empty()
     });
     assert_eq!(
         harness.get_by_label("Certificate file").value().as_deref(),
@@ -79,9 +81,10 @@ fn setup_with_an_api_certificate_tests_saves_notices_a_moved_file_and_env_works(
     harness.get_by_label("Saved in memory, for this session only");
     let kept = app_fixture
         .store
-        .get_certificate_password(&tenant)
+        .get(&tenant, SecretKind::CertificatePassword)
         .expect("store");
-    assert_eq!(kept, Some(CertificatePassword::new(P12_PASSWORD)));
+    let password = CertificatePassword::new(P12_PASSWORD);
+    assert_eq!(kept, Some(Secret::CertificatePassword(password)));
     // Settings are written off the UI thread.
     let deadline = Instant::now() + Duration::from_secs(20);
     let settings = loop {
@@ -110,7 +113,7 @@ fn setup_with_an_api_certificate_tests_saves_notices_a_moved_file_and_env_works(
     std::fs::rename(&p12, &moved).expect("move");
     let dialogs_before = app_fixture.dialog_folders.lock().expect("folders").len();
     let mut config = app_fixture.config(None, Some(moved.clone()));
-    config.tenant = None;
+    config.environment.tenant = None;
     let mut harness = harness::harness(config);
     wait_for(&mut harness, "the setup screen", |app| {
         setup_form(app).is_some()
@@ -121,14 +124,14 @@ fn setup_with_an_api_certificate_tests_saves_notices_a_moved_file_and_env_works(
     ));
     // The dialog opened by itself, in the folder the file was in, and its answer is taken.
     wait_for(&mut harness, "the picked file", |app| {
-        setup_form(app).is_some_and(|f| f.certificate_path == moved.display().to_string())
+        setup_form(app).is_some() && app.setup_input().p12 == moved.display().to_string()
     });
     let folders = app_fixture.dialog_folders.lock().expect("folders").clone();
     assert_eq!(folders.len(), dialogs_before + 1);
     assert_eq!(folders.last(), Some(&Some(dir.path().to_path_buf())));
     assert_eq!(
-        setup_form(harness.state()).map(|f| f.kind),
-        Some(xc_avatar::app::state::CredentialKind::Certificate)
+        harness.state().setup_input().kind,
+        xc_avatar::credentials::CredentialKind::P12
     );
     drop(harness);
 
@@ -136,11 +139,16 @@ fn setup_with_an_api_certificate_tests_saves_notices_a_moved_file_and_env_works(
     // nothing kept: straight to the main screen, requests over mutual TLS.
     app_fixture
         .store
-        .delete_certificate_password(&tenant)
+        .delete(&tenant, SecretKind::CertificatePassword)
         .expect("forget");
     let requests_before = app_fixture.tenant.received().len();
     let mut config = app_fixture.config(None, None);
-    config.certificate = Some((moved.clone(), CertificatePassword::new(P12_PASSWORD)));
+    let password = CertificatePassword::new(P12_PASSWORD);
+    let p12 = CredentialInput::P12 {
+        path: moved.clone(),
+        password,
+    };
+    config.environment.credential = Some((xc_avatar::ENV_P12_FILE, Ok(p12)));
     let mut harness = harness::harness(config);
     wait_for(
         &mut harness,
@@ -157,5 +165,62 @@ fn setup_with_an_api_certificate_tests_saves_notices_a_moved_file_and_env_works(
         requests[requests_before..]
             .iter()
             .all(|r| r.header("authorization").is_none() && r.status != 401)
+    );
+    drop(harness);
+
+    // A vesctl user: HOME holds .vesconfig naming the tenant and the .p12, VES_P12_PASSWORD its
+    // password; no settings, nothing kept, no F5XC_* variable.
+    let home = dir.path().join("vesctl-home");
+    std::fs::create_dir_all(&home).expect("home");
+    let profile = format!(
+        "server-urls: {}/api\np12-bundle: {}\n",
+        app_fixture.tenant.url(),
+        moved.display()
+    );
+    std::fs::write(home.join(".vesconfig"), profile).expect("write .vesconfig");
+    let var = |name: &str| (name == "VES_P12_PASSWORD").then(|| P12_PASSWORD.to_owned());
+    let mut config = app_fixture.config(None, None);
+    config.environment = Environment::from_vars(&var, Some(&home));
+    config.store = Arc::new(MemoryStore::new());
+    config.settings_file = Some(SettingsFile::new(home.join("config/settings.json")));
+    let requests_before = app_fixture.tenant.received().len();
+    let mut harness = harness::harness(config);
+    wait_for(
+        &mut harness,
+        "the certificate from vesctl's profile",
+        |app| {
+            app.state().tenant.connection.is_some()
+                && !matches!(app.state().current.shown, Current::Fetching)
+        },
+    );
+    let connection = harness
+        .state()
+        .state()
+        .tenant
+        .connection
+        .clone()
+        .expect("connected");
+    assert_eq!(connection.tenant, tenant);
+    assert_eq!(
+        connection.origin,
+        xc_avatar::sign_in::Origin::Vesctl(xc_avatar::vesctl::ProfileSource::File(
+            home.join(".vesconfig")
+        ))
+    );
+    harness.get_by_label("(API certificate from your vesctl profile)");
+    let requests = app_fixture.tenant.received();
+    assert!(requests.len() > requests_before);
+    assert!(
+        requests[requests_before..]
+            .iter()
+            .all(|r| r.header("authorization").is_none() && r.status != 401)
+    );
+    // Setup offers the profile it is using.
+    harness.get_by_label("Tenant and credential…").click();
+    harness.run();
+    harness.get_by_label_contains("Found your vesctl profile for 127.0.0.1");
+    assert_eq!(
+        harness.get_by_label("Certificate file").value().as_deref(),
+        Some(moved.display().to_string().as_str())
     );
 }

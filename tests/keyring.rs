@@ -37,7 +37,7 @@ fn set_status_use_and_forget_a_token_in_the_real_keyring() {
     let output = xc_avatar(home, &["token", "status", "--tenant", &origin], "");
     assert_eq!(output.status.code(), Some(4), "{}", text(&output.stderr));
     assert!(
-        text(&output.stderr).contains("no token saved"),
+        text(&output.stderr).contains(&format!("no API token for {origin}")),
         "{}",
         text(&output.stderr)
     );
@@ -74,7 +74,10 @@ fn set_status_use_and_forget_a_token_in_the_real_keyring() {
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     assert_eq!(
         text(&output.stdout).trim(),
-        format!("{origin} (default): API token: Ada Lovelace <ada@example.com> on acme")
+        format!(
+            "{origin} (default): API token kept in the system keyring (Secret Service): \
+             Ada Lovelace <ada@example.com> on acme"
+        )
     );
     let output = xc_avatar(home, &["tenants"], "");
     assert_eq!(text(&output.stdout).trim(), format!("{origin} (default)"));
@@ -101,7 +104,7 @@ fn set_status_use_and_forget_a_token_in_the_real_keyring() {
     let output = xc_avatar(home, &["upload", photo.to_str().expect("utf-8")], "");
     assert_eq!(output.status.code(), Some(4));
     assert!(text(&output.stderr).contains(&format!(
-        "no API token for {origin}: run `xc-avatar token set"
+        "no API token for {origin}. Run `xc-avatar token set"
     )));
 }
 
@@ -240,8 +243,8 @@ fn cert_set_keeps_the_password_in_the_keyring_then_upload_needs_nothing_in_the_e
     assert_eq!(
         text(&output.stdout).trim(),
         format!(
-            "{origin} (default): API certificate ada@example.com (valid until 2090-03-01): \
-             Ada Lovelace <ada@example.com> on acme"
+            "{origin} (default): API certificate ada@example.com (valid until 2090-03-01) kept \
+             in the system keyring (Secret Service): Ada Lovelace <ada@example.com> on acme"
         )
     );
 
@@ -285,7 +288,7 @@ fn cert_set_keeps_the_password_in_the_keyring_then_upload_needs_nothing_in_the_e
     assert_eq!(output.status.code(), Some(4), "{}", text(&output.stderr));
     assert!(
         text(&output.stderr).contains(&format!(
-            "the password of the API certificate for {origin} is not in the keyring: run \
+            "the password of the API certificate for {origin} is not in the keyring. Run \
              `xc-avatar cert set FILE --tenant {origin}` again"
         )),
         "{}",
@@ -299,7 +302,8 @@ fn cert_set_keeps_the_password_in_the_keyring_then_upload_needs_nothing_in_the_e
     let output = run(&["token", "status"], "");
     assert_eq!(output.status.code(), Some(4));
     assert!(
-        text(&output.stdout).contains("no token saved")
-            || text(&output.stderr).contains("no token saved")
+        text(&output.stderr).contains(&format!("no API token for {origin}")),
+        "{}",
+        text(&output.stderr)
     );
 }

@@ -33,12 +33,13 @@ enum Key {
 }
 
 /// The setup form by keyboard, from a window where nothing has focus yet: Tab into the tenant
-/// field and type it, Tab past the credential kind (Token, Certificate) into the token field
-/// and type it, Tab past Show, Open the Console, How to create one and Save to Test connection.
+/// field and type it, Tab past the credential kind (Token, Certificate (.p12), Certificate and
+/// key (PEM)) into the token field and type it, Tab past Show, Open the Console, How to create
+/// one and Save to Test connection.
 const SETUP_KEYS: &[Key] = &[
     Key::Press(&["Tab"]),
     Key::Tenant,
-    Key::Press(&["Tab", "Tab", "Tab"]),
+    Key::Press(&["Tab", "Tab", "Tab", "Tab"]),
     Key::Token,
     Key::Press(&["Tab", "Tab", "Tab", "Tab", "Tab"]),
 ];
@@ -124,8 +125,8 @@ fn drawn(shot: &image::RgbImage) -> bool {
 /// Pixels in the app's success colour (light or dark theme) in `after` that were not in
 /// `before`: a success message that appeared.
 fn success_appeared(before: &image::RgbImage, after: &image::RgbImage) -> usize {
-    use xc_avatar::app::theme;
-    [theme::LIGHT.success, theme::DARK.success]
+    use xc_avatar::app::{DARK_PALETTE, LIGHT_PALETTE};
+    [LIGHT_PALETTE.success, DARK_PALETTE.success]
         .map(|c| support::window::newly_near(before, after, [c.r(), c.g(), c.b()]))
         .into_iter()
         .max()

@@ -8,7 +8,7 @@ mod support;
 
 use std::path::PathBuf;
 use std::process::Stdio;
-use xc_avatar::app::theme;
+use xc_avatar::app::{DARK_PALETTE, LIGHT_PALETTE};
 
 use fake_tenant::{DEFAULT_TOKEN, FakeTenant};
 use image::{ImageFormat, RgbImage};
@@ -88,7 +88,7 @@ fn the_real_window_opens_the_file_and_uploads_it() {
     wait_until("the success message", &mut app, || {
         // The success panel's green frame and text, in whichever theme the window took, in
         // pixels that changed since the picture opened (not a stripe's edge that was there).
-        let greens = [theme::LIGHT.success, theme::DARK.success].map(|c| [c.r(), c.g(), c.b()]);
+        let greens = [LIGHT_PALETTE.success, DARK_PALETTE.success].map(|c| [c.r(), c.g(), c.b()]);
         screenshot(&window, &uploaded).filter(|after| {
             greens
                 .iter()

@@ -6,36 +6,50 @@
 //!     └──draw AppState───┘◀─────────────────── one channel, drained each frame ──────┘
 //! ```
 //!
-//! [`update`] is pure (no window, runtime or clock), so flows are unit-tested by feeding it
-//! messages; [`effects::Executor`] is the only code that starts work.
+//! - `screens/`: draw `&AppState` plus their own text fields, return every [`Action`] of the
+//!   frame;
+//! - `update/`: the one place state changes, by domain (photo, change, tenant, setup); pure (no
+//!   window, runtime or clock), so flows are unit-tested by feeding it messages;
+//! - `effects`: what `update` asks for, as data; `executor/` carries it out (the only code
+//!   that starts work), with the task bodies in `tasks` and the native dialog in `dialog`.
 
-pub mod effects;
+mod dialog;
+mod effects;
+mod executor;
 #[cfg(target_os = "macos")]
 mod macos_open;
-pub mod msg;
-pub mod opened;
-pub mod paste;
-pub mod screens;
-pub mod shortcuts;
-pub mod state;
-pub mod theme;
-pub mod update;
-
-pub use screens::crop_editor;
+mod msg;
+mod opened;
+mod paste;
+mod screens;
+mod shortcuts;
+pub(crate) mod state;
+mod theme;
+pub(crate) mod update;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use eframe::egui;
 
-use crate::api::TenantUrl;
-use crate::cli::Exit;
-use crate::credentials::{ApiToken, CertificatePassword, Credential, KeyringStore, TokenStore};
+// What the integration tests drive (tests/gui): the app itself, the executor on its own, and
+// the data they exchange. Everything else stays private, so rustc reports what nothing uses.
+pub use dialog::{FilePicker, IMAGE_EXTENSIONS, NativeFilePicker, PickFuture};
+pub use effects::{ChangeRequest, Effect, LoadWhat};
+pub use executor::{Executor, KEPT_CLIENTS};
+use msg::Msg;
+pub use msg::{ChangeEvent, FileField, Pasted, PhotoEvent, SetupEvent, TaskEvent, TenantEvent};
+pub use opened::channel as opened_channel;
+use screens::ScreenInput;
+pub use screens::SetupInput;
+pub use state::{AppState, Connection, Current, Screen, SetupState};
+use state::{Notice, TenantState, Tone};
+pub use theme::{DARK as DARK_PALETTE, LIGHT as LIGHT_PALETTE};
+use update::update;
+
+use crate::credentials::{KeyringStore, SecretStore};
 use crate::settings::{Settings, SettingsFile};
-pub use effects::{Effect, Executor, FilePicker, NativeFilePicker, PickFuture};
-pub use msg::{Action, Msg, TaskEvent};
-use state::{AppState, Connection, Notice, Screen, SetupForm, TenantState, Tone};
-pub use update::update;
+use crate::sign_in::{self, Environment};
 
 /// The window title, also what window managers and the smoke test look for.
 pub const WINDOW_TITLE: &str = "xc-avatar";
@@ -47,39 +61,24 @@ pub const APP_ID: &str = "xc-avatar";
 
 /// What the app starts with.
 pub struct AppConfig {
-    /// Tenant as typed (from `F5XC_API_URL`); else the saved default.
-    pub tenant: Option<String>,
-    /// Token from `F5XC_API_TOKEN`; else the store's token for the tenant.
-    pub token: Option<ApiToken>,
-    /// An API certificate from `VOLT_API_P12_FILE` and `VES_P12_PASSWORD`, used when there is
-    /// no token from the environment (opened off the UI thread at start).
-    pub certificate: Option<(PathBuf, CertificatePassword)>,
+    /// The environment: `F5XC_API_URL`, a credential variable, vesctl's profile.
+    pub environment: Environment,
     /// A picture to open at once (`xc-avatar FILE`, "Open with").
     pub initial_file: Option<PathBuf>,
     /// Files the OS asks the running app to open (macOS sends them as events, not argv).
     pub opened: Option<opened::OpenedFiles>,
     pub picker: Arc<dyn FilePicker>,
-    pub store: Arc<dyn TokenStore>,
+    pub store: Arc<dyn SecretStore>,
     /// Where tenants are remembered; `None` remembers nothing.
     pub settings_file: Option<SettingsFile>,
 }
 
 impl AppConfig {
-    /// Reads `F5XC_API_URL` and `F5XC_API_TOKEN`; uses the native file dialog.
+    /// This process's environment (and vesctl's profile), the OS keyring, the native file
+    /// dialog, the settings in their usual place.
     pub fn from_env(initial_file: Option<PathBuf>) -> Self {
-        let tenant = std::env::var(crate::ENV_TENANT)
-            .ok()
-            .filter(|t| !t.trim().is_empty());
         AppConfig {
-            tenant,
-            token: ApiToken::from_env().and_then(Result::ok),
-            certificate: std::env::var_os(crate::ENV_P12_FILE)
-                .filter(|file| !file.is_empty())
-                .map(|file| {
-                    let password = CertificatePassword::from_env()
-                        .unwrap_or_else(|| CertificatePassword::new(""));
-                    (PathBuf::from(file), password)
-                }),
+            environment: Environment::read(),
             initial_file,
             opened: None,
             picker: Arc::new(NativeFilePicker),
@@ -90,7 +89,7 @@ impl AppConfig {
 }
 
 /// Opens the window and runs until it is closed.
-pub fn run(initial_file: Option<PathBuf>) -> Exit {
+pub fn run(initial_file: Option<PathBuf>) -> Result<(), eframe::Error> {
     let mut viewport = egui::ViewportBuilder::default()
         .with_title(WINDOW_TITLE)
         .with_app_id(APP_ID)
@@ -116,7 +115,7 @@ pub fn run(initial_file: Option<PathBuf>) -> Exit {
         macos_open::install(move |paths| requests.open(paths));
         config.opened = Some(opened);
     }
-    let result = eframe::run_native(
+    eframe::run_native(
         APP_ID,
         options,
         Box::new(|cc| {
@@ -124,72 +123,51 @@ pub fn run(initial_file: Option<PathBuf>) -> Exit {
                 .map(|app| Box::new(app) as Box<dyn eframe::App>)
                 .map_err(|e| e.into())
         }),
-    );
-    match result {
-        Ok(()) => Exit::Success,
-        Err(err) => {
-            eprintln!("xc-avatar: error: {}", crate::messages::no_window(&err));
-            Exit::Internal
-        }
-    }
+    )
 }
 
-/// The state the app starts in, and the work that starts with it: read the saved token, open
-/// the file it was started with. Pure, like `update`.
+/// The state the app starts in, and the work that starts with it: find the tenant's
+/// credential, open the file it was started with. Pure, like `update`.
 pub fn start(
-    config_tenant: Option<String>,
-    env_token: Option<ApiToken>,
+    env: &Environment,
     settings: Settings,
     settings_problem: Option<String>,
     store_location: &'static str,
     initial_file: Option<PathBuf>,
 ) -> (AppState, Vec<Effect>) {
-    let tenant_text = config_tenant
-        .or_else(|| settings.default_tenant.clone())
-        .unwrap_or_default();
-    let tenant = TenantUrl::parse(&tenant_text).ok();
+    // A tenant in F5XC_API_URL that does not parse is shown on setup, as typed.
+    let tenant = sign_in::tenant(env.tenant.as_deref(), &settings, env);
     let mut effects = Vec::new();
-    let (screen, connection, reading_token) = match (tenant, env_token.clone()) {
-        (Some(tenant), Some(token)) => (
-            Screen::Main,
-            Some(Connection {
-                tenant,
-                credential: Credential::Token(token),
-            }),
-            None,
-        ),
-        (Some(tenant), None) => {
+    let reading = match &tenant {
+        Ok(Some((tenant, _))) => {
             effects.push(update::read_credential(&settings, tenant.clone()));
-            (Screen::Main, None, Some(tenant))
+            Some(tenant.clone())
         }
-        (None, _) => (
-            Screen::Setup(SetupForm {
-                tenant: tenant_text,
-                ..SetupForm::default()
-            }),
-            None,
-            None,
-        ),
+        _ => None,
     };
     let mut state = AppState::new(
-        screen,
+        Screen::Main,
         TenantState {
-            connection,
-            env_token,
-            reading_token,
+            connection: None,
+            env_token: env.token().cloned(),
+            vesctl: env.profile().cloned(),
+            reading,
             settings,
             store_location,
         },
     );
-    // Setup shows no notices, only its reason line: a first screen that is setup (no tenant
-    // left after the damaged file was set aside) says it there.
-    if let (Screen::Setup(form), Some(problem)) = (&mut state.screen, &settings_problem) {
-        form.reason = Some(problem.clone());
+    if state.tenant.reading.is_none() {
+        // Setup shows no notices, only its reason line: a first screen that is setup (no
+        // tenant left after the damaged file was set aside) says it there.
+        update::open_setup(&mut state, settings_problem.clone());
+        if let (Screen::Setup(setup), Some(typed)) = (&mut state.screen, &env.tenant) {
+            setup.fill.tenant = Some(typed.clone());
+        }
     }
     state.notice = settings_problem.map(|p| Notice::new(Tone::Error, p));
     effects.extend(match initial_file {
-        Some(path) => update(&mut state, Action::Load(path)),
-        // Starts the fetch of the current picture when the token is known.
+        Some(path) => update(&mut state, msg::PhotoAction::Load(path)),
+        // Starts the fetch of the current picture when the credential is known.
         None => update::refresh(&mut state),
     });
     (state, effects)
@@ -198,6 +176,8 @@ pub fn start(
 /// The edge: draws screens, feeds `update`, hands effects to the executor.
 pub struct XcAvatarApp {
     state: AppState,
+    /// The text the screens' fields hold.
+    input: ScreenInput,
     executor: Executor,
     /// Effects from start-up, run on the first frame (when the window exists, for dialogs).
     pending: Vec<Effect>,
@@ -209,13 +189,7 @@ pub struct XcAvatarApp {
 /// "xc-avatar — acme.console.ves.volterra.io": which tenant this window changes, as the
 /// taskbar and window switcher show it.
 pub fn window_title(state: &AppState) -> String {
-    let tenant = state
-        .tenant
-        .connection
-        .as_ref()
-        .map(|c| &c.tenant)
-        .or(state.tenant.reading_token.as_ref());
-    match tenant {
+    match state.tenant.active() {
         Some(tenant) => format!("{WINDOW_TITLE} — {}", tenant.host()),
         None => WINDOW_TITLE.to_owned(),
     }
@@ -230,43 +204,27 @@ impl XcAvatarApp {
         };
         // The kept theme, styled on the first frame like every effect of the start.
         let appearance = settings.appearance;
+        let (state, mut pending) = start(
+            &config.environment,
+            settings,
+            settings_problem.map(|p| p.to_string()),
+            config.store.location(),
+            config.initial_file,
+        );
         let executor = Executor::new(
             cc.egui_ctx.clone(),
             config.picker,
             config.store,
             config.settings_file,
+            config.environment,
         )?;
-        let env_token = config.token.is_some();
-        let (state, mut pending) = start(
-            config.tenant,
-            config.token,
-            settings,
-            settings_problem.map(|p| p.to_string()),
-            executor.store_location(),
-            config.initial_file,
-        );
         pending.insert(0, Effect::SetAppearance(appearance));
         if let Some(opened) = &config.opened {
             opened.wake(&cc.egui_ctx);
         }
-        // VOLT_API_P12_FILE works like F5XC_API_TOKEN (which wins when both are set): what is
-        // kept for the tenant is not read.
-        if let (false, Some((path, password)), Some(tenant)) = (
-            env_token,
-            config.certificate,
-            state.tenant.reading_token.clone(),
-        ) {
-            pending.retain(|e| {
-                !matches!(e, Effect::ReadToken { .. } | Effect::ReadCertificate { .. })
-            });
-            pending.push(Effect::ReadCertificate {
-                tenant,
-                path,
-                password: Some(password),
-            });
-        }
         Ok(XcAvatarApp {
             state,
+            input: ScreenInput::default(),
             executor,
             pending,
             opened: config.opened,
@@ -277,6 +235,11 @@ impl XcAvatarApp {
     /// The state, for tests.
     pub fn state(&self) -> &AppState {
         &self.state
+    }
+
+    /// What the setup screen's fields hold, for tests.
+    pub fn setup_input(&self) -> &screens::SetupInput {
+        &self.input.setup
     }
 
     fn dispatch(&mut self, msg: impl Into<Msg>, frame: Option<&eframe::Frame>) {
@@ -295,9 +258,9 @@ impl eframe::App for XcAvatarApp {
             self.dispatch(event, Some(frame));
         }
         if let Some(path) = self.opened.as_ref().and_then(opened::OpenedFiles::latest) {
-            self.dispatch(Action::Load(path), Some(frame));
+            self.dispatch(msg::PhotoAction::Load(path), Some(frame));
         }
-        let actions = screens::show(ui, &mut self.state);
+        let actions = screens::show(ui, &self.state, &mut self.input);
         for action in actions {
             self.dispatch(action, Some(frame));
         }

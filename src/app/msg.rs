@@ -1,5 +1,7 @@
 //! The messages `update` takes: what the user asked for ([`Action`], returned by screens) and
 //! what background work reports ([`TaskEvent`], sent by the executor through one channel).
+//! Both nest by domain — the photo being framed, a change of the tenant's picture, the tenant
+//! and its credential, the setup form — and `update` hands each to its domain's module.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -7,12 +9,12 @@ use std::time::Instant;
 
 use eframe::egui;
 
-use super::crop_editor::Edit;
-use crate::api::{ApiError, CallEvent, TenantPicture, TenantUrl, WhoAmI};
-use crate::avatar::{AvatarError, EncodedAvatar, Framing, Source};
-use crate::credentials::{
-    ApiCertificate, ApiToken, CertificateError, CertificatePassword, StoreError,
-};
+use crate::TenantUrl;
+use crate::api::{ApiError, CallEvent, TenantPicture, WhoAmI};
+use crate::avatar::{AvatarError, Edit, EncodedAvatar, Framing, Source};
+use crate::credentials::{Credential, CredentialInput, CredentialKind, StoreError};
+use crate::settings::Appearance;
+use crate::sign_in::{CredentialProblem, Found};
 
 /// Anything `update` answers.
 pub enum Msg {
@@ -20,30 +22,35 @@ pub enum Msg {
     Task(TaskEvent),
 }
 
-impl From<Action> for Msg {
-    fn from(action: Action) -> Self {
-        Msg::Action(action)
-    }
-}
-
-impl From<TaskEvent> for Msg {
-    fn from(event: TaskEvent) -> Self {
-        Msg::Task(event)
-    }
-}
-
 /// Something the user asked for.
 #[derive(Debug)]
 pub enum Action {
+    Photo(PhotoAction),
+    Change(ChangeAction),
+    Tenant(TenantAction),
+    Setup(SetupAction),
+}
+
+/// The photo being framed.
+#[derive(Debug)]
+pub enum PhotoAction {
+    /// Show the "open image" dialog.
     OpenDialog,
     /// Open this file (dropped, chosen, or named on the command line).
     Load(PathBuf),
     /// Ctrl+V: an image, or text that may name a file.
     Paste(Pasted),
+    /// Change the crop or rotation.
+    Frame(Edit),
+}
+
+/// A change of the picture on the tenant.
+#[derive(Debug)]
+pub enum ChangeAction {
     Upload,
     /// Stop the running change; `at` is when the user asked, to know whether a request was
     /// out (a change waiting to retry has nothing out: its last attempt was turned away).
-    CancelChange {
+    Cancel {
         at: Instant,
     },
     /// Put back the picture the last upload or removal replaced.
@@ -54,54 +61,57 @@ pub enum Action {
     AskRemove,
     Remove,
     KeepPicture,
-    /// Check the token with whoami, without keeping it.
-    TestConnection {
-        tenant: TenantUrl,
-        token: ApiToken,
-    },
-    /// Keep the token in the store, then use it.
-    SaveToken {
-        tenant: TenantUrl,
-        token: ApiToken,
-    },
-    /// Use the token without keeping it (keyring unavailable, or a token from the environment).
-    Connect {
-        tenant: TenantUrl,
-        token: ApiToken,
-    },
-    ForgetToken {
-        tenant: TenantUrl,
-    },
-    /// Show the native dialog for a `.p12`.
-    PickCertificate,
-    /// Open the `.p12` and check it with whoami, without keeping it.
-    TestCertificate {
-        tenant: TenantUrl,
-        path: PathBuf,
-        password: CertificatePassword,
-    },
-    /// Open the `.p12`, keep its password in the store and its path in the settings, then use it.
-    SaveCertificate {
-        tenant: TenantUrl,
-        path: PathBuf,
-        password: CertificatePassword,
-    },
-    /// Stop using the tenant's certificate (the file itself is left alone).
-    ForgetCertificate {
-        tenant: TenantUrl,
-    },
+}
+
+/// The tenant, and the app around it.
+#[derive(Debug)]
+pub enum TenantAction {
     /// Make another saved tenant the active (and default) one.
-    SwitchTenant(TenantUrl),
-    OpenSetup {
-        reason: Option<String>,
-    },
-    CloseSetup,
+    Switch(TenantUrl),
     /// Light, dark, or as the system is; remembered.
-    SetAppearance(crate::settings::Appearance),
+    SetAppearance(Appearance),
     /// The About window: open or closed.
     ShowAbout(bool),
-    /// Change the crop or rotation of the photo being framed.
-    Frame(Edit),
+}
+
+/// The setup form: one set of verbs for every kind of credential.
+#[derive(Debug)]
+pub enum SetupAction {
+    Open {
+        reason: Option<String>,
+    },
+    Close,
+    /// Open the credential and ask the tenant who it acts as, without keeping it.
+    Test {
+        tenant: TenantUrl,
+        input: CredentialInput,
+    },
+    /// Open the credential, keep it (its secret in the store, a certificate's files in the
+    /// settings) unless `keep` is false (this session only), then use it.
+    Save {
+        tenant: TenantUrl,
+        input: CredentialInput,
+        keep: bool,
+    },
+    /// Forget what is kept of this kind for the tenant (a certificate's files stay).
+    Forget {
+        tenant: TenantUrl,
+        kind: CredentialKind,
+    },
+    /// Show the native dialog for one of the certificate's files, near the file the field
+    /// names now.
+    PickFile {
+        field: FileField,
+        near: Option<PathBuf>,
+    },
+}
+
+/// The setup form's file fields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileField {
+    P12,
+    Cert,
+    Key,
 }
 
 /// What Ctrl+V brought.
@@ -121,8 +131,14 @@ pub enum Pasted {
 
 /// A background task's result.
 pub enum TaskEvent {
+    Photo(PhotoEvent),
+    Change(ChangeEvent),
+    Tenant(TenantEvent),
+    Setup(SetupEvent),
+}
+
+pub enum PhotoEvent {
     Picked(Option<PathBuf>),
-    PickedCertificate(Option<PathBuf>),
     Loaded {
         generation: u64,
         result: Result<LoadedPhoto, AvatarError>,
@@ -137,65 +153,68 @@ pub enum TaskEvent {
         framing: Framing,
         result: Result<EncodedAvatar, AvatarError>,
     },
-    /// Change `id` has sent its request.
-    ChangeSent {
-        id: u64,
-    },
+}
+
+pub enum ChangeEvent {
+    /// Change `id` is about to send its request: from now on it may reach the tenant.
+    Sending { id: u64 },
     /// Change `id` is waiting to try again, until `at`.
     Retrying {
         id: u64,
         event: CallEvent,
         at: Instant,
     },
-    ChangeFinished {
+    Finished {
         id: u64,
         tenant: TenantUrl,
         result: Result<ChangeOutcome, ChangeError>,
     },
+    /// The tenant's picture, for the fetch `generation`.
     Current {
         generation: u64,
         result: Result<Option<CurrentPicture>, ApiError>,
     },
-    /// Who the token acts as, for the fetch `generation` (the name the Console shows).
-    User {
-        generation: u64,
-        name: String,
-    },
-    TokenRead {
+    /// Who the credential acts as, for the fetch `generation` (the name the Console shows).
+    User { generation: u64, name: String },
+}
+
+pub enum TenantEvent {
+    /// The credential for `tenant`, found where `sign_in` looks, or why there is none.
+    CredentialRead {
         tenant: TenantUrl,
-        result: Result<Option<ApiToken>, StoreError>,
-    },
-    Tested {
-        tenant: TenantUrl,
-        result: Result<WhoAmI, ApiError>,
-    },
-    Saved {
-        tenant: TenantUrl,
-        token: ApiToken,
-        result: Result<(), StoreError>,
-    },
-    Forgotten {
-        tenant: TenantUrl,
-        result: Result<bool, StoreError>,
-    },
-    CertificateRead {
-        tenant: TenantUrl,
-        result: Result<ApiCertificate, CertificateProblem>,
-    },
-    CertificateTested {
-        tenant: TenantUrl,
-        result: Result<(WhoAmI, ApiCertificate), CertificateProblem>,
-    },
-    CertificateSaved {
-        tenant: TenantUrl,
-        result: Result<ApiCertificate, CertificateProblem>,
-    },
-    CertificateForgotten {
-        tenant: TenantUrl,
-        result: Result<bool, StoreError>,
+        result: Result<Found, CredentialProblem>,
     },
     /// Writing the settings file failed: why.
     SettingsNotSaved(String),
+}
+
+pub enum SetupEvent {
+    Tested {
+        tenant: TenantUrl,
+        result: Result<(WhoAmI, Credential), SetupProblem>,
+    },
+    /// The credential was opened and, if `kept`, kept.
+    Saved {
+        tenant: TenantUrl,
+        kept: bool,
+        result: Result<Credential, CredentialProblem>,
+    },
+    Forgotten {
+        tenant: TenantUrl,
+        kind: CredentialKind,
+        result: Result<bool, StoreError>,
+    },
+    FilePicked {
+        field: FileField,
+        path: Option<PathBuf>,
+    },
+}
+
+/// Why a credential could not be tested: it would not open, or the tenant refused it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SetupProblem {
+    Credential(CredentialProblem),
+    Api(ApiError),
 }
 
 /// A decoded photo with its on-screen preview, ready to frame.
@@ -221,20 +240,49 @@ pub enum ChangeOutcome {
     Removed,
 }
 
-/// Why an API certificate could not be used: the file, the keyring or the tenant.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CertificateProblem {
-    File(CertificateError),
-    Store(StoreError),
-    /// The tenant uses a certificate but its password is not in the store.
-    NoPassword,
-    Api(ApiError),
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum ChangeError {
     #[error(transparent)]
     Avatar(#[from] AvatarError),
     #[error(transparent)]
     Api(#[from] ApiError),
+}
+
+/// `update(state, PhotoAction::Load(path))` and the like: each domain's message is a `Msg`.
+macro_rules! into_msg {
+    ($($domain:ident: $kind:ident($inner:ty)),* $(,)?) => {$(
+        impl From<$inner> for $kind {
+            fn from(inner: $inner) -> Self {
+                $kind::$domain(inner)
+            }
+        }
+        impl From<$inner> for Msg {
+            fn from(inner: $inner) -> Self {
+                $kind::$domain(inner).into()
+            }
+        }
+    )*};
+}
+
+into_msg!(
+    Photo: Action(PhotoAction),
+    Change: Action(ChangeAction),
+    Tenant: Action(TenantAction),
+    Setup: Action(SetupAction),
+    Photo: TaskEvent(PhotoEvent),
+    Change: TaskEvent(ChangeEvent),
+    Tenant: TaskEvent(TenantEvent),
+    Setup: TaskEvent(SetupEvent),
+);
+
+impl From<Action> for Msg {
+    fn from(action: Action) -> Self {
+        Msg::Action(action)
+    }
+}
+
+impl From<TaskEvent> for Msg {
+    fn from(event: TaskEvent) -> Self {
+        Msg::Task(event)
+    }
 }

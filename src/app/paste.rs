@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use eframe::egui;
 
-use super::msg::{Action, Pasted};
+use super::msg::{Pasted, PhotoAction as Action};
 
 /// The first paste of this frame, as an action.
 pub fn pasted(ctx: &egui::Context) -> Option<Action> {
@@ -123,7 +123,9 @@ pub fn named_in(text: &str) -> Named {
     Named::Nothing
 }
 
-/// The file a copied text names on this computer, if it names one ([`named_in`]).
+/// The file a copied text names on this computer, if it names one ([`named_in`]): what the
+/// tests ask (the app goes by `named_in`).
+#[cfg(test)]
 pub fn path_in(text: &str) -> Option<PathBuf> {
     match named_in(text) {
         Named::File(path) => Some(path),

@@ -6,11 +6,14 @@ use std::time::Instant;
 
 use eframe::egui;
 
-use crate::api::{TenantPicture, TenantUrl};
+use crate::TenantUrl;
+use crate::api::TenantPicture;
 use crate::avatar::{EncodedAvatar, Framing, Source};
-use crate::credentials::{ApiToken, Credential};
+use crate::credentials::{ApiToken, Credential, CredentialKind};
 pub use crate::messages::ChangeKind;
 use crate::settings::Settings;
+use crate::sign_in::Origin;
+use crate::vesctl::Profile;
 
 pub struct AppState {
     pub screen: Screen,
@@ -21,61 +24,74 @@ pub struct AppState {
     /// The outcome of the last thing the user did, shown until the next one.
     pub notice: Option<Notice>,
     pub about_open: bool,
+    /// How many times the setup form was filled (each fill's serial).
+    pub setup_fills: u64,
 }
 
 pub enum Screen {
-    Setup(SetupForm),
+    /// Boxed: the form's status is large beside the main screen's nothing.
+    Setup(Box<SetupState>),
     Main,
 }
 
-/// Where changes go, and as whom.
+/// Where changes go, as whom, and where that credential came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Connection {
     pub tenant: TenantUrl,
     pub credential: Credential,
+    pub origin: Origin,
 }
 
 pub struct TenantState {
     pub connection: Option<Connection>,
     /// The token from `F5XC_API_TOKEN`, used unless the user enters another.
     pub env_token: Option<ApiToken>,
-    /// The tenant whose token is being read from the keyring.
-    pub reading_token: Option<TenantUrl>,
+    /// vesctl's profile, when it is usable: offered on the setup screen.
+    pub vesctl: Option<Profile>,
+    /// The tenant whose credential is being read (the environment, the keyring, vesctl's
+    /// profile).
+    pub reading: Option<TenantUrl>,
     pub settings: Settings,
-    /// Where tokens are kept, for "Saved in …".
+    /// Where secrets are kept, for "Saved in …".
     pub store_location: &'static str,
 }
 
-/// The setup screen's form.
+/// The setup screen's status: everything but the text the user types, which is the screen's
+/// own (`screens::setup::SetupInput`).
 #[derive(Default)]
-pub struct SetupForm {
-    pub tenant: String,
-    pub token: String,
-    pub reveal_token: bool,
-    /// Which kind of credential the form sets up.
-    pub kind: CredentialKind,
-    /// The `.p12` file, as picked, dropped or typed.
-    pub certificate_path: String,
-    pub password: String,
-    pub reveal_password: bool,
+pub struct SetupState {
     /// Why the user was sent here (e.g. the token was rejected).
     pub reason: Option<String>,
+    /// "Found your vesctl profile for acme…", when the form was filled from it.
+    pub found_profile: Option<String>,
     /// Whether there is a working connection to go back to.
     pub can_cancel: bool,
     /// A test, save or forget is running: what it is doing.
     pub busy: Option<&'static str>,
+    /// The tenant the last test, save or forget was for: answers for another are stale.
+    pub pending: Option<TenantUrl>,
     /// The outcome of the last test, save or forget.
     pub outcome: Option<(Tone, String)>,
-    /// The keyring refused the token: offer to use it for this session only.
+    /// The keyring refused the secret: offer to use it for this session only.
     pub store_failed: bool,
+    /// What the form's fields should now show (the screen applies each fill once).
+    pub fill: SetupFill,
 }
 
-/// The two kinds of personal credential XC offers.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum CredentialKind {
-    #[default]
-    Token,
-    Certificate,
+/// Values `update` puts into the setup form: when it opens (the tenant, the kind and files in
+/// use), and when a file is picked or dropped. Fields left `None` keep what was typed; secrets
+/// are never filled in.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SetupFill {
+    /// Bumped on every fill, so the screen applies it once.
+    pub serial: u64,
+    /// Empty every field first (the form opens anew).
+    pub reset: bool,
+    pub tenant: Option<String>,
+    pub kind: Option<CredentialKind>,
+    pub p12: Option<String>,
+    pub cert: Option<String>,
+    pub key: Option<String>,
 }
 
 /// The photo being framed, and what its framing encodes to.
@@ -147,8 +163,9 @@ impl PhotoState {
 #[derive(Default)]
 pub struct ChangeState {
     pub running: Option<RunningChange>,
-    /// Numbers changes so a cancelled one's late report is ignored.
-    pub count: u64,
+    /// The id of the last change started: ids number changes so a cancelled one's late report
+    /// is ignored.
+    pub last_id: u64,
     /// The running change is waiting to retry: why, and when the next attempt starts.
     pub retry: Option<Retry>,
     /// What the running change replaces.
@@ -164,8 +181,8 @@ pub struct ChangeState {
 pub struct RunningChange {
     pub id: u64,
     pub kind: ChangeKind,
-    /// The request has gone out: after that, cancelling cannot promise nothing changed.
-    pub sent: bool,
+    /// The request is going out: after that, cancelling cannot promise nothing changed.
+    pub sending: bool,
 }
 
 /// A retry the change is waiting for.
@@ -241,10 +258,21 @@ impl Notice {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NoticeAction {
-    UpdateToken,
+    /// Open setup on the credential in use (a token or a certificate).
+    UpdateCredential,
     CheckTenant,
     TryAgain,
     Undo,
+}
+
+impl TenantState {
+    /// The tenant in use, or being signed in to.
+    pub fn active(&self) -> Option<&TenantUrl> {
+        self.connection
+            .as_ref()
+            .map(|c| &c.tenant)
+            .or(self.reading.as_ref())
+    }
 }
 
 impl AppState {
@@ -258,6 +286,7 @@ impl AppState {
             current: CurrentState::default(),
             notice: None,
             about_open: false,
+            setup_fills: 0,
         }
     }
 

@@ -77,7 +77,7 @@ impl Framed {
 
     /// "framed on the face" for the one-line report; nothing for the centre (as today) or a crop.
     pub fn describe(&self) -> Option<&'static str> {
-        (self.chosen == Chosen::Face).then_some("framed on the face")
+        (self.chosen == Chosen::Face).then_some(crate::messages::FRAMED_ON_THE_FACE)
     }
 
     /// `"crop": {"x", "y", "side"}` (in the pixels `--crop` takes: right way up, then turned by

@@ -5,24 +5,27 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use super::commands::{Report, block_on, connect};
-use super::{ConnectionArgs, Exit, MonogramArgs};
+use super::args::{MonogramArgs, UploadArgs};
+use super::context::{Context, block_on};
+use super::report::Report;
 use crate::api::XcClient;
 use crate::avatar::{self, EncodedAvatar, Framing, Monogram, Output, OutputFormat, Source};
+use crate::exit::Exit;
+use crate::messages;
 
 /// Side of the monogram: the avatar's usual size.
 const SIZE: u32 = avatar::DEFAULT_SIZE;
 
 pub fn monogram(args: &MonogramArgs, report: &Report) -> Exit {
     let Some(format) = format_for(&args.output) else {
-        return report.usage(format!(
-            "{}: name the file .png or .jpg (or .jpeg); the format follows the extension",
-            args.output.display()
-        ));
+        return report.usage(messages::monogram_extension(&args.output));
     };
     let name = match &args.name {
         Some(name) => name.clone(),
-        None => match name_from_whoami(&args.connection, report) {
+        None => match Context::load()
+            .connect(&args.connection, report)
+            .and_then(|client| whoami_name(&client, report))
+        {
             Ok(name) => name,
             Err(exit) => return exit,
         },
@@ -41,41 +44,48 @@ pub fn monogram(args: &MonogramArgs, report: &Report) -> Exit {
         Err(err) => return report.failure(Exit::from(&err), "image", err.to_string(), json!({})),
     };
     if let Err(err) = std::fs::write(&args.output, &avatar.bytes) {
-        return report.usage(format!("cannot write {}: {err}", args.output.display()));
+        return report.usage(messages::cannot_write(&args.output, &err));
     }
     report.success(
-        format!(
-            "wrote {} ({}, {})",
-            args.output.display(),
-            shown_initials(&monogram),
-            avatar.describe()
-        ),
+        messages::wrote_monogram(&args.output, &shows(&monogram), &avatar),
         json!({
             "output": args.output,
             "monogram": monogram_json(&monogram, &name),
-            "avatar": super::commands::avatar_json(&avatar),
+            "avatar": super::picture::avatar_json(&avatar),
         }),
     )
 }
 
-/// The monogram as a picture to frame and send like a photo: centred, the whole square.
-pub fn source(monogram: &Monogram) -> Result<Source, avatar::AvatarError> {
-    Source::from_bytes(monogram.png(SIZE)?)
+/// `upload --monogram`: the initials of `--name`, else of the user the tenant says we are,
+/// framed and encoded as a photo would be (`--format`, `--size` apply). The avatar, its JSON
+/// fields and what it shows.
+pub fn for_upload(
+    client: &XcClient,
+    args: &UploadArgs,
+    report: &Report,
+) -> Result<(EncodedAvatar, Value, Option<String>), Exit> {
+    let name = match &args.name {
+        Some(name) => name.clone(),
+        None => whoami_name(client, report)?,
+    };
+    let monogram = Monogram::new(&name);
+    let avatar = render(&monogram, &args.avatar.output())
+        .map_err(|err| report.failure(Exit::from(&err), "image", err.to_string(), json!({})))?;
+    Ok((
+        avatar,
+        json!({ "monogram": monogram_json(&monogram, &name) }),
+        Some(shows(&monogram)),
+    ))
 }
 
-pub fn render(monogram: &Monogram, output: &Output) -> Result<EncodedAvatar, avatar::AvatarError> {
-    let source = source(monogram)?;
+/// The monogram framed whole and encoded as `output` says.
+fn render(monogram: &Monogram, output: &Output) -> Result<EncodedAvatar, avatar::AvatarError> {
+    let source = Source::from_bytes(monogram.png(SIZE)?)?;
     avatar::render(&source, &Framing::new(source.size()), output)
 }
 
-/// The name to take initials from, as the tenant knows the user (`connect` picks the tenant and
-/// credential as every other command does).
-fn name_from_whoami(connection: &ConnectionArgs, report: &Report) -> Result<String, Exit> {
-    let client = connect(connection, report)?;
-    whoami_name(&client, report)
-}
-
-pub fn whoami_name(client: &XcClient, report: &Report) -> Result<String, Exit> {
+/// The name to take initials from, as the tenant knows the user.
+fn whoami_name(client: &XcClient, report: &Report) -> Result<String, Exit> {
     let who = block_on(client.whoami()).map_err(|err| report.api_error(&err))?;
     Ok(avatar::name_for_initials(
         &who.first_name,
@@ -85,7 +95,7 @@ pub fn whoami_name(client: &XcClient, report: &Report) -> Result<String, Exit> {
     ))
 }
 
-pub fn monogram_json(monogram: &Monogram, name: &str) -> Value {
+fn monogram_json(monogram: &Monogram, name: &str) -> Value {
     let [r, g, b] = monogram.background();
     json!({
         "name": name,
@@ -95,15 +105,8 @@ pub fn monogram_json(monogram: &Monogram, name: &str) -> Value {
     })
 }
 
-/// "initials AL", or the silhouette and why.
-pub fn shown_initials(monogram: &Monogram) -> String {
-    match monogram.initials() {
-        "" => "a silhouette: the name has no letter".to_owned(),
-        initials if !monogram.draws_letters() => {
-            format!("a silhouette: no font on this system has {initials}")
-        }
-        initials => format!("initials {initials}"),
-    }
+fn shows(monogram: &Monogram) -> String {
+    messages::monogram_shows(monogram.initials(), monogram.draws_letters())
 }
 
 fn format_for(path: &Path) -> Option<OutputFormat> {

@@ -29,7 +29,7 @@ fn tab_visits_the_controls_in_reading_order() {
     }
     // Top bar, the picture's controls, the side column, then the actions at the bottom.
     let order = [
-        "Tenant and token…",
+        "Tenant and credential…",
         "Menu",
         "Rotate left",
         "Rotate right",
@@ -101,7 +101,7 @@ fn the_window_title_names_the_tenant() {
         "xc-avatar — 127.0.0.1"
     );
     let mut config = fixture.config(None, None);
-    config.tenant = None;
+    config.environment.tenant = None;
     let first_start = harness_with_system_light(config);
     assert_eq!(
         xc_avatar::app::window_title(first_start.state().state()),
@@ -136,7 +136,7 @@ fn about_shows_version_licence_and_the_crates_inside() {
 fn setup_opens_the_console_of_the_typed_tenant() {
     let fixture = Fixture::new();
     let mut config = fixture.config(None, None);
-    config.tenant = None;
+    config.environment.tenant = None;
     let mut harness = harness(config);
     harness.run_ok();
     assert!(harness.query_by_label("Open the Console").is_none());

@@ -5,11 +5,11 @@ use std::sync::mpsc;
 use std::thread::ThreadId;
 
 use crate::harness::*;
-use xc_avatar::app::effects::{ChangeRequest, LoadWhat};
-use xc_avatar::app::msg::TaskEvent;
-use xc_avatar::app::state::Connection;
-use xc_avatar::app::{Effect, Executor};
+use xc_avatar::app::{
+    ChangeEvent, ChangeRequest, Connection, Effect, Executor, LoadWhat, PhotoEvent, TaskEvent,
+};
 use xc_avatar::avatar::{self, Framing, Source};
+use xc_avatar::sign_in::Origin;
 
 /// Notes the thread each dialog is made on.
 #[derive(Default)]
@@ -25,12 +25,13 @@ impl FilePicker for RecordsThread {
     }
 }
 
-fn executor(store: Arc<dyn TokenStore>, settings: Option<SettingsFile>) -> Executor {
+fn executor(store: Arc<dyn SecretStore>, settings: Option<SettingsFile>) -> Executor {
     Executor::new(
         egui::Context::default(),
         Arc::new(RecordsThread::default()),
         store,
         settings,
+        Environment::default(),
     )
     .expect("executor")
 }
@@ -57,6 +58,7 @@ fn one_connection_serves_the_fetch_the_upload_and_the_refetch() {
     let connection = Connection {
         tenant: fixture.tenant_url(),
         credential: ApiToken::new(DEFAULT_TOKEN).expect("token").into(),
+        origin: Origin::Kept,
     };
     let mut executor = executor(Arc::new(MemoryStore::new()), None);
     let fetch = |executor: &mut Executor, generation| {
@@ -68,7 +70,9 @@ fn one_connection_serves_the_fetch_the_upload_and_the_refetch() {
             None,
         );
         next_event(executor, "the current picture", |e| match e {
-            TaskEvent::Current { result, .. } => Some(result.expect("fetched")),
+            TaskEvent::Change(ChangeEvent::Current { result, .. }) => {
+                Some(result.expect("fetched"))
+            }
             _ => None,
         })
     };
@@ -90,7 +94,7 @@ fn one_connection_serves_the_fetch_the_upload_and_the_refetch() {
         None,
     );
     next_event(&executor, "the upload", |e| match e {
-        TaskEvent::ChangeFinished { result, .. } => Some(result.expect("uploaded")),
+        TaskEvent::Change(ChangeEvent::Finished { result, .. }) => Some(result.expect("uploaded")),
         _ => None,
     });
     assert!(fetch(&mut executor, 2).is_some());
@@ -120,8 +124,8 @@ fn one_connection_serves_the_fetch_the_upload_and_the_refetch() {
 /// A store whose calls never return, as a keyring behind an unanswered unlock prompt.
 struct StuckKeyring(Mutex<mpsc::Receiver<()>>);
 
-impl TokenStore for StuckKeyring {
-    fn get(&self, _: &TenantUrl) -> Result<Option<ApiToken>, StoreError> {
+impl SecretStore for StuckKeyring {
+    fn get(&self, _: &TenantUrl, _: SecretKind) -> Result<Option<Secret>, StoreError> {
         let _ = self
             .0
             .lock()
@@ -129,30 +133,14 @@ impl TokenStore for StuckKeyring {
             .recv_timeout(Duration::from_secs(60));
         Ok(None)
     }
-    fn set(&self, _: &TenantUrl, _: &ApiToken) -> Result<(), StoreError> {
+    fn set(&self, _: &TenantUrl, _: &Secret) -> Result<(), StoreError> {
         Ok(())
     }
-    fn delete(&self, _: &TenantUrl) -> Result<bool, StoreError> {
+    fn delete(&self, _: &TenantUrl, _: SecretKind) -> Result<bool, StoreError> {
         Ok(false)
     }
     fn location(&self) -> &'static str {
         "a stuck keyring"
-    }
-    fn get_certificate_password(
-        &self,
-        _: &TenantUrl,
-    ) -> Result<Option<CertificatePassword>, StoreError> {
-        Ok(None)
-    }
-    fn set_certificate_password(
-        &self,
-        _: &TenantUrl,
-        _: &CertificatePassword,
-    ) -> Result<(), StoreError> {
-        Ok(())
-    }
-    fn delete_certificate_password(&self, _: &TenantUrl) -> Result<bool, StoreError> {
-        Ok(false)
     }
 }
 
@@ -163,8 +151,9 @@ fn closing_does_not_wait_for_a_stuck_keyring() {
     let (_release, stuck) = mpsc::channel();
     let mut executor = executor(Arc::new(StuckKeyring(Mutex::new(stuck))), None);
     executor.run(
-        Effect::ReadToken {
+        Effect::ReadCredential {
             tenant: TenantUrl::parse("https://acme.console.ves.volterra.io").expect("tenant"),
+            settings: Settings::default(),
         },
         None,
     );
@@ -228,7 +217,7 @@ fn superseded_loads_are_never_decoded() {
         assert!(Instant::now() < deadline, "timed out waiting for the loads");
         std::thread::sleep(Duration::from_millis(5));
         for event in executor.drain() {
-            if let TaskEvent::Loaded { generation, result } = event {
+            if let TaskEvent::Photo(PhotoEvent::Loaded { generation, result }) = event {
                 assert!(result.is_ok(), "{generation}");
                 loaded.push(generation);
             }
@@ -237,7 +226,7 @@ fn superseded_loads_are_never_decoded() {
     // Anything decoded anyway would report shortly after.
     std::thread::sleep(Duration::from_millis(500));
     for event in executor.drain() {
-        if let TaskEvent::Loaded { generation, .. } = event {
+        if let TaskEvent::Photo(PhotoEvent::Loaded { generation, .. }) = event {
             loaded.push(generation);
         }
     }
@@ -254,11 +243,12 @@ fn the_file_dialog_is_made_on_the_ui_thread() {
         picker.clone(),
         Arc::new(MemoryStore::new()),
         None,
+        Environment::default(),
     )
     .expect("executor");
-    executor.run(Effect::PickFile { folder: None }, None);
+    executor.run(Effect::PickPicture { folder: None }, None);
     next_event(&executor, "the dialog's answer", |e| match e {
-        TaskEvent::Picked(picked) => Some(picked),
+        TaskEvent::Photo(PhotoEvent::Picked(picked)) => Some(picked),
         _ => None,
     });
     assert_eq!(
@@ -275,12 +265,12 @@ fn a_pasted_image_too_large_to_be_a_photo_is_refused_before_it_is_copied() {
     executor.run(
         Effect::Load {
             generation: 1,
-            what: LoadWhat::Pasted(xc_avatar::app::msg::Pasted::Image(image)),
+            what: LoadWhat::Pasted(xc_avatar::app::Pasted::Image(image)),
         },
         None,
     );
     let result = next_event(&executor, "the load", |e| match e {
-        TaskEvent::Loaded { result, .. } => Some(result),
+        TaskEvent::Photo(PhotoEvent::Loaded { result, .. }) => Some(result),
         _ => None,
     });
     match result {
@@ -311,13 +301,15 @@ fn a_file_copied_in_a_file_manager_is_pasted() {
     executor.run(
         Effect::Load {
             generation: 1,
-            what: LoadWhat::Pasted(xc_avatar::app::msg::Pasted::FileList),
+            what: LoadWhat::Pasted(xc_avatar::app::Pasted::FileList),
         },
         None,
     );
     let loaded = next_event(&executor, "the paste", |e| match e {
-        TaskEvent::Loaded { result, .. } => Some(result.expect("loaded")),
-        TaskEvent::PasteIgnored { .. } => panic!("the copied file was not found"),
+        TaskEvent::Photo(PhotoEvent::Loaded { result, .. }) => Some(result.expect("loaded")),
+        TaskEvent::Photo(PhotoEvent::PasteIgnored { .. }) => {
+            panic!("the copied file was not found")
+        }
         _ => None,
     });
     assert_eq!(loaded.name, "copied in a file manager.jpg");
@@ -328,7 +320,7 @@ fn a_file_copied_in_a_file_manager_is_pasted() {
 /// write `.JPG`; macOS takes the list literally, so nothing may be missing there).
 #[test]
 fn the_dialog_offers_every_format_that_opens() {
-    use xc_avatar::app::effects::IMAGE_EXTENSIONS;
+    use xc_avatar::app::IMAGE_EXTENSIONS;
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     let mut opened = 0;
     for entry in std::fs::read_dir(&fixtures).expect("fixtures") {

@@ -11,13 +11,15 @@ pub use egui_kittest::Harness;
 pub use egui_kittest::kittest::{NodeT as _, Queryable as _};
 pub use fake_tenant::{DEFAULT_TOKEN, FakeTenant, IMAGE_PATH, Scripted};
 pub use image::ImageFormat;
-pub use xc_avatar::api::TenantUrl;
-pub use xc_avatar::app::state::Current;
+pub use xc_avatar::TenantUrl;
+pub use xc_avatar::app::Current;
 pub use xc_avatar::app::{AppConfig, FilePicker, PickFuture, XcAvatarApp};
 pub use xc_avatar::credentials::{
-    ApiToken, CertificatePassword, MemoryStore, StoreError, TokenStore,
+    ApiToken, CertificatePassword, CredentialInput, MemoryStore, Secret, SecretKind, SecretStore,
+    StoreError,
 };
 pub use xc_avatar::settings::{Settings, SettingsFile};
+pub use xc_avatar::sign_in::Environment;
 
 pub(crate) use crate::support;
 
@@ -94,7 +96,7 @@ impl Fixture {
         }
         self.settings_file().save(&settings).expect("save settings");
         let mut config = self.config(None, None);
-        config.tenant = None;
+        config.environment.tenant = None;
         config
     }
 
@@ -102,7 +104,9 @@ impl Fixture {
     pub fn save_token(&self) -> TenantUrl {
         let tenant = self.tenant_url();
         let token = ApiToken::new(DEFAULT_TOKEN).expect("token");
-        self.store.set(&tenant, &token).expect("store");
+        self.store
+            .set(&tenant, &Secret::Token(token))
+            .expect("store");
         tenant
     }
 
@@ -111,10 +115,15 @@ impl Fixture {
     }
 
     pub fn config(&self, token: Option<&str>, picked: Option<PathBuf>) -> AppConfig {
+        let token = token.map(|t| ApiToken::new(t).expect("valid token"));
         AppConfig {
-            tenant: Some(self.tenant.url()),
-            token: token.map(|t| ApiToken::new(t).expect("valid token")),
-            certificate: None,
+            // No vesctl profile, whatever the machine running the tests has.
+            environment: Environment {
+                tenant: Some(self.tenant.url()),
+                credential: token
+                    .map(|token| (xc_avatar::ENV_TOKEN, Ok(CredentialInput::Token(token)))),
+                ..Environment::default()
+            },
             initial_file: None,
             opened: None,
             picker: Arc::new(ChoosesFile(picked, self.dialog_folders.clone())),
@@ -224,34 +233,18 @@ pub fn picture_name(app: &XcAvatarApp) -> Option<String> {
 /// A keyring that is not there, as on a desktop without a Secret Service.
 pub struct NoKeyring;
 
-impl TokenStore for NoKeyring {
-    fn get(&self, _: &TenantUrl) -> Result<Option<ApiToken>, StoreError> {
+impl SecretStore for NoKeyring {
+    fn get(&self, _: &TenantUrl, _: SecretKind) -> Result<Option<Secret>, StoreError> {
         Err(self.error())
     }
-    fn set(&self, _: &TenantUrl, _: &ApiToken) -> Result<(), StoreError> {
+    fn set(&self, _: &TenantUrl, _: &Secret) -> Result<(), StoreError> {
         Err(self.error())
     }
-    fn delete(&self, _: &TenantUrl) -> Result<bool, StoreError> {
+    fn delete(&self, _: &TenantUrl, _: SecretKind) -> Result<bool, StoreError> {
         Err(self.error())
     }
     fn location(&self) -> &'static str {
         "the system keyring (Secret Service)"
-    }
-    fn get_certificate_password(
-        &self,
-        _: &TenantUrl,
-    ) -> Result<Option<CertificatePassword>, StoreError> {
-        Err(self.error())
-    }
-    fn set_certificate_password(
-        &self,
-        _: &TenantUrl,
-        _: &CertificatePassword,
-    ) -> Result<(), StoreError> {
-        Err(self.error())
-    }
-    fn delete_certificate_password(&self, _: &TenantUrl) -> Result<bool, StoreError> {
-        Err(self.error())
     }
 }
 
@@ -267,8 +260,8 @@ impl NoKeyring {
 pub fn wait_idle(harness: &mut Harness<'_, XcAvatarApp>, what: &str) {
     harness.step();
     wait_for(harness, what, |app| match &app.state().screen {
-        xc_avatar::app::state::Screen::Setup(form) => form.busy.is_none(),
-        xc_avatar::app::state::Screen::Main => true,
+        xc_avatar::app::Screen::Setup(setup) => setup.busy.is_none(),
+        xc_avatar::app::Screen::Main => true,
     });
 }
 

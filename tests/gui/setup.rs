@@ -14,7 +14,7 @@ fn a_rejected_token_leads_to_the_setup_screen_with_the_reason() {
 
     harness.get_by_label("Update token").click();
     harness.run();
-    harness.get_by_label(xc_avatar::messages::SETUP_TITLE);
+    harness.get_by_label(xc_avatar::SETUP_TITLE);
     harness.get_by_label("The tenant rejected the API token (HTTP 401)");
     assert_eq!(
         harness.get_by_label("Tenant").value().as_deref(),
@@ -27,7 +27,7 @@ fn a_rejected_token_leads_to_the_setup_screen_with_the_reason() {
     // The rejected token's connection is still there until the save lands: wait for the
     // screen, not the connection.
     wait_for(&mut harness, "the token to be saved", |app| {
-        matches!(app.state().screen, xc_avatar::app::state::Screen::Main)
+        matches!(app.state().screen, xc_avatar::app::Screen::Main)
     });
     // Back on the main screen with the picture still there.
     assert_eq!(picture_name(harness.state()).as_deref(), Some("a.jpg"));
@@ -39,10 +39,10 @@ fn a_rejected_token_leads_to_the_setup_screen_with_the_reason() {
 fn without_a_token_the_app_asks_for_tenant_and_token_first() {
     let fixture = Fixture::new();
     let mut config = fixture.config(None, None);
-    config.tenant = None;
+    config.environment.tenant = None;
     let mut harness = harness(config);
     harness.run();
-    harness.get_by_label(xc_avatar::messages::SETUP_TITLE);
+    harness.get_by_label(xc_avatar::SETUP_TITLE);
     assert!(harness.get_by_label("Save").accesskit_node().is_disabled());
 
     type_into(&mut harness, "Tenant", "http://acme.example.com");
@@ -60,7 +60,7 @@ fn without_a_token_the_app_asks_for_tenant_and_token_first() {
 fn setup_tests_the_connection_then_saves_the_token_in_the_store() {
     let fixture = Fixture::new();
     let mut config = fixture.config(None, None);
-    config.tenant = None;
+    config.environment.tenant = None;
     let mut harness = harness(config);
     harness.run();
     type_into(&mut harness, "Tenant", &fixture.tenant.url());
@@ -77,7 +77,7 @@ fn setup_tests_the_connection_then_saves_the_token_in_the_store() {
     wait_idle(&mut harness, "the test");
     harness.get_by_label("Connected as Ada Lovelace <ada@example.com> on acme");
     assert_eq!(
-        fixture.store.get(&fixture.tenant_url()),
+        fixture.store.get(&fixture.tenant_url(), SecretKind::Token),
         Ok(None),
         "a test keeps nothing"
     );
@@ -86,8 +86,9 @@ fn setup_tests_the_connection_then_saves_the_token_in_the_store() {
     wait_idle(&mut harness, "the save");
     harness.run();
     harness.get_by_label("Saved in memory, for this session only");
-    let stored = fixture.store.get(&fixture.tenant_url()).expect("store");
-    assert_eq!(stored, Some(ApiToken::new(DEFAULT_TOKEN).expect("token")));
+    let stored = fixture.store.get(&fixture.tenant_url(), SecretKind::Token);
+    let token = ApiToken::new(DEFAULT_TOKEN).expect("token");
+    assert_eq!(stored, Ok(Some(Secret::Token(token))));
     // Settings are written off the UI thread.
     let deadline = Instant::now() + Duration::from_secs(10);
     while !fixture.settings_file().path().exists() {
@@ -127,7 +128,7 @@ fn without_a_keyring_the_token_can_be_used_for_this_session_only() {
     harness.step();
     // The saved-token lookup fails: the setup screen says why, with the tenant filled in.
     wait_for(&mut harness, "the keyring error", |app| {
-        matches!(app.state().screen, xc_avatar::app::state::Screen::Setup(_))
+        matches!(app.state().screen, xc_avatar::app::Screen::Setup(_))
     });
     harness.run();
     harness.get_by_label_contains(
@@ -158,7 +159,7 @@ fn forget_token_deletes_it_from_the_store() {
     wait_for(&mut harness, "the token", |app| {
         app.state().tenant.connection.is_some()
     });
-    harness.get_by_label("Tenant and token…").click();
+    harness.get_by_label("Tenant and credential…").click();
     harness.run();
     harness.get_by_label("Forget token").click();
     wait_idle(&mut harness, "the forget");
@@ -166,7 +167,7 @@ fn forget_token_deletes_it_from_the_store() {
         "Forgot the token for {} (removed from memory, for this session only)",
         fixture.tenant.url()
     ));
-    assert_eq!(fixture.store.get(&tenant), Ok(None));
+    assert_eq!(fixture.store.get(&tenant, SecretKind::Token), Ok(None));
     assert!(harness.state().state().tenant.connection.is_none());
 
     harness.get_by_label("Forget token").click();
@@ -180,7 +181,7 @@ fn a_tenant_without_a_saved_token_opens_setup_saying_so() {
     let mut harness = harness(fixture.config(None, None));
     harness.step();
     wait_for(&mut harness, "the token lookup", |app| {
-        app.state().tenant.reading_token.is_none()
+        app.state().tenant.reading.is_none()
     });
     harness.run();
     harness.get_by_label(&format!(
@@ -201,7 +202,10 @@ fn the_top_bar_switches_between_saved_tenants() {
     let second = TenantUrl::parse(&other.url()).expect("tenant URL");
     fixture
         .store
-        .set(&second, &ApiToken::new(DEFAULT_TOKEN).expect("token"))
+        .set(
+            &second,
+            &Secret::Token(ApiToken::new(DEFAULT_TOKEN).expect("token")),
+        )
         .expect("store");
     let config = fixture.config_remembering(&[&first, &second]);
 
@@ -259,9 +263,9 @@ fn a_damaged_settings_file_is_named_and_set_aside() {
     // With no tenant named anywhere, the first screen is setup: it says so there too.
     std::fs::write(file.path(), "{ \"tenants\": [ not json").expect("damage again");
     let mut config = fixture.config(None, None);
-    config.tenant = None;
+    config.environment.tenant = None;
     let mut first_start = crate::harness::harness(config);
     first_start.run();
-    first_start.get_by_label(xc_avatar::messages::SETUP_TITLE);
+    first_start.get_by_label(xc_avatar::SETUP_TITLE);
     first_start.get_by_label_contains("was damaged (");
 }

@@ -24,7 +24,7 @@ fn both_themes_allowing(harness: &mut Harness<'_, XcAvatarApp>, name: &str, chan
 fn snapshot_first_start() {
     let fixture = Fixture::new();
     let mut config = fixture.config(None, None);
-    config.tenant = None;
+    config.environment.tenant = None;
     let mut harness = harness(config);
     harness.run();
     both_themes(&mut harness, "setup_first_start");
@@ -38,7 +38,7 @@ fn snapshot_first_start() {
 fn snapshot_setup_with_an_error() {
     let fixture = Fixture::new();
     let mut config = fixture.config(None, None);
-    config.tenant = None;
+    config.environment.tenant = None;
     let mut harness = harness(config);
     harness.run();
     type_into(&mut harness, "Tenant", "ftp://acme.example");

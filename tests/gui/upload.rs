@@ -227,7 +227,7 @@ fn a_file_the_os_asks_to_open_is_shown() {
     let fixture = Fixture::new();
     let early = fixture.photo("opened at launch.jpg");
     let later = fixture.photo("opened from finder.jpg");
-    let (requests, opened) = xc_avatar::app::opened::channel();
+    let (requests, opened) = xc_avatar::app::opened_channel();
     requests.open([early]);
     let mut config = fixture.config(Some(DEFAULT_TOKEN), None);
     config.opened = Some(opened);
@@ -346,7 +346,7 @@ fn an_unknown_host_gets_the_network_advice_and_check_tenant_url() {
     }
     let fixture = Fixture::new();
     let mut config = fixture.config(Some(DEFAULT_TOKEN), None);
-    config.tenant = Some("https://xc-avatar-test.invalid".into());
+    config.environment.tenant = Some("https://xc-avatar-test.invalid".into());
     let mut harness = harness(config);
     wait_for(&mut harness, "the failed fetch", |app| {
         matches!(app.state().current.shown, Current::Failed(_))

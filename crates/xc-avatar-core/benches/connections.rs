@@ -7,7 +7,8 @@
 use std::time::{Duration, Instant};
 
 use fake_tenant::{DEFAULT_TOKEN, FakeTenant, StoredImage};
-use xc_avatar_core::api::{ClientOptions, TenantUrl, XcClient};
+use xc_avatar_core::TenantUrl;
+use xc_avatar_core::api::{ClientOptions, XcClient};
 use xc_avatar_core::avatar::{self, EncodedAvatar, Framing, Source};
 use xc_avatar_core::credentials::ApiToken;
 

@@ -1,12 +1,21 @@
 //! The core of xc-avatar, shared by its desktop app and its command line, and usable by any
-//! other front end: pictures (`avatar`), the F5 Distributed Cloud client (`api`), the API token
-//! (`credentials`) and non-secret settings (`settings`). Nothing here knows of a GUI; the
-//! workspace's CI checks that no GUI crate is in this crate's dependency tree.
+//! other front end: pictures (`avatar`), the F5 Distributed Cloud client (`api`), the tenant
+//! (`TenantUrl`), secrets and credentials (`credentials`), non-secret settings (`settings`),
+//! vesctl's profile (`vesctl`) and which tenant and credential are used (`sign_in`). Nothing
+//! here knows of a GUI; the workspace's CI checks that no GUI crate is in this crate's
+//! dependency tree.
 
 pub mod api;
 pub mod avatar;
+pub mod clean;
 pub mod credentials;
 pub mod settings;
+pub mod sign_in;
+mod small_file;
+mod tenant;
+pub mod vesctl;
+
+pub use tenant::{TenantUrl, TenantUrlError};
 
 /// Environment variable naming the tenant, as F5's own tooling (the f5xc Terraform provider).
 pub const ENV_TENANT: &str = "F5XC_API_URL";

@@ -1,5 +1,5 @@
 //! Non-secret settings (tenants, the default one, the last folder), in the platform config dir.
-//! Never a token: those live in a [`crate::credentials::TokenStore`].
+//! Never a secret: those live in a [`crate::credentials::SecretStore`].
 
 use std::collections::BTreeMap;
 use std::io::Write as _;
@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::TenantUrl;
+use crate::TenantUrl;
+use crate::credentials::CertificateFiles;
 
 /// What xc-avatar remembers between runs.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,12 +21,21 @@ pub struct Settings {
     /// Where the file dialog opens.
     pub last_folder: Option<PathBuf>,
     /// Tenants that sign in with an API certificate: origin → the `.p12` file (its password is
-    /// in the keyring). Tenants not listed use an API token.
+    /// in the keyring). Tenants not listed here or in `pem_certificates` use an API token.
     pub certificates: BTreeMap<String, PathBuf>,
+    /// Tenants that sign in with a PEM certificate and key: origin → the two files.
+    pub pem_certificates: BTreeMap<String, PemFiles>,
     /// Light, dark, or as the system is. A value this version does not know reads as
     /// `System` rather than making the whole file "damaged".
     #[serde(deserialize_with = "lenient_appearance")]
     pub appearance: Appearance,
+}
+
+/// A PEM certificate and its key, as kept for a tenant.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PemFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
 }
 
 /// The app's colour theme.
@@ -66,23 +76,53 @@ impl Settings {
         TenantUrl::parse(self.default_tenant.as_deref()?).ok()
     }
 
-    /// The `.p12` the tenant signs in with, when it uses an API certificate.
-    pub fn certificate_for(&self, tenant: &TenantUrl) -> Option<&Path> {
-        self.certificates
-            .get(&tenant.origin())
-            .map(PathBuf::as_path)
+    /// The files of the API certificate the tenant signs in with, when it uses one.
+    pub fn certificate_for(&self, tenant: &TenantUrl) -> Option<CertificateFiles> {
+        let origin = tenant.origin();
+        if let Some(path) = self.certificates.get(&origin) {
+            return Some(CertificateFiles::P12(path.clone()));
+        }
+        self.pem_certificates
+            .get(&origin)
+            .map(|pem| CertificateFiles::Pem {
+                cert: pem.cert.clone(),
+                key: pem.key.clone(),
+            })
     }
 
-    /// Makes `tenant` sign in with the certificate at `path` (and remembers the tenant).
-    pub fn set_certificate(&mut self, tenant: &TenantUrl, path: &Path) {
+    /// Makes `tenant` sign in with the certificate in `files` (and remembers the tenant).
+    pub fn set_certificate(&mut self, tenant: &TenantUrl, files: &CertificateFiles) {
         self.add_tenant(tenant);
-        self.certificates
-            .insert(tenant.origin(), path.to_path_buf());
+        self.forget_certificate(tenant);
+        let origin = tenant.origin();
+        match files {
+            CertificateFiles::P12(path) => {
+                self.certificates.insert(origin, path.clone());
+            }
+            CertificateFiles::Pem { cert, key } => {
+                let (cert, key) = (cert.clone(), key.clone());
+                self.pem_certificates.insert(origin, PemFiles { cert, key });
+            }
+        }
     }
 
     /// Makes `tenant` use an API token again; `false` when it had no certificate.
     pub fn forget_certificate(&mut self, tenant: &TenantUrl) -> bool {
-        self.certificates.remove(&tenant.origin()).is_some()
+        let origin = tenant.origin();
+        let p12 = self.certificates.remove(&origin).is_some();
+        self.pem_certificates.remove(&origin).is_some() || p12
+    }
+
+    /// Remembers `tenant` as the default, signing in with a certificate's `files`, or with a
+    /// token when `None`: what keeping a credential changes in the settings.
+    pub fn use_credential(&mut self, tenant: &TenantUrl, files: Option<&CertificateFiles>) {
+        self.set_default(tenant);
+        match files {
+            Some(files) => self.set_certificate(tenant, files),
+            None => {
+                self.forget_certificate(tenant);
+            }
+        }
     }
 
     /// The saved tenants that still parse.

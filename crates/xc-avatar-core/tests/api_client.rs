@@ -7,8 +7,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use fake_tenant::{DEFAULT_TOKEN, FakeTenant, IMAGE_PATH, ImageForm, Scripted, StoredImage};
+use xc_avatar_core::TenantUrl;
 use xc_avatar_core::api::{
-    ApiError, CallEvent, ClientOptions, RetryPolicy, TenantPicture, TenantUrl, XcClient,
+    ApiError, CallEvent, ClientOptions, RetryPolicy, TenantPicture, XcClient,
 };
 use xc_avatar_core::avatar::{self, EncodedAvatar, Framing, Output, Source};
 use xc_avatar_core::credentials::ApiToken;
@@ -293,7 +294,6 @@ async fn network_failures_are_named() {
         matches!(&error, ApiError::Tls { host, .. } if host == "127.0.0.1"),
         "{error:?}"
     );
-    assert!(error.next_step().contains("127.0.0.1"));
 
     // A port nobody listens on.
     let closed = fake_tenant::ClosedPort::new();

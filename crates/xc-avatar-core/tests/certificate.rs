@@ -39,7 +39,7 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
 }
 
 fn client(tenant: &FakeTenant, certificate: ApiCertificate) -> XcClient {
-    let url = xc_avatar_core::api::TenantUrl::parse(&tenant.url()).expect("tenant URL");
+    let url = xc_avatar_core::TenantUrl::parse(&tenant.url()).expect("tenant URL");
     XcClient::with_credential(url, &Credential::Certificate(certificate), options())
         .expect("client")
 }

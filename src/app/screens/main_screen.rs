@@ -3,50 +3,17 @@
 use eframe::egui::{self, Color32, Rect, Stroke, StrokeKind, Vec2};
 
 use super::crop_editor;
-use crate::app::msg::Action;
+use super::top_bar::{bar_frame, top_bar};
+use crate::app::msg::{Action, ChangeAction, PhotoAction, SetupAction, TenantAction};
 use crate::app::shortcuts;
 use crate::app::state::{AppState, Current, NoticeAction, Tone};
 use crate::app::theme::{self, space};
 use crate::messages::{self, sentence};
-use crate::settings::Appearance;
 
-pub fn show(ui: &mut egui::Ui, state: &AppState, files_hovering: bool) -> Option<Action> {
-    let mut action = None;
-
-    egui::Panel::top("tenant_bar")
-        .frame(bar_frame(ui))
-        .show(ui, |ui| {
-            ui.horizontal(|ui| {
-                if let Some(a) = tenant_picker(ui, state) {
-                    action = Some(a);
-                }
-                // Right-aligned, but laid out left to right so Tab visits them in the order
-                // they read: pushed over by last frame's width of the group.
-                let width_id = egui::Id::unique("xc-avatar top bar buttons width");
-                let width = ui
-                    .ctx()
-                    .data(|d| d.get_temp::<f32>(width_id))
-                    .unwrap_or(200.0);
-                ui.add_space((ui.available_width() - width).max(0.0));
-                let group = ui.horizontal(|ui| {
-                    if ui
-                        .button("Tenant and token…")
-                        .on_hover_text("Change the tenant URL or API token")
-                        .clicked()
-                    {
-                        action = Some(Action::OpenSetup { reason: None });
-                    }
-                    if let Some(a) = app_menu(ui, state) {
-                        action = Some(a);
-                    }
-                });
-                let used = group.response.rect.width();
-                if (used - width).abs() > 0.5 {
-                    ui.ctx().data_mut(|d| d.insert_temp(width_id, used));
-                    ui.ctx().request_repaint();
-                }
-            });
-        });
+/// Draws the main screen; returns the user's actions of this frame, in order.
+pub fn show(ui: &mut egui::Ui, state: &AppState, files_hovering: bool) -> Vec<Action> {
+    let mut actions = Vec::new();
+    top_bar(ui, state, &mut actions);
 
     // Below the top bar the regions are placed by hand rather than as egui panels, so they
     // are created — and Tab visits them — in reading order: the picture and its controls,
@@ -67,9 +34,7 @@ pub fn show(ui: &mut egui::Ui, state: &AppState, files_hovering: bool) -> Option
         .rect_filled(full, 0.0, theme::palette(ui).background);
 
     region(ui, center, |ui| {
-        if let Some(a) = central(ui, state, center.shrink(space::S), files_hovering) {
-            action = Some(a);
-        }
+        actions.extend(central(ui, state, center.shrink(space::S), files_hovering));
     });
 
     if let Some(side) = side {
@@ -80,9 +45,7 @@ pub fn show(ui: &mut egui::Ui, state: &AppState, files_hovering: bool) -> Option
         );
         region(ui, side.shrink(space::L), |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| {
-                if let Some(a) = current_picture(ui, state) {
-                    action = Some(a);
-                }
+                actions.extend(current_picture(ui, state));
                 let Some(picture) = &state.photo.photo else {
                     return;
                 };
@@ -99,9 +62,7 @@ pub fn show(ui: &mut egui::Ui, state: &AppState, files_hovering: bool) -> Option
         bar_frame(ui)
             .show(ui, |ui| {
                 ui.set_width(ui.available_width());
-                if let Some(a) = actions_bar(ui, state) {
-                    action = Some(a);
-                }
+                actions.extend(actions_bar(ui, state));
             })
             .response
             .rect
@@ -112,9 +73,9 @@ pub fn show(ui: &mut egui::Ui, state: &AppState, files_hovering: bool) -> Option
         ui.ctx().request_repaint();
     }
     if state.about_open && super::about::show(ui.ctx()) {
-        action = Some(Action::ShowAbout(false));
+        actions.push(TenantAction::ShowAbout(false).into());
     }
-    action
+    actions
 }
 
 /// The side column's width: the 128 px preview and a console header, with margins.
@@ -135,13 +96,8 @@ fn region<R>(ui: &mut egui::Ui, rect: Rect, add: impl FnOnce(&mut egui::Ui) -> R
 }
 
 /// The picture with its framing controls, or the empty drop zone; the drop highlight.
-fn central(
-    ui: &mut egui::Ui,
-    state: &AppState,
-    area: Rect,
-    files_hovering: bool,
-) -> Option<Action> {
-    let mut action = None;
+fn central(ui: &mut egui::Ui, state: &AppState, area: Rect, files_hovering: bool) -> Vec<Action> {
+    let mut actions = Vec::new();
     match &state.photo.photo {
         Some(picture) => {
             // The picture is the hero; its controls sit right under it, on two rows when
@@ -150,7 +106,7 @@ fn central(
             let (picture_area, controls) =
                 area.split_top_bottom_at_y(area.bottom() - controls_height);
             if let Some(edit) = crop_editor::editor(ui, picture, picture_area) {
-                action = Some(Action::Frame(edit));
+                actions.push(PhotoAction::Frame(edit).into());
             }
             ui.scope_builder(
                 egui::UiBuilder::new()
@@ -158,12 +114,12 @@ fn central(
                     .layout(egui::Layout::left_to_right(egui::Align::Center).with_main_wrap(true)),
                 |ui| {
                     if let Some(edit) = crop_editor::framing_controls(ui, picture) {
-                        action = Some(Action::Frame(edit));
+                        actions.push(PhotoAction::Frame(edit).into());
                     }
                 },
             );
         }
-        None => action = empty_view(ui, area),
+        None => actions.extend(empty_view(ui, area)),
     }
     if files_hovering {
         let painter = ui.painter();
@@ -184,12 +140,12 @@ fn central(
             egui::Label::new(egui::RichText::new("Drop to open").size(28.0).strong()),
         );
     }
-    action
+    actions
 }
 
 /// The bottom bar: the outcome panel, then Choose image and the primary action.
-fn actions_bar(ui: &mut egui::Ui, state: &AppState) -> Option<Action> {
-    let mut action = notice(ui, state);
+fn actions_bar(ui: &mut egui::Ui, state: &AppState) -> Vec<Action> {
+    let mut actions: Vec<Action> = notice(ui, state).into_iter().collect();
     ui.horizontal(|ui| {
         // With no picture, the drop zone in the middle holds this button.
         let hint = shortcuts::hint(ui.ctx(), "Open a picture", &shortcuts::OPEN);
@@ -199,7 +155,7 @@ fn actions_bar(ui: &mut egui::Ui, state: &AppState) -> Option<Action> {
                 .on_hover_text(format!("{hint}, or drop one on the window"))
                 .clicked()
         {
-            action = Some(Action::OpenDialog);
+            actions.push(PhotoAction::OpenDialog.into());
         }
         if let Some(name) = &state.photo.loading {
             ui.spinner();
@@ -209,9 +165,12 @@ fn actions_bar(ui: &mut egui::Ui, state: &AppState) -> Option<Action> {
             if state.changing() {
                 let hint = shortcuts::hint(ui.ctx(), "Stop it", &shortcuts::CANCEL);
                 if ui.button("Cancel").on_hover_text(hint).clicked() {
-                    action = Some(Action::CancelChange {
-                        at: std::time::Instant::now(),
-                    });
+                    actions.push(
+                        ChangeAction::Cancel {
+                            at: std::time::Instant::now(),
+                        }
+                        .into(),
+                    );
                 }
                 ui.label(upload_progress(ui, state));
                 ui.spinner();
@@ -230,87 +189,12 @@ fn actions_bar(ui: &mut egui::Ui, state: &AppState) -> Option<Action> {
                     .add_enabled(state.can_upload(), button)
                     .on_hover_text(format!("{hint} (or Enter)"));
                 if upload.clicked() {
-                    action = Some(Action::Upload);
+                    actions.push(ChangeAction::Upload.into());
                 }
             }
         });
     });
-    action
-}
-
-/// The top and bottom bars: the window's background, with room to breathe.
-fn bar_frame(ui: &egui::Ui) -> egui::Frame {
-    egui::Frame::new()
-        .fill(theme::palette(ui).surface)
-        .inner_margin(egui::Margin::symmetric(space::L as i8, space::S as i8))
-        .stroke(Stroke::new(1.0, theme::palette(ui).border))
-}
-
-/// "Menu": the appearance and About.
-fn app_menu(ui: &mut egui::Ui, state: &AppState) -> Option<Action> {
-    let mut action = None;
-    let current = state.tenant.settings.appearance;
-    ui.menu_button("Menu", |ui| {
-        ui.label(theme::caption(ui, "Appearance"));
-        for (choice, label) in [
-            (Appearance::System, "As the system"),
-            (Appearance::Light, "Light"),
-            (Appearance::Dark, "Dark"),
-        ] {
-            if ui.radio(current == choice, label).clicked() {
-                action = Some(Action::SetAppearance(choice));
-            }
-        }
-        ui.separator();
-        if ui.button("About xc-avatar").clicked() {
-            action = Some(Action::ShowAbout(true));
-        }
-    })
-    .response
-    .on_hover_text("Appearance, About");
-    action
-}
-
-/// The active tenant; a menu to switch when several are saved; the keyring read in progress.
-fn tenant_picker(ui: &mut egui::Ui, state: &AppState) -> Option<Action> {
-    let mut action = None;
-    let active = state
-        .tenant
-        .connection
-        .as_ref()
-        .map(|c| &c.tenant)
-        .or(state.tenant.reading_token.as_ref());
-    let label = ui.label("Tenant:");
-    match active {
-        Some(tenant) if state.tenant.settings.tenants.len() > 1 => {
-            egui::ComboBox::from_id_salt("active_tenant")
-                .selected_text(tenant.origin())
-                .show_ui(ui, |ui| {
-                    for saved in state.tenant.settings.tenant_urls() {
-                        let chosen = ui.selectable_label(&saved == tenant, saved.origin());
-                        if chosen.clicked() && &saved != tenant {
-                            action = Some(Action::SwitchTenant(saved));
-                        }
-                    }
-                })
-                .response
-                .labelled_by(label.id)
-                .on_hover_text("Switch to another saved tenant");
-        }
-        Some(tenant) => {
-            ui.label(tenant.origin());
-        }
-        None => {
-            ui.label("none yet");
-        }
-    }
-    if let Some(tenant) = &state.tenant.reading_token {
-        ui.spinner();
-        ui.label(messages::reading_token(tenant, state.tenant.store_location));
-    } else if state.tenant.env_token.is_some() {
-        ui.weak(format!("(token from {})", crate::ENV_TOKEN));
-    }
-    action
+    actions
 }
 
 /// What the tenant shows now, and "Remove picture…".
@@ -354,7 +238,7 @@ fn current_picture(ui: &mut egui::Ui, state: &AppState) -> Option<Action> {
             .on_hover_text("Remove your profile picture from this tenant")
             .clicked()
     {
-        action = Some(Action::AskRemove);
+        action = Some(ChangeAction::AskRemove.into());
     }
     if state.change.confirm_remove {
         let modal = egui::Modal::new(ui.scope_id().with("confirm_remove")).show(ui.ctx(), |ui| {
@@ -367,16 +251,18 @@ fn current_picture(ui: &mut egui::Ui, state: &AppState) -> Option<Action> {
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 let keep = ui.add(theme::primary_button(ui, "Keep it"));
                 if keep.clicked() {
-                    chosen = Some(Action::KeepPicture);
+                    chosen = Some(ChangeAction::KeepPicture.into());
                 }
                 if ui.add(theme::destructive_button(ui, "Remove")).clicked() {
-                    chosen = Some(Action::Remove);
+                    chosen = Some(ChangeAction::Remove.into());
                 }
             });
             chosen
         });
         let close = modal.should_close();
-        action = modal.inner.or(close.then_some(Action::KeepPicture));
+        action = modal
+            .inner
+            .or(close.then(|| ChangeAction::KeepPicture.into()));
     }
     action
 }
@@ -443,7 +329,7 @@ fn empty_view(ui: &mut egui::Ui, area: Rect) -> Option<Action> {
             ui.add_space(space::S);
             let hint = shortcuts::hint(ui.ctx(), "Open a picture", &shortcuts::OPEN);
             if ui.button("Choose image…").on_hover_text(hint).clicked() {
-                action = Some(Action::OpenDialog);
+                action = Some(PhotoAction::OpenDialog.into());
             }
         });
     });
@@ -495,11 +381,14 @@ fn notice(ui: &mut egui::Ui, state: &AppState) -> Option<Action> {
                 && ui.button(label).clicked()
             {
                 action = Some(match what {
-                    NoticeAction::UpdateToken | NoticeAction::CheckTenant => Action::OpenSetup {
-                        reason: Some(sentence(&notice.title)),
-                    },
-                    NoticeAction::TryAgain => Action::TryAgain,
-                    NoticeAction::Undo => Action::Undo,
+                    NoticeAction::UpdateCredential | NoticeAction::CheckTenant => {
+                        SetupAction::Open {
+                            reason: Some(sentence(&notice.title)),
+                        }
+                        .into()
+                    }
+                    NoticeAction::TryAgain => ChangeAction::TryAgain.into(),
+                    NoticeAction::Undo => ChangeAction::Undo.into(),
                 });
             }
         });

@@ -1,19 +1,29 @@
-//! The screens: each draws the state and returns what the user asked for. Input that belongs to
-//! no widget — dropped files, shortcuts, paste, framing keys — is read here too.
+//! The screens: each reads the state (`&AppState`, never more), edits only its own input
+//! (the text the user types), and returns every action of the frame. Input that belongs to no
+//! widget — dropped files, shortcuts, paste, framing keys — is read here too.
 
-pub mod about;
-pub mod crop_editor;
-pub mod main_screen;
-pub mod setup;
+mod about;
+mod crop_editor;
+mod main_screen;
+mod setup;
+mod top_bar;
 
 use eframe::egui;
 
-use super::msg::Action;
+pub use setup::SetupInput;
+
+use super::msg::{Action, ChangeAction, PhotoAction};
 use super::state::{AppState, Screen};
 use super::{paste, shortcuts, theme};
 
+/// What the screens keep between frames: the text being typed.
+#[derive(Default)]
+pub struct ScreenInput {
+    pub setup: SetupInput,
+}
+
 /// Draws the current screen; returns the user's actions of this frame, in order.
-pub fn show(ui: &mut egui::Ui, state: &mut AppState) -> Vec<Action> {
+pub fn show(ui: &mut egui::Ui, state: &AppState, input: &mut ScreenInput) -> Vec<Action> {
     let ctx = ui.ctx().clone();
     let (dropped, files_hovering) = ctx.input(|i| {
         (
@@ -24,12 +34,12 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState) -> Vec<Action> {
     // Native windows hand over dropped files as paths (the web's byte-only drops are not ours).
     let mut actions: Vec<Action> = dropped
         .filter(|path| !path.as_os_str().is_empty())
-        .map(Action::Load)
+        .map(|path| PhotoAction::Load(path).into())
         .into_iter()
         .collect();
 
-    match &mut state.screen {
-        Screen::Setup(form) => {
+    match &state.screen {
+        Screen::Setup(setup) => {
             let context = setup::SetupContext {
                 env_token: state.tenant.env_token.as_ref(),
                 saved_tenants: &state.tenant.settings.tenants,
@@ -44,7 +54,7 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState) -> Vec<Action> {
                         theme::card(ui).show(ui, |ui| {
                             ui.set_max_width(600.0);
                             ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
-                                actions.extend(setup::show(ui, form, &context));
+                                actions.extend(setup::show(ui, setup, &context, &mut input.setup));
                             });
                         });
                         ui.add_space(theme::space::XL);
@@ -64,24 +74,24 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState) -> Vec<Action> {
                 )
             });
             if open {
-                actions.push(Action::OpenDialog);
+                actions.push(PhotoAction::OpenDialog.into());
             }
             // Enter presses the screen's primary button, Upload, unless a widget has focus
             // (then Enter is that widget's: a focused button presses itself).
             let enter = ctx.memory(|m| m.focused().is_none())
                 && ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Enter));
             if upload || (enter && state.can_upload()) {
-                actions.push(Action::Upload);
+                actions.push(ChangeAction::Upload.into());
             }
             if state.changing() && ctx.input_mut(|i| i.consume_shortcut(&shortcuts::CANCEL)) {
-                actions.push(Action::CancelChange {
-                    at: std::time::Instant::now(),
-                });
+                let at = std::time::Instant::now();
+                actions.push(ChangeAction::Cancel { at }.into());
             }
             if let Some(photo) = &state.photo.photo {
-                actions.extend(crop_editor::keyboard(&ctx, &photo.framing).map(Action::Frame));
+                let edit = crop_editor::keyboard(&ctx, &photo.framing);
+                actions.extend(edit.map(|edit| PhotoAction::Frame(edit).into()));
             }
-            actions.extend(paste::pasted(&ctx));
+            actions.extend(paste::pasted(&ctx).map(Action::from));
             actions.extend(main_screen::show(ui, state, files_hovering));
         }
     }

@@ -1,17 +1,23 @@
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 use base64::Engine as _;
-use image::ImageFormat;
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use reqwest::{Method, Response};
 use serde::{Deserialize, Serialize};
 
-use super::clean::clean_server_text;
+use super::answers::{
+    Answer, SHOWN_MAX_CHARS, TenantPicture, WhoAmI, invalid, log_shape, picture_from_base64,
+    picture_from_image_answer, warn_unless_json_object, whoami_from,
+};
 use super::error::server_text_redacted;
-use super::retry::{RetryPolicy, parse_retry_after};
-use super::{ApiError, IMAGE_PATH, SETTINGS_PATH, TenantUrl, WHOAMI_PATH};
-use crate::avatar::{AvatarError, EncodedAvatar, Limits, Source};
+use super::network::{certificate_refusal, classify, error_chain};
+use super::options::ClientOptions;
+use super::retry::parse_retry_after;
+use super::{ApiError, IMAGE_PATH, SETTINGS_PATH, WHOAMI_PATH};
+use crate::TenantUrl;
+use crate::avatar::EncodedAvatar;
+use crate::clean::clean_server_text;
 use crate::credentials::{ApiToken, Credential};
 
 /// Most we read of the answer that carries the picture (GET image, and the user settings,
@@ -22,8 +28,6 @@ pub const PICTURE_MAX_BYTES: u64 = 4 * 1024 * 1024;
 pub const SMALL_BODY_MAX_BYTES: u64 = 64 * 1024;
 /// Most we read of an error answer's body: we show 300 characters of it.
 pub const ERROR_BODY_MAX_BYTES: u64 = 16 * 1024;
-/// Longest name, e-mail or `Location` we show.
-const SHOWN_MAX_CHARS: usize = 200;
 
 /// How much of an answer a call reads, and what to call it when it sends more.
 #[derive(Clone, Copy, Debug)]
@@ -57,93 +61,6 @@ const ERROR_BODY: Ceiling = Ceiling {
     what: "its error message",
 };
 
-/// Timeouts for every call. Without them a silent server would hang the upload forever.
-#[derive(Clone, Copy, Debug)]
-pub struct ClientOptions {
-    /// Time allowed to open the connection (DNS, TCP, TLS).
-    pub connect_timeout: Duration,
-    /// Time allowed for one attempt, from sending to the last byte of the answer.
-    pub timeout: Duration,
-    pub retry: RetryPolicy,
-    /// When the whole of a command must be over, retries and their waits included (the
-    /// command line's `--deadline`); `None` for no such limit (the app, whose user can cancel).
-    pub deadline: Option<Deadline>,
-}
-
-impl Default for ClientOptions {
-    fn default() -> Self {
-        ClientOptions {
-            connect_timeout: Duration::from_secs(10),
-            timeout: Duration::from_secs(60),
-            retry: RetryPolicy::default(),
-            deadline: None,
-        }
-    }
-}
-
-/// The end of the time a whole command may take, from when it started.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Deadline {
-    started: Instant,
-    total: Duration,
-}
-
-impl Deadline {
-    /// `total` from now.
-    pub fn starting_now(total: Duration) -> Self {
-        Deadline {
-            started: Instant::now(),
-            total,
-        }
-    }
-
-    /// The time the whole command may take.
-    pub fn total(&self) -> Duration {
-        self.total
-    }
-
-    /// What is left of it (zero once it has passed).
-    pub fn left(&self) -> Duration {
-        self.total.saturating_sub(self.started.elapsed())
-    }
-}
-
-/// Who an API token belongs to, from `whoami`. Every field is cleaned of escape sequences and
-/// control characters, and of the token, before it reaches anyone.
-#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
-#[serde(default)]
-pub struct WhoAmI {
-    pub name: String,
-    pub email: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub tenant: String,
-}
-
-impl WhoAmI {
-    /// "Ada Lovelace <ada@example.com>", or whatever part is known.
-    pub fn display_name(&self) -> String {
-        let full = format!("{} {}", self.first_name, self.last_name);
-        let full = full.trim();
-        match (full.is_empty(), self.email.is_empty()) {
-            (false, false) => format!("{full} <{}>", self.email),
-            (false, true) => full.to_owned(),
-            (true, false) => self.email.clone(),
-            (true, true) => self.name.clone(),
-        }
-    }
-
-    /// "Ada Lovelace" as a console header shows it; the e-mail or login name if that is all.
-    pub fn short_name(&self) -> String {
-        let full = format!("{} {}", self.first_name, self.last_name);
-        match full.trim() {
-            "" if !self.email.is_empty() => self.email.clone(),
-            "" => self.name.clone(),
-            full => full.to_owned(),
-        }
-    }
-}
-
 /// `UpdateImageRequest`, exactly the fields F5's spec defines.
 #[derive(Serialize)]
 struct UpdateImageRequest<'a> {
@@ -165,53 +82,8 @@ pub enum CallEvent {
 
 type EventSink = Arc<dyn Fn(&CallEvent) + Send + Sync>;
 
-/// A profile picture as the tenant holds it: bytes that are an image (checked), and their
-/// type as read from the bytes themselves (never the server's words).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TenantPicture {
-    pub content_type: String,
-    pub bytes: Vec<u8>,
-}
-
-impl TenantPicture {
-    /// `bytes` as a picture the tenant can hold, its type read from the bytes; else what they
-    /// are instead.
-    pub fn from_bytes(bytes: Vec<u8>) -> Result<Self, String> {
-        picture_from_bytes(bytes)
-    }
-
-    /// The picture decoded, right way up, at most `max_side` pixels on its longer side: the
-    /// proof that the bytes are a picture. Decoded within the limits of an avatar
-    /// ([`Limits::AVATAR`], 4096²): whatever a tenant sends, showing it costs at most that.
-    pub fn preview(&self, max_side: u32) -> Result<image::RgbaImage, ApiError> {
-        Source::from_bytes_within(self.bytes.as_slice(), Limits::AVATAR)
-            .and_then(|source| source.preview(max_side))
-            .map(|(image, _)| image)
-            .map_err(|error| ApiError::NotAPicture {
-                detail: format!(
-                    "{} bytes of {} that do not decode: {error}",
-                    self.bytes.len(),
-                    self.content_type
-                ),
-            })
-    }
-
-    /// The usual file extension for its type (`jpg`, `png`, …).
-    pub fn extension(&self) -> &'static str {
-        ImageFormat::from_mime_type(&self.content_type)
-            .and_then(|f| f.extensions_str().first().copied())
-            .unwrap_or("img")
-    }
-}
-
-/// A 2xx answer.
-struct Answer {
-    content_type: String,
-    body: Vec<u8>,
-}
-
 /// A client for one tenant, acting as the user who owns the token. Calls that get 429, 503 or
-/// 504 are retried per [`RetryPolicy`]; dropping a call's future cancels it at once.
+/// 504 are retried per [`super::RetryPolicy`]; dropping a call's future cancels it at once.
 ///
 /// Clones share one connection pool: keep one per tenant and credential, and clone it (with
 /// [`XcClient::on_event`]) for each call, so calls reuse a kept-alive connection rather than
@@ -615,297 +487,4 @@ fn clock_after(wait: Duration) -> String {
 enum MaybeDone {
     No,
     Yes,
-}
-
-/// A parse failure, named; serde's message can quote the body, so it is cleaned too.
-fn invalid(what: &str, error: &serde_json::Error, secrets: &[&str]) -> ApiError {
-    ApiError::InvalidResponse {
-        detail: clean_server_text(
-            &format!("{what} are not the expected JSON ({error})"),
-            secrets,
-            SHOWN_MAX_CHARS,
-        ),
-    }
-}
-
-/// Parses a whoami answer as [`XcClient::whoami`] does (for the fuzz target).
-#[doc(hidden)]
-pub fn parse_whoami(body: &[u8]) -> Result<WhoAmI, ApiError> {
-    whoami_from(body, &[])
-}
-
-/// Parses a GET image answer as [`XcClient::current_image`] does (for the fuzz target).
-#[doc(hidden)]
-pub fn parse_picture(content_type: &str, body: &[u8]) -> Result<Option<TenantPicture>, ApiError> {
-    picture_from_image_answer(
-        Answer {
-            content_type: content_type.to_owned(),
-            body: body.to_vec(),
-        },
-        &[],
-    )
-}
-
-fn whoami_from(body: &[u8], secrets: &[&str]) -> Result<WhoAmI, ApiError> {
-    let raw: WhoAmI =
-        serde_json::from_slice(body).map_err(|e| invalid("whoami's details", &e, secrets))?;
-    let clean = |text: String| clean_server_text(&text, secrets, SHOWN_MAX_CHARS);
-    Ok(WhoAmI {
-        name: clean(raw.name),
-        email: clean(raw.email),
-        first_name: clean(raw.first_name),
-        last_name: clean(raw.last_name),
-        tenant: clean(raw.tenant),
-    })
-}
-
-/// Target of the one debug line per answer that says what it looked like, never what it said:
-/// `scripts/live-check` turns it on (`RUST_LOG=xc_avatar_core::answer=debug`) to report how a
-/// real tenant answers.
-pub const ANSWER_LOG_TARGET: &str = "xc_avatar_core::answer";
-
-fn log_shape(path: &str, status: u16, content_type: &str, body: &[u8]) {
-    tracing::debug!(
-        target: ANSWER_LOG_TARGET,
-        path,
-        status,
-        content_type = %clean_server_text(content_type, &[], 80),
-        bytes = body.len(),
-        shape = %shape_of(body),
-        "answer"
-    );
-}
-
-/// An answer's form without its values: `{"content_type": string(10), "data": string(1234)}`
-/// for JSON (names cleaned and capped), else `raw`.
-pub fn shape_of(body: &[u8]) -> String {
-    fn kind(value: &serde_json::Value, depth: usize) -> String {
-        use serde_json::Value;
-        match value {
-            Value::Null => "null".into(),
-            Value::Bool(_) => "bool".into(),
-            Value::Number(_) => "number".into(),
-            Value::String(text) => format!("string({})", text.len()),
-            Value::Array(items) => format!("array({})", items.len()),
-            Value::Object(_) if depth >= 2 => "object".into(),
-            Value::Object(fields) => {
-                let fields: Vec<String> = fields
-                    .iter()
-                    .take(40)
-                    .map(|(name, value)| {
-                        let name = clean_server_text(name, &[], 40);
-                        format!("{name:?}: {}", kind(value, depth + 1))
-                    })
-                    .collect();
-                let more = if fields.len() == 40 { ", …" } else { "" };
-                format!("{{{}{more}}}", fields.join(", "))
-            }
-        }
-    }
-    if body.is_empty() {
-        return "empty".into();
-    }
-    match serde_json::from_slice::<serde_json::Value>(body) {
-        Ok(value) => kind(&value, 0),
-        Err(_) => "raw".into(),
-    }
-}
-
-/// A 200 whose body is not `{}`-like JSON still did what was asked; note it for support.
-fn warn_unless_json_object(what: &str, body: &[u8]) {
-    if serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(body).is_err() {
-        tracing::warn!(
-            body_len = body.len(),
-            "{what} answered 200 with a body that is not a JSON object; treating as success"
-        );
-    }
-}
-
-/// GET image answers either raw bytes with an image type (gRPC gateway's `HttpBody`) or the
-/// spec's JSON `{content_type, data}`; empty means no picture. Whatever the server says the
-/// type is, the bytes must be an image.
-fn picture_from_image_answer(
-    answer: Answer,
-    secrets: &[&str],
-) -> Result<Option<TenantPicture>, ApiError> {
-    if answer.body.is_empty() {
-        return Ok(None);
-    }
-    let media_type = answer
-        .content_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    let looks_json = media_type.contains("json") || answer.body.first() == Some(&b'{');
-    if !media_type.starts_with("image/") && looks_json {
-        #[derive(Deserialize)]
-        struct HttpBody {
-            #[serde(default)]
-            data: String,
-        }
-        let json: HttpBody = serde_json::from_slice(&answer.body)
-            .map_err(|e| invalid("the picture's details", &e, secrets))?;
-        return picture_from_base64(&json.data);
-    }
-    let shown_type = match clean_server_text(&media_type, secrets, 80) {
-        empty if empty.is_empty() => "no content type".to_owned(),
-        named => named,
-    };
-    picture_from_bytes(answer.body)
-        .map(Some)
-        .map_err(|what| ApiError::NotAPicture {
-            detail: format!("{what}, sent as {shown_type}"),
-        })
-}
-
-fn picture_from_base64(data: &str) -> Result<Option<TenantPicture>, ApiError> {
-    if data.is_empty() {
-        return Ok(None);
-    }
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(data)
-        .map_err(|_| ApiError::NotAPicture {
-            detail: "its base64 does not decode".into(),
-        })?;
-    picture_from_bytes(bytes)
-        .map(Some)
-        .map_err(|what| ApiError::NotAPicture { detail: what })
-}
-
-/// `bytes` as a picture if they are one: a known image format (its type taken from the bytes),
-/// whose header reads, within an avatar's limits, when it is a format we decode. Else what
-/// they are instead. ([`TenantPicture::preview`] then decodes it.)
-fn picture_from_bytes(bytes: Vec<u8>) -> Result<TenantPicture, String> {
-    let Ok(format) = image::guess_format(&bytes) else {
-        return Err(format!("{} bytes of no image format", bytes.len()));
-    };
-    match Source::from_bytes_within(bytes.as_slice(), Limits::AVATAR) {
-        Ok(_) | Err(AvatarError::Unsupported(_)) => {}
-        Err(error) => {
-            return Err(format!(
-                "{} bytes that begin like {} but are not one ({error})",
-                bytes.len(),
-                format.to_mime_type()
-            ));
-        }
-    }
-    Ok(TenantPicture {
-        content_type: format.to_mime_type().to_owned(),
-        bytes,
-    })
-}
-
-/// Names what went wrong below HTTP from reqwest's error and its causes.
-fn classify(error: &reqwest::Error, host: &str, timeout: Duration) -> ApiError {
-    let host = host.to_owned();
-    if error.is_timeout() {
-        return ApiError::Timeout {
-            host,
-            after: timeout,
-        };
-    }
-    let chain = error_chain(error);
-    let lower = chain.to_ascii_lowercase();
-    for cause in causes(error) {
-        if cause.downcast_ref::<rustls::Error>().is_some() {
-            return ApiError::Tls {
-                host,
-                detail: chain,
-            };
-        }
-        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
-            use std::io::ErrorKind::*;
-            match io.kind() {
-                ConnectionRefused => return ApiError::ConnectionRefused { host },
-                ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof => {
-                    return ApiError::ConnectionReset { host };
-                }
-                TimedOut => {
-                    return ApiError::Timeout {
-                        host,
-                        after: timeout,
-                    };
-                }
-                _ => {}
-            }
-        }
-    }
-    if lower.contains("dns error") || lower.contains("failed to lookup address") {
-        ApiError::Dns { host }
-    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
-    {
-        ApiError::Tls {
-            host,
-            detail: chain,
-        }
-    } else if lower.contains("connection closed") || lower.contains("connection reset") {
-        ApiError::ConnectionReset { host }
-    } else {
-        ApiError::Network {
-            host,
-            detail: chain,
-        }
-    }
-}
-
-/// The TLS alert a server sends when it refuses the client's certificate, if that is what
-/// ended the call: e.g. "the server refused the certificate (UnknownCA)".
-fn certificate_refusal(error: &reqwest::Error) -> Option<String> {
-    use rustls::AlertDescription as Alert;
-    causes(error)
-        .into_iter()
-        .find_map(|cause| match cause.downcast_ref::<rustls::Error>()? {
-            rustls::Error::AlertReceived(
-                alert @ (Alert::BadCertificate
-                | Alert::UnsupportedCertificate
-                | Alert::CertificateRevoked
-                | Alert::CertificateExpired
-                | Alert::CertificateUnknown
-                | Alert::UnknownCA
-                | Alert::AccessDenied
-                | Alert::CertificateRequired),
-            ) => Some(format!("TLS alert: {alert:?}")),
-            _ => None,
-        })
-}
-
-/// Every error under `error`, including those an `io::Error` wraps (which its `source()`
-/// skips): that is where rustls and socket errors hide.
-fn causes<'a>(
-    error: &'a (dyn std::error::Error + 'static),
-) -> Vec<&'a (dyn std::error::Error + 'static)> {
-    let mut found = Vec::new();
-    let mut next = error.source();
-    while let Some(cause) = next {
-        found.push(cause);
-        let mut inner = cause
-            .downcast_ref::<std::io::Error>()
-            .and_then(|io| io.get_ref());
-        while let Some(wrapped) = inner {
-            let wrapped: &(dyn std::error::Error + 'static) = wrapped;
-            found.push(wrapped);
-            inner = wrapped
-                .downcast_ref::<std::io::Error>()
-                .and_then(|io| io.get_ref());
-        }
-        next = cause.source();
-    }
-    found
-}
-
-/// "outer: cause: root cause", without repeating a cause that the outer text already includes.
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let part = cause.to_string();
-        if !text.contains(&part) {
-            text.push_str(": ");
-            text.push_str(&part);
-        }
-        source = cause.source();
-    }
-    text
 }

@@ -1,8 +1,9 @@
-//! Every way a call can end other than success, each with its own message and next step.
+//! Every way a call can end other than success, each its own variant: front ends word the next
+//! step (the binary's `messages`).
 
 use std::time::Duration;
 
-use super::clean::clean_server_text;
+use crate::clean::clean_server_text;
 
 /// The outcome of a failed call, typed so each front end can say what happened and what to do.
 /// `server_text` is what the tenant said, cleaned for display.
@@ -106,69 +107,6 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    /// What the user can do about it, in one sentence.
-    pub fn next_step(&self) -> String {
-        match self {
-            ApiError::Unauthorized { .. } => {
-                "The token may be wrong or expired: create a new API token in the Console and update it.".into()
-            }
-            ApiError::CertificateRejected { .. } => {
-                "The certificate may be revoked, expired or made for another tenant: create a new \
-                 API certificate in the Console and update the certificate."
-                    .into()
-            }
-            ApiError::Forbidden { .. } => {
-                "Ask your tenant administrator whether your account may change its profile picture.".into()
-            }
-            ApiError::NotFound { .. } => {
-                "Check the tenant URL: it should look like https://acme.console.ves.volterra.io.".into()
-            }
-            ApiError::Conflict { .. } => "Try again.".into(),
-            ApiError::RateLimited { retry_after, .. } => match retry_after {
-                Some(wait) => format!("Try again in {} s.", wait.as_secs().max(1)),
-                None => "Wait a minute, then try again.".into(),
-            },
-            ApiError::WaitTooLong { try_after, .. } => {
-                format!("Try again after {try_after}, or allow longer with --deadline.")
-            }
-            ApiError::Server { .. } | ApiError::UnexpectedStatus { .. } => {
-                "Try again in a few minutes; if it persists, check F5's status page.".into()
-            }
-            ApiError::Redirect { location, .. } => {
-                format!("Use the tenant URL it points to ({location}) if you trust it.")
-            }
-            ApiError::Dns { .. } => "Check the tenant URL and your network or proxy settings.".into(),
-            ApiError::ConnectionRefused { .. } | ApiError::ConnectionReset { .. } => {
-                "Check your network, VPN or proxy (HTTPS_PROXY), then try again.".into()
-            }
-            ApiError::Tls { host, .. } => format!(
-                "The certificate of {host} is not trusted: if a corporate proxy inspects HTTPS, \
-                 its root certificate must be installed in the system store."
-            ),
-            ApiError::Timeout { .. } => "Check your network, then try again.".into(),
-            ApiError::Network { .. } => "Check your network, then try again.".into(),
-            ApiError::InvalidResponse { .. } => {
-                "Check the tenant URL points to an F5 Distributed Cloud Console.".into()
-            }
-            ApiError::ResponseTooLarge { .. } => {
-                "Check the tenant URL points to an F5 Distributed Cloud Console, and that no proxy \
-                 rewrites its answers; if it does, report it to F5 support."
-                    .into()
-            }
-            ApiError::NotAPicture { .. } => {
-                "Nothing was saved. Check the tenant URL points to an F5 Distributed Cloud Console; \
-                 if it does, set a new picture."
-                    .into()
-            }
-            ApiError::UnusableToken => {
-                "Copy the token again from the Console, without anything around it.".into()
-            }
-            ApiError::Internal { .. } => {
-                "This is a bug in xc-avatar: please report it with this message.".into()
-            }
-        }
-    }
-
     /// What the tenant said, if anything useful.
     pub fn server_text(&self) -> Option<&str> {
         match self {
@@ -370,24 +308,6 @@ mod tests {
         assert_eq!(human_bytes(1024 * 1024 + 1), "1048577 bytes");
         assert_eq!(human_bytes(1023), "1023 bytes");
         assert_eq!(human_bytes(0), "0 bytes");
-    }
-
-    /// The 429 advice follows what the tenant asked, in whole seconds and never "0 s".
-    #[test]
-    fn the_rate_limit_advice_follows_retry_after() {
-        let limited = |retry_after| ApiError::RateLimited {
-            retry_after,
-            server_text: None,
-        };
-        assert_eq!(
-            limited(Some(Duration::from_secs(7))).next_step(),
-            "Try again in 7 s."
-        );
-        assert_eq!(
-            limited(Some(Duration::from_millis(200))).next_step(),
-            "Try again in 1 s."
-        );
-        assert_eq!(limited(None).next_step(), "Wait a minute, then try again.");
     }
 
     #[test]

@@ -1,21 +1,23 @@
 //! The XC client: the only code that speaks HTTP. Front ends consume its typed outcomes.
 
-mod clean;
+mod answers;
 mod client;
 mod error;
+mod network;
+mod options;
 mod retry;
-mod tenant;
 
-pub use clean::{REDACTED, clean_text, is_invisible, redact, terminal_safe};
-pub use client::{
-    CallEvent, ClientOptions, Deadline, ERROR_BODY_MAX_BYTES, PICTURE_MAX_BYTES,
-    SMALL_BODY_MAX_BYTES, TenantPicture, WhoAmI, XcClient,
-};
+pub use answers::{TenantPicture, WhoAmI};
 #[doc(hidden)]
-pub use client::{parse_picture, parse_whoami};
+pub use answers::{parse_picture, parse_whoami};
+pub use client::{
+    CallEvent, ERROR_BODY_MAX_BYTES, PICTURE_MAX_BYTES, SMALL_BODY_MAX_BYTES, XcClient,
+};
 pub use error::{ApiError, server_text, server_text_redacted};
+pub use options::{ClientOptions, Deadline};
 pub use retry::{RetryPolicy, parse_retry_after};
-pub use tenant::{TenantUrl, TenantUrlError};
+
+use crate::TenantUrl;
 
 /// The profile-picture endpoint (PUT uploads, GET reads, DELETE removes).
 pub const IMAGE_PATH: &str = "/api/web/namespaces/system/user/settings/image";

@@ -254,6 +254,36 @@ fn clamp_side(side: f64, (width, height): (u32, u32)) -> f64 {
     }
 }
 
+/// One change to a framing, as data: what the app's editor (pointer, keys, buttons) and any
+/// other front end ask for; [`Edit::apply`] makes it, keeping the crop inside the picture.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Edit {
+    /// Move the crop by picture pixels.
+    Pan(f64, f64),
+    /// Zoom by `factor` around a picture point.
+    Zoom {
+        factor: f64,
+        anchor: (f64, f64),
+    },
+    SetCrop(Crop),
+    SetSide(f64),
+    Rotate(i32),
+    Reset,
+}
+
+impl Edit {
+    pub fn apply(self, framing: &mut Framing) {
+        match self {
+            Edit::Pan(dx, dy) => framing.pan(dx, dy),
+            Edit::Zoom { factor, anchor } => framing.zoom(factor, anchor),
+            Edit::SetCrop(crop) => framing.set_crop(crop),
+            Edit::SetSide(side) => framing.set_side(side),
+            Edit::Rotate(turns) => framing.rotate(turns),
+            Edit::Reset => framing.reset(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;

@@ -7,7 +7,8 @@ use image::{DynamicImage, ExtendedColorType, ImageEncoder, RgbImage, RgbaImage};
 
 use super::AvatarError;
 use super::crop::Framing;
-use super::source::{Pixels, Source, resize};
+use super::pixels::{Pixels, resize};
+use super::source::Source;
 
 /// Side of the uploaded avatar by default: sharp on high-DPI screens, ≈ 90 KB as JPEG.
 pub const DEFAULT_SIZE: u32 = 512;

@@ -25,7 +25,8 @@ use image::{DynamicImage, GrayImage, RgbaImage};
 use rustface::{ImageData, Model};
 
 use super::AvatarError;
-use super::source::{Pixels, Source};
+use super::pixels::Pixels;
+use super::source::Source;
 
 /// Long side of the greyscale picture the fine pass looks at. SeetaFace's box around a face of
 /// 5 % of the long side (cheek to cheek) is then ≈ 40 px, its window: on generated photos this

@@ -12,11 +12,13 @@ mod crop;
 mod encode;
 mod faces;
 mod heif;
+mod jpeg;
 mod monogram;
 mod orient;
+mod pixels;
 mod source;
 
-pub use crop::{Crop, Framing, MIN_SIDE};
+pub use crop::{Crop, Edit, Framing, MIN_SIDE};
 pub use encode::{
     DEFAULT_MAX_BYTES, DEFAULT_SIZE, EncodedAvatar, FormatChoice, MAX_BODY_BYTES, Output,
     OutputFormat, SIZES, render,
@@ -25,11 +27,11 @@ pub use faces::{
     COARSE_SIDE, DETECT_MAX_SIDE, Face, Search, compact_face_model, faces_in_preview,
     faces_in_preview_with, find_faces,
 };
+pub use jpeg::MAX_JPEG_SCANS;
 pub use monogram::{Monogram, PALETTE, TEXT, contrast, initials, name_for_initials};
 pub use orient::{Orient, Rotation};
-pub use source::{
-    Limits, MAX_DIMENSION, MAX_FILE_BYTES, MAX_JPEG_SCANS, MAX_PIXELS, PREVIEW_MAX_SIDE, Source,
-};
+pub use pixels::{Limits, MAX_DIMENSION, MAX_PIXELS};
+pub use source::{MAX_FILE_BYTES, PREVIEW_MAX_SIDE, Source};
 
 /// Why a picture could not be used. Each names the cause and what to do.
 #[derive(Debug, thiserror::Error)]

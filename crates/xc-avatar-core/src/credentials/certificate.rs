@@ -8,7 +8,6 @@
 //! request.
 
 use std::fmt;
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -16,6 +15,7 @@ use base64::Engine as _;
 use zeroize::{Zeroize as _, Zeroizing};
 
 use super::p12_cost::Refusal;
+use crate::small_file::Problem;
 
 /// Largest `.p12` we read: an XC certificate with its key is about 4 KiB.
 const P12_MAX_BYTES: u64 = 1024 * 1024;
@@ -29,13 +29,6 @@ impl CertificatePassword {
     /// The password exactly as typed (a password may begin or end with a space).
     pub fn new(text: impl Into<String>) -> Self {
         CertificatePassword(Zeroizing::new(text.into()))
-    }
-
-    /// Reads `VES_P12_PASSWORD`; `None` when unset.
-    pub fn from_env() -> Option<Self> {
-        std::env::var(crate::ENV_P12_PASSWORD)
-            .ok()
-            .map(CertificatePassword::new)
     }
 
     /// The secret itself, for the keyring and for opening the `.p12`.
@@ -60,6 +53,14 @@ pub enum CertificateError {
     Unreadable { path: PathBuf, detail: String },
     #[error("{} is not a .p12 certificate file ({detail})", .path.display())]
     NotP12 { path: PathBuf, detail: String },
+    /// A PEM certificate or key file that holds no usable certificate or key.
+    #[error("{} is not a PEM {what} file ({detail})", .path.display())]
+    NotPem {
+        path: PathBuf,
+        /// "certificate" or "key".
+        what: &'static str,
+        detail: String,
+    },
     #[error("the password does not open this .p12 ({})", .path.display())]
     WrongPassword { path: PathBuf },
     /// It asks for more key-derivation work than any real certificate (a hostile or broken
@@ -82,6 +83,7 @@ impl CertificateError {
             CertificateError::Missing { .. } => "certificate_missing",
             CertificateError::Unreadable { .. } => "certificate_unreadable",
             CertificateError::NotP12 { .. } => "not_p12",
+            CertificateError::NotPem { .. } => "not_pem",
             CertificateError::WrongPassword { .. } => "wrong_password",
             CertificateError::TooCostly { .. } => "certificate_too_costly",
             CertificateError::KeyMismatch { .. } => "certificate_key_mismatch",
@@ -96,6 +98,7 @@ impl CertificateError {
             CertificateError::Missing { path }
             | CertificateError::Unreadable { path, .. }
             | CertificateError::NotP12 { path, .. }
+            | CertificateError::NotPem { path, .. }
             | CertificateError::WrongPassword { path }
             | CertificateError::TooCostly { path, .. }
             | CertificateError::KeyMismatch { path }
@@ -105,12 +108,30 @@ impl CertificateError {
     }
 }
 
+/// Where an API certificate is read from: the `.p12` the Console hands out, or a certificate and
+/// its key as PEM files (vesctl's `cert` and `key`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CertificateFiles {
+    P12(PathBuf),
+    Pem { cert: PathBuf, key: PathBuf },
+}
+
+impl CertificateFiles {
+    /// The file that holds the certificate (the `.p12`, or the PEM certificate).
+    pub fn certificate(&self) -> &Path {
+        match self {
+            CertificateFiles::P12(path) => path,
+            CertificateFiles::Pem { cert, .. } => cert,
+        }
+    }
+}
+
 /// An opened API certificate: the certificate chain and private key as PEM, ready for the
-/// client, with what a person needs to recognise it. `Debug` shows the file, subject and dates
+/// client, with what a person needs to recognise it. `Debug` shows the files, subject and dates
 /// only; the key is wiped from memory when the last copy is dropped.
 #[derive(Clone)]
 pub struct ApiCertificate {
-    path: PathBuf,
+    files: CertificateFiles,
     identity_pem: Zeroizing<Vec<u8>>,
     subject: String,
     valid_from: i64,
@@ -120,7 +141,7 @@ pub struct ApiCertificate {
 /// The same file with the same contents: the same identity.
 impl PartialEq for ApiCertificate {
     fn eq(&self, other: &Self) -> bool {
-        self.path == other.path && self.identity_pem == other.identity_pem
+        self.files == other.files && self.identity_pem == other.identity_pem
     }
 }
 
@@ -129,7 +150,7 @@ impl Eq for ApiCertificate {}
 impl fmt::Debug for ApiCertificate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ApiCertificate")
-            .field("path", &self.path)
+            .field("files", &self.files)
             .field("subject", &self.subject)
             .field("valid_until", &self.valid_until_day())
             .finish_non_exhaustive()
@@ -144,20 +165,15 @@ impl ApiCertificate {
         Ok(certificate)
     }
 
-    /// Reads `VOLT_API_P12_FILE` with the password in `VES_P12_PASSWORD` (empty when unset),
-    /// as F5's Terraform provider does; `None` when no file is named.
-    pub fn from_env() -> Option<Result<Self, CertificateError>> {
-        let file = std::env::var_os(crate::ENV_P12_FILE).filter(|f| !f.is_empty())?;
-        let password = CertificatePassword::from_env().unwrap_or(CertificatePassword::new(""));
-        Some(Self::open(Path::new(&file), &password))
-    }
-
     /// Opens `path` with `password`, whatever the certificate's dates.
     pub fn open_unchecked(
         path: &Path,
         password: &CertificatePassword,
     ) -> Result<Self, CertificateError> {
-        let bytes = read_p12(path)?;
+        let bytes = read_limited(path, |detail| CertificateError::NotP12 {
+            path: path.to_path_buf(),
+            detail,
+        })?;
         Self::from_p12_bytes(path, &bytes, password)
     }
 
@@ -216,11 +232,33 @@ impl ApiCertificate {
         let Some((_, chain)) = store.private_key_chain() else {
             return Err(not_p12("it holds no certificate with its private key"));
         };
-        let Some(leaf) = chain.certs().first() else {
-            return Err(not_p12("it holds no certificate with its private key"));
+        let certs: Vec<&[u8]> = chain.certs().iter().map(|cert| cert.as_der()).collect();
+        Self::assemble(
+            CertificateFiles::P12(path.to_path_buf()),
+            &certs,
+            ("PRIVATE KEY", chain.key().as_der()),
+            not_p12,
+        )
+    }
+
+    /// The chain (leaf first) and key as one identity, with the leaf's subject and dates;
+    /// `invalid` words what is wrong with the file.
+    pub(super) fn assemble(
+        files: CertificateFiles,
+        certs: &[&[u8]],
+        (key_label, key): (&str, &[u8]),
+        invalid: impl Fn(&str) -> CertificateError,
+    ) -> Result<Self, CertificateError> {
+        let Some(leaf) = certs.first() else {
+            return Err(invalid("it holds no certificate with its private key"));
         };
-        let (_, parsed) = x509_parser::parse_x509_certificate(leaf.as_der())
-            .map_err(|e| not_p12(&format!("its certificate does not parse: {e}")))?;
+        let (_, parsed) = x509_parser::parse_x509_certificate(leaf)
+            .map_err(|e| invalid(&format!("its certificate does not parse: {e}")))?;
+        let key_file = match &files {
+            CertificateFiles::P12(path) => path.as_path(),
+            CertificateFiles::Pem { key, .. } => key.as_path(),
+        };
+        check_key_matches(certs, (key_label, key), key_file)?;
         let subject = parsed
             .subject()
             .iter_common_name()
@@ -229,16 +267,15 @@ impl ApiCertificate {
             .map(str::to_owned)
             .unwrap_or_else(|| parsed.subject().to_string());
         let validity = parsed.validity();
-        check_key_matches(chain, path)?;
         let mut pem = Zeroizing::new(Vec::new());
-        for cert in chain.certs() {
-            push_pem(&mut pem, "CERTIFICATE", cert.as_der());
+        for cert in certs {
+            push_pem(&mut pem, "CERTIFICATE", cert);
         }
-        push_pem(&mut pem, "PRIVATE KEY", chain.key().as_der());
+        push_pem(&mut pem, key_label, key);
         Ok(ApiCertificate {
-            path: path.to_path_buf(),
+            files,
             identity_pem: pem,
-            subject: crate::api::clean_text(&subject),
+            subject: crate::clean::clean_text(&subject),
             valid_from: validity.not_before.timestamp(),
             valid_until: validity.not_after.timestamp(),
         })
@@ -252,22 +289,27 @@ impl ApiCertificate {
         };
         if now > self.valid_until {
             return Err(CertificateError::Expired {
-                path: self.path.clone(),
+                path: self.path().to_path_buf(),
                 until: self.valid_until_day(),
             });
         }
         if now < self.valid_from {
             return Err(CertificateError::NotYetValid {
-                path: self.path.clone(),
+                path: self.path().to_path_buf(),
                 from: day(self.valid_from),
             });
         }
         Ok(())
     }
 
-    /// The `.p12` it was read from.
+    /// The file it was read from: the `.p12`, or the PEM certificate.
     pub fn path(&self) -> &Path {
-        &self.path
+        self.files.certificate()
+    }
+
+    /// The files it was read from.
+    pub fn files(&self) -> &CertificateFiles {
+        &self.files
     }
 
     /// Who the certificate names: its common name (for XC, the user), else the whole subject.
@@ -299,17 +341,25 @@ pub fn parse_p12(bytes: &[u8], password: &str) -> Result<(), CertificateError> {
 
 /// The private key is the key of the leaf certificate: the TLS library would refuse the pair
 /// when the first request is made, as an internal error, long after the file was accepted.
+/// `key` is the key's PEM label (PKCS#8, PKCS#1 or SEC1) and DER; `key_file` the file it came
+/// from.
 fn check_key_matches(
-    chain: &p12_keystore::PrivateKeyChain,
-    path: &Path,
+    certs: &[&[u8]],
+    (label, key): (&str, &[u8]),
+    key_file: &Path,
 ) -> Result<(), CertificateError> {
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
-    let certificates = chain
-        .certs()
+    use rustls::pki_types::{
+        CertificateDer, PrivateKeyDer, PrivatePkcs1KeyDer, PrivatePkcs8KeyDer, PrivateSec1KeyDer,
+    };
+    let certificates = certs
         .iter()
-        .map(|cert| CertificateDer::from(cert.as_der().to_vec()))
+        .map(|cert| CertificateDer::from(cert.to_vec()))
         .collect();
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(chain.key().as_der().to_vec()));
+    let key = match label {
+        "RSA PRIVATE KEY" => PrivateKeyDer::Pkcs1(PrivatePkcs1KeyDer::from(key.to_vec())),
+        "EC PRIVATE KEY" => PrivateKeyDer::Sec1(PrivateSec1KeyDer::from(key.to_vec())),
+        _ => PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.to_vec())),
+    };
     // The provider reqwest's TLS uses, unless the process installed another.
     let provider = rustls::crypto::CryptoProvider::get_default()
         .cloned()
@@ -317,47 +367,34 @@ fn check_key_matches(
     match rustls::sign::CertifiedKey::from_der(certificates, key, &provider) {
         Ok(_) => Ok(()),
         Err(rustls::Error::InconsistentKeys(_)) => Err(CertificateError::KeyMismatch {
-            path: path.to_path_buf(),
+            path: key_file.to_path_buf(),
         }),
         Err(other) => Err(CertificateError::NotP12 {
-            path: path.to_path_buf(),
+            path: key_file.to_path_buf(),
             detail: format!("its key cannot be used: {other}"),
         }),
     }
 }
 
-/// The file's bytes, at most [`P12_MAX_BYTES`], from a regular file only.
-fn read_p12(path: &Path) -> Result<Vec<u8>, CertificateError> {
-    let unreadable = |detail: String| CertificateError::Unreadable {
-        path: path.to_path_buf(),
-        detail,
-    };
-    let metadata = match std::fs::metadata(path) {
-        Ok(metadata) => metadata,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-            return Err(CertificateError::Missing {
-                path: path.to_path_buf(),
-            });
+/// The file's bytes, at most [`P12_MAX_BYTES`], from a regular file only; `invalid` words why it
+/// is not the file expected.
+pub(super) fn read_limited(
+    path: &Path,
+    invalid: impl Fn(String) -> CertificateError,
+) -> Result<Vec<u8>, CertificateError> {
+    crate::small_file::read(path, P12_MAX_BYTES).map_err(|problem| match problem {
+        Problem::NotFound => CertificateError::Missing {
+            path: path.to_path_buf(),
+        },
+        Problem::NotAFile => invalid("it is not a regular file".into()),
+        Problem::TooLarge { max_bytes } => {
+            invalid(format!("it is larger than {} KiB", max_bytes / 1024))
         }
-        Err(err) => return Err(unreadable(err.to_string())),
-    };
-    if !metadata.is_file() {
-        return Err(CertificateError::NotP12 {
+        Problem::Io(detail) => CertificateError::Unreadable {
             path: path.to_path_buf(),
-            detail: "it is not a regular file".into(),
-        });
-    }
-    if metadata.len() > P12_MAX_BYTES {
-        return Err(CertificateError::NotP12 {
-            path: path.to_path_buf(),
-            detail: format!("it is larger than {} KiB", P12_MAX_BYTES / 1024),
-        });
-    }
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|file| file.take(P12_MAX_BYTES).read_to_end(&mut bytes))
-        .map_err(|err| unreadable(err.to_string()))?;
-    Ok(bytes)
+            detail,
+        },
+    })
 }
 
 /// Appends `der` as a PEM block labelled `label`.

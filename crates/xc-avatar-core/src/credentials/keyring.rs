@@ -5,8 +5,8 @@ use std::sync::{Arc, Mutex};
 
 use keyring_core::{CredentialStore, Entry, Error};
 
-use super::{ApiToken, CertificatePassword, SERVICE, StoreError, TokenStore, certificate_account};
-use crate::api::TenantUrl;
+use super::{SERVICE, Secret, SecretKind, SecretStore, StoreError};
+use crate::TenantUrl;
 
 /// The platform keyring. Connecting is deferred to the first call, which may block, so creating
 /// one is free and can happen on the UI thread.
@@ -20,64 +20,37 @@ impl KeyringStore {
         KeyringStore::default()
     }
 
-    fn entry(&self, tenant: &TenantUrl) -> Result<Entry, StoreError> {
-        self.entry_for(&tenant.origin())
-    }
-
-    fn entry_for(&self, account: &str) -> Result<Entry, StoreError> {
+    fn entry(&self, tenant: &TenantUrl, kind: SecretKind) -> Result<Entry, StoreError> {
         let mut store = self.store.lock().unwrap_or_else(|p| p.into_inner());
         let store = match &*store {
             Some(open) => open.clone(),
             None => store.insert(open_platform_store()?).clone(),
         };
-        Entry::new_in_store(&store, SERVICE, account).map_err(failed)
+        Entry::new_in_store(&store, SERVICE, &kind.account(tenant)).map_err(failed)
     }
 }
 
-impl TokenStore for KeyringStore {
-    fn get(&self, tenant: &TenantUrl) -> Result<Option<ApiToken>, StoreError> {
-        match self.entry(tenant)?.get_password() {
-            Ok(secret) => ApiToken::new(&secret)
-                .map(Some)
-                .map_err(|_| StoreError::Damaged),
+impl SecretStore for KeyringStore {
+    fn get(&self, tenant: &TenantUrl, kind: SecretKind) -> Result<Option<Secret>, StoreError> {
+        match self.entry(tenant, kind)?.get_password() {
+            Ok(text) => Secret::from_stored(kind, text).map(Some),
             Err(Error::NoEntry) => Ok(None),
             Err(err) => Err(failed(err)),
         }
     }
 
-    fn set(&self, tenant: &TenantUrl, token: &ApiToken) -> Result<(), StoreError> {
-        self.entry(tenant)?
-            .set_password(token.expose())
+    fn set(&self, tenant: &TenantUrl, secret: &Secret) -> Result<(), StoreError> {
+        self.entry(tenant, secret.kind())?
+            .set_password(secret.expose())
             .map_err(failed)
     }
 
-    fn delete(&self, tenant: &TenantUrl) -> Result<bool, StoreError> {
-        delete_entry(self.entry(tenant)?)
-    }
-
-    fn get_certificate_password(
-        &self,
-        tenant: &TenantUrl,
-    ) -> Result<Option<CertificatePassword>, StoreError> {
-        match self.entry_for(&certificate_account(tenant))?.get_password() {
-            Ok(secret) => Ok(Some(CertificatePassword::new(secret))),
-            Err(Error::NoEntry) => Ok(None),
+    fn delete(&self, tenant: &TenantUrl, kind: SecretKind) -> Result<bool, StoreError> {
+        match self.entry(tenant, kind)?.delete_credential() {
+            Ok(()) => Ok(true),
+            Err(Error::NoEntry) => Ok(false),
             Err(err) => Err(failed(err)),
         }
-    }
-
-    fn set_certificate_password(
-        &self,
-        tenant: &TenantUrl,
-        password: &CertificatePassword,
-    ) -> Result<(), StoreError> {
-        self.entry_for(&certificate_account(tenant))?
-            .set_password(password.expose())
-            .map_err(failed)
-    }
-
-    fn delete_certificate_password(&self, tenant: &TenantUrl) -> Result<bool, StoreError> {
-        delete_entry(self.entry_for(&certificate_account(tenant))?)
     }
 
     fn location(&self) -> &'static str {
@@ -90,14 +63,6 @@ impl TokenStore for KeyringStore {
         } else {
             "the system keyring"
         }
-    }
-}
-
-fn delete_entry(entry: Entry) -> Result<bool, StoreError> {
-    match entry.delete_credential() {
-        Ok(()) => Ok(true),
-        Err(Error::NoEntry) => Ok(false),
-        Err(err) => Err(failed(err)),
     }
 }
 
@@ -175,7 +140,6 @@ mod tests {
             damaged.to_string(),
             "the token stored in the keyring is damaged"
         );
-        assert_eq!(damaged.next_step(), "Forget the token and enter it again.");
         assert!(!format!("{damaged:?}").contains("secret"));
 
         let locked = failed(Error::NoStorageAccess("collection is locked".into()));
@@ -183,6 +147,5 @@ mod tests {
             locked.to_string(),
             "the keyring is locked or refused access (collection is locked)"
         );
-        assert!(locked.next_step().starts_with("Unlock your keyring"));
     }
 }

@@ -1,24 +1,34 @@
-//! Secrets. Nothing else in xc-avatar reads or writes the API token or a certificate's
-//! password.
+//! Secrets and the credentials made of them. Nothing else in xc-avatar reads or writes an API
+//! token, a certificate's password or its private key.
 //!
-//! A token comes from `F5XC_API_TOKEN`, the user (setup screen, stdin) or a [`TokenStore`]: the
-//! OS keyring ([`KeyringStore`]), or memory for this session only ([`MemoryStore`]). It is never
-//! written to a file of ours. An API certificate is a `.p12` file ([`ApiCertificate`]): its path
-//! is a setting, its password is kept like a token.
+//! - [`CredentialInput`]: what a person, the environment or vesctl's profile names — a token,
+//!   a `.p12` and its password, or a PEM certificate and key — not yet opened.
+//! - [`Credential`]: the same, opened and checked (a certificate's file, password and dates),
+//!   ready for the client.
+//! - [`SecretStore`]: where a token or a certificate's password is kept, per tenant and
+//!   [`SecretKind`]: the OS keyring ([`KeyringStore`]) or memory ([`MemoryStore`]). Never a file
+//!   of ours; a certificate's files are named in the settings.
+//!
+//! Which credential is used, when several are there, is decided in [`crate::sign_in`].
 
 mod certificate;
 mod keyring;
 mod memory;
 mod p12_cost;
+mod pem;
+mod store;
+mod token;
 
-use std::fmt;
+use std::path::PathBuf;
 
 #[doc(hidden)]
 pub use certificate::parse_p12;
-pub use certificate::{ApiCertificate, CertificateError, CertificatePassword};
+pub use certificate::{ApiCertificate, CertificateError, CertificateFiles, CertificatePassword};
 pub use keyring::KeyringStore;
 pub use memory::MemoryStore;
 pub use p12_cost::KDF_BUDGET;
+pub use store::{SERVICE, Secret, SecretKind, SecretStore, StoreError};
+pub use token::{ApiToken, TokenError};
 
 /// What a client proves who it is with: an API token (an `Authorization` header) or an API
 /// certificate (presented in the TLS handshake).
@@ -26,6 +36,18 @@ pub use p12_cost::KDF_BUDGET;
 pub enum Credential {
     Token(ApiToken),
     Certificate(ApiCertificate),
+}
+
+impl Credential {
+    pub fn kind(&self) -> CredentialKind {
+        match self {
+            Credential::Token(_) => CredentialKind::Token,
+            Credential::Certificate(certificate) => match certificate.files() {
+                CertificateFiles::P12(_) => CredentialKind::P12,
+                CertificateFiles::Pem { .. } => CredentialKind::Pem,
+            },
+        }
+    }
 }
 
 impl From<ApiToken> for Credential {
@@ -40,133 +62,89 @@ impl From<ApiCertificate> for Credential {
     }
 }
 
-use crate::api::TenantUrl;
-
-/// The keyring service name; each entry's account is the tenant origin.
-pub const SERVICE: &str = "xc-avatar";
-
-/// Where tokens are kept, one per tenant origin. Calls may block (D-Bus, Keychain prompts):
-/// the app runs them off the UI thread.
-pub trait TokenStore: Send + Sync {
-    fn get(&self, tenant: &TenantUrl) -> Result<Option<ApiToken>, StoreError>;
-    fn set(&self, tenant: &TenantUrl, token: &ApiToken) -> Result<(), StoreError>;
-    /// Removes the token; `false` when there was none.
-    fn delete(&self, tenant: &TenantUrl) -> Result<bool, StoreError>;
-    /// Where the tokens go, for "Saved in …": e.g. "the GNOME keyring (Secret Service)".
-    fn location(&self) -> &'static str;
-    /// The password of the tenant's API certificate, kept beside its token.
-    fn get_certificate_password(
-        &self,
-        tenant: &TenantUrl,
-    ) -> Result<Option<CertificatePassword>, StoreError>;
-    fn set_certificate_password(
-        &self,
-        tenant: &TenantUrl,
-        password: &CertificatePassword,
-    ) -> Result<(), StoreError>;
-    /// Removes the password; `false` when there was none.
-    fn delete_certificate_password(&self, tenant: &TenantUrl) -> Result<bool, StoreError>;
+/// The kinds of personal credential: XC's API token and API certificate (`.p12`), and the PEM
+/// certificate and key vesctl can use.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum CredentialKind {
+    #[default]
+    Token,
+    P12,
+    Pem,
 }
 
-/// The keyring account of a tenant's certificate password: the tenant origin, marked.
-pub(crate) fn certificate_account(tenant: &TenantUrl) -> String {
-    format!("{} (API certificate password)", tenant.origin())
-}
-
-/// Why a token could not be read or kept. Never carries secret bytes.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum StoreError {
-    #[error("no keyring is available ({detail})")]
-    Unavailable { detail: String },
-    #[error("the keyring is locked or refused access ({detail})")]
-    Locked { detail: String },
-    #[error("the keyring failed ({detail})")]
-    Failed { detail: String },
-    #[error("the token stored in the keyring is damaged")]
-    Damaged,
-}
-
-impl StoreError {
-    /// What the user can do about it.
-    pub fn next_step(&self) -> &'static str {
+impl CredentialKind {
+    /// The secret this kind keeps in a [`SecretStore`], if any.
+    pub fn secret(self) -> Option<SecretKind> {
         match self {
-            StoreError::Unavailable { .. } => {
-                if cfg!(target_os = "linux") {
-                    "Start a Secret Service keyring (GNOME Keyring or KWallet, usually part of \
-                     your desktop session), or use the token for this session only."
-                } else {
-                    "Check that the system keychain is available, or use the token for this \
-                     session only."
-                }
+            CredentialKind::Token => Some(SecretKind::Token),
+            CredentialKind::P12 => Some(SecretKind::CertificatePassword),
+            CredentialKind::Pem => None,
+        }
+    }
+
+    pub fn is_certificate(self) -> bool {
+        self != CredentialKind::Token
+    }
+}
+
+/// A credential as named, before it is opened: a token as typed or read, or a certificate's
+/// files (with the `.p12`'s password). `Debug` never shows a secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CredentialInput {
+    Token(ApiToken),
+    P12 {
+        path: PathBuf,
+        password: CertificatePassword,
+    },
+    Pem {
+        cert: PathBuf,
+        key: PathBuf,
+    },
+}
+
+impl CredentialInput {
+    pub fn kind(&self) -> CredentialKind {
+        match self {
+            CredentialInput::Token(_) => CredentialKind::Token,
+            CredentialInput::P12 { .. } => CredentialKind::P12,
+            CredentialInput::Pem { .. } => CredentialKind::Pem,
+        }
+    }
+
+    /// Opens and checks it (a certificate's files, password and dates): may block on the
+    /// `.p12`'s key derivation, so front ends run it off their UI thread.
+    pub fn open(&self) -> Result<Credential, CertificateError> {
+        Ok(match self {
+            CredentialInput::Token(token) => Credential::Token(token.clone()),
+            CredentialInput::P12 { path, password } => {
+                Credential::Certificate(ApiCertificate::open(path, password)?)
             }
-            StoreError::Locked { .. } => {
-                "Unlock your keyring (or allow xc-avatar when asked), then try again; or use \
-                 the token for this session only."
+            CredentialInput::Pem { cert, key } => {
+                Credential::Certificate(ApiCertificate::open_pem(cert, key)?)
             }
-            StoreError::Failed { .. } => "Try again, or use the token for this session only.",
-            StoreError::Damaged => "Forget the token and enter it again.",
+        })
+    }
+
+    /// The secret to keep in a store for it, if it has one.
+    pub fn secret(&self) -> Option<Secret> {
+        match self {
+            CredentialInput::Token(token) => Some(Secret::Token(token.clone())),
+            CredentialInput::P12 { password, .. } => {
+                Some(Secret::CertificatePassword(password.clone()))
+            }
+            CredentialInput::Pem { .. } => None,
         }
     }
-}
 
-/// An XC API token. Its `Debug` is redacted and it has no `Display`, so it cannot reach a log
-/// line or an error message by accident.
-#[derive(Clone, PartialEq, Eq)]
-pub struct ApiToken(String);
-
-/// Why a token was refused before any call was made.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum TokenError {
-    #[error("the API token is empty")]
-    Empty,
-    #[error("the API token contains spaces or control characters: paste only the token")]
-    BadCharacters,
-}
-
-impl ApiToken {
-    /// Accepts a pasted token, trimming surrounding white space.
-    pub fn new(text: &str) -> Result<Self, TokenError> {
-        let token = text.trim();
-        if token.is_empty() {
-            return Err(TokenError::Empty);
+    /// The certificate's files, kept in the settings; `None` for a token.
+    pub fn files(&self) -> Option<CertificateFiles> {
+        match self {
+            CredentialInput::Token(_) => None,
+            CredentialInput::P12 { path, .. } => Some(CertificateFiles::P12(path.clone())),
+            CredentialInput::Pem { cert, key } => Some(CertificateFiles::Pem {
+                cert: cert.clone(),
+                key: key.clone(),
+            }),
         }
-        if !token.chars().all(|c| c.is_ascii_graphic()) {
-            return Err(TokenError::BadCharacters);
-        }
-        Ok(ApiToken(token.to_owned()))
-    }
-
-    /// Reads `F5XC_API_TOKEN`; `None` when unset or empty.
-    pub fn from_env() -> Option<Result<Self, TokenError>> {
-        let value = std::env::var(crate::ENV_TOKEN).ok()?;
-        if value.trim().is_empty() {
-            return None;
-        }
-        Some(ApiToken::new(&value))
-    }
-
-    /// The secret itself, for the one place that sends it.
-    pub(crate) fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for ApiToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ApiToken(***)")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn token_is_trimmed_checked_and_never_printed() {
-        let token = ApiToken::new("  abc.DEF-123=  \n").expect("valid token");
-        assert_eq!(token.expose(), "abc.DEF-123=");
-        assert_eq!(format!("{token:?}"), "ApiToken(***)");
-        assert_eq!(ApiToken::new(" \t"), Err(TokenError::Empty));
-        assert_eq!(ApiToken::new("abc def"), Err(TokenError::BadCharacters));
     }
 }

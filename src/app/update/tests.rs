@@ -8,19 +8,21 @@ use std::time::{Duration, Instant};
 use eframe::egui;
 
 use super::update;
-use crate::api::{ApiError, CallEvent, TenantPicture, TenantUrl, WhoAmI};
-use crate::app::crop_editor::Edit;
+use crate::TenantUrl;
+use crate::api::{ApiError, CallEvent, TenantPicture, WhoAmI};
 use crate::app::effects::{ChangeRequest, Effect, LoadWhat};
 use crate::app::msg::{
-    Action, ChangeError, ChangeOutcome, CurrentPicture, LoadedPhoto, Pasted, TaskEvent,
+    ChangeAction, ChangeError, ChangeEvent, ChangeOutcome, CurrentPicture, LoadedPhoto, Pasted,
+    PhotoAction, PhotoEvent, SetupAction, SetupEvent, SetupProblem, TenantAction, TenantEvent,
 };
 use crate::app::start;
 use crate::app::state::{
-    AppState, ChangeKind, Current, NoticeAction, Previous, Screen, SetupForm, Tone,
+    AppState, ChangeKind, Current, NoticeAction, Previous, Screen, SetupState, Tone,
 };
-use crate::avatar::{self, AvatarError, EncodedAvatar, Framing, Source};
-use crate::credentials::{ApiToken, Credential, StoreError};
+use crate::avatar::{self, AvatarError, Edit, EncodedAvatar, Framing, Source};
+use crate::credentials::{ApiToken, Credential, CredentialInput, CredentialKind, StoreError};
 use crate::settings::Settings;
+use crate::sign_in::{CredentialProblem, Environment, Found, Origin};
 
 fn acme() -> TenantUrl {
     TenantUrl::parse("https://acme.console.ves.volterra.io").expect("tenant")
@@ -52,8 +54,8 @@ fn texture() -> egui::TextureHandle {
     )
 }
 
-fn loaded(generation: u64, name: &str) -> TaskEvent {
-    TaskEvent::Loaded {
+fn loaded(generation: u64, name: &str) -> PhotoEvent {
+    PhotoEvent::Loaded {
         generation,
         result: Ok(LoadedPhoto {
             name: name.into(),
@@ -75,23 +77,56 @@ fn picture(byte: u8) -> TenantPicture {
     }
 }
 
+/// The environment the app starts in: `F5XC_API_URL` and `F5XC_API_TOKEN`, no vesctl profile.
+fn env(tenant: Option<&str>, token: Option<&str>) -> Environment {
+    Environment {
+        tenant: tenant.map(str::to_owned),
+        credential: token.map(|t| {
+            (
+                crate::ENV_TOKEN,
+                ApiToken::new(t).map(CredentialInput::Token),
+            )
+        }),
+        ..Environment::default()
+    }
+}
+
+fn start_with(env: &Environment, settings: Settings) -> (AppState, Vec<Effect>) {
+    start(env, settings, None, "the test store", None)
+}
+
+/// The credential for `tenant` was found where `sign_in` looks.
+fn read(state: &mut AppState, tenant: TenantUrl, token_text: &str, origin: Origin) -> Vec<Effect> {
+    let credential = Credential::Token(token(token_text));
+    update(
+        state,
+        TenantEvent::CredentialRead {
+            tenant,
+            result: Ok(Found { credential, origin }),
+        },
+    )
+}
+
 /// Started with a tenant and a token from the environment: on the main screen, fetching.
 fn connected() -> (AppState, Vec<Effect>) {
-    start(
-        Some(acme().origin()),
-        Some(token("env-token")),
+    let (mut state, _) = start_with(
+        &env(Some(&acme().origin()), Some("env-token")),
         Settings::default(),
-        None,
-        "the test store",
-        None,
-    )
+    );
+    let effects = read(
+        &mut state,
+        acme(),
+        "env-token",
+        Origin::Environment(crate::ENV_TOKEN),
+    );
+    (state, effects)
 }
 
 /// Connected, the current picture known (`current`), a photo loaded and its framing prepared.
 fn ready(current: Option<TenantPicture>) -> AppState {
     let (mut state, _) = connected();
     answer_current(&mut state, current);
-    update(&mut state, Action::Load("/photos/me.jpg".into()));
+    update(&mut state, PhotoAction::Load("/photos/me.jpg".into()));
     update(&mut state, loaded(1, "me.jpg"));
     prepare(&mut state);
     state
@@ -101,7 +136,7 @@ fn answer_current(state: &mut AppState, current: Option<TenantPicture>) {
     let generation = state.current.generation;
     update(
         state,
-        TaskEvent::Current {
+        ChangeEvent::Current {
             generation,
             result: Ok(current.map(|picture| CurrentPicture {
                 picture,
@@ -118,7 +153,7 @@ fn prepare(state: &mut AppState) -> Vec<Effect> {
     let result = Ok(encoded(&photo.source, &framing));
     update(
         state,
-        TaskEvent::Prepared {
+        PhotoEvent::Prepared {
             generation,
             framing,
             result,
@@ -143,7 +178,7 @@ fn finish(
 ) -> Vec<Effect> {
     update(
         state,
-        TaskEvent::ChangeFinished {
+        ChangeEvent::Finished {
             id,
             tenant: acme(),
             result,
@@ -165,7 +200,7 @@ fn title(state: &AppState) -> &str {
     state.notice.as_ref().map_or("", |n| n.title.as_str())
 }
 
-fn form(state: &AppState) -> &SetupForm {
+fn form(state: &AppState) -> &SetupState {
     match &state.screen {
         Screen::Setup(form) => form,
         Screen::Main => panic!("expected the setup screen"),
@@ -178,24 +213,20 @@ fn start_up_picks_the_screen_and_the_first_work() {
     assert!(matches!(state.screen, Screen::Main));
     assert_eq!(fetches(&effects), [1], "{effects:?}");
 
-    let (state, effects) = start(
-        Some(acme().origin()),
-        None,
-        Settings::default(),
-        None,
-        "s",
-        None,
-    );
-    assert_eq!(state.tenant.reading_token, Some(acme()));
-    assert!(matches!(&effects[..], [Effect::ReadToken { tenant }] if *tenant == acme()));
+    // A tenant, and its credential to find: main screen, reading.
+    let (state, effects) = start_with(&env(Some(&acme().origin()), None), Settings::default());
+    assert!(matches!(state.screen, Screen::Main));
+    assert_eq!(state.tenant.reading, Some(acme()));
+    assert!(matches!(&effects[..], [Effect::ReadCredential { tenant, .. }] if *tenant == acme()));
 
-    let (state, effects) = start(None, None, Settings::default(), None, "s", None);
-    assert_eq!(form(&state).tenant, "");
+    // No tenant anywhere: setup, empty.
+    let (state, effects) = start_with(&env(None, None), Settings::default());
+    assert_eq!(form(&state).fill.tenant, None);
+    assert!(form(&state).fill.reset);
     assert!(effects.is_empty(), "{effects:?}");
 
     let (_, effects) = start(
-        None,
-        None,
+        &env(None, None),
         Settings::default(),
         Some("the settings file was damaged".into()),
         "s",
@@ -207,10 +238,76 @@ fn start_up_picks_the_screen_and_the_first_work() {
     );
 }
 
+/// With nothing else, vesctl's profile names the tenant; its credential is read as any other.
+#[test]
+fn a_vesctl_profile_names_the_tenant_when_nothing_else_does() {
+    let profile = crate::vesctl::Profile {
+        source: crate::vesctl::ProfileSource::File("/home/ada/.vesconfig".into()),
+        tenant: acme(),
+        credential: CredentialInput::Pem {
+            cert: "/home/ada/cert.pem".into(),
+            key: "/home/ada/key.pem".into(),
+        },
+    };
+    let env = Environment {
+        vesctl: Some(Ok(profile)),
+        ..Environment::default()
+    };
+    let (mut state, effects) = start_with(&env, Settings::default());
+    assert_eq!(state.tenant.reading, Some(acme()));
+    assert!(matches!(&effects[..], [Effect::ReadCredential { tenant, .. }] if *tenant == acme()));
+
+    // Its certificate's key is gone: setup, filled from the profile, saying so.
+    let missing = crate::credentials::CertificateError::Missing {
+        path: "/home/ada/key.pem".into(),
+    };
+    let origin = Origin::Vesctl(crate::vesctl::ProfileSource::File(
+        "/home/ada/.vesconfig".into(),
+    ));
+    let effects = update(
+        &mut state,
+        TenantEvent::CredentialRead {
+            tenant: acme(),
+            result: Err(CredentialProblem::Certificate {
+                origin,
+                error: missing,
+            }),
+        },
+    );
+    let setup = form(&state);
+    assert_eq!(setup.fill.kind, Some(CredentialKind::Pem));
+    assert_eq!(setup.fill.cert.as_deref(), Some("/home/ada/cert.pem"));
+    assert_eq!(setup.fill.key.as_deref(), Some("/home/ada/key.pem"));
+    assert_eq!(
+        setup.found_profile.as_deref(),
+        Some(
+            "Found your vesctl profile for acme.console.ves.volterra.io (/home/ada/.vesconfig): \
+             its certificate and key is filled in below."
+        )
+    );
+    assert!(
+        setup.reason.as_deref().is_some_and(|r| r.starts_with(
+            "The certificate file /home/ada/key.pem does not exist (named by your vesctl profile"
+        )),
+        "{:?}",
+        setup.reason
+    );
+    assert!(
+        matches!(
+            &effects[..],
+            [Effect::PickCredentialFile {
+                field: crate::app::msg::FileField::Key,
+                ..
+            }]
+        ),
+        "{effects:?}"
+    );
+}
+
 #[test]
 fn a_dropped_photo_loads_is_measured_and_remembers_its_folder() {
     let (mut state, _) = connected();
-    let effects = update(&mut state, Action::Load("/photos/me.jpg".into()));
+    let effects = update(&mut state, PhotoAction::Load("/photos/me.jpg".into()));
     assert!(matches!(&effects[..], [Effect::Load { generation: 1, .. }]));
     assert_eq!(state.photo.loading.as_deref(), Some("me.jpg"));
 
@@ -236,8 +333,8 @@ fn a_dropped_photo_loads_is_measured_and_remembers_its_folder() {
 #[test]
 fn a_late_or_failed_load_keeps_the_photo_on_screen() {
     let mut state = ready(None);
-    update(&mut state, Action::Load("/photos/slow.jpg".into()));
-    update(&mut state, Action::Load("/photos/bad.jpg".into()));
+    update(&mut state, PhotoAction::Load("/photos/slow.jpg".into()));
+    update(&mut state, PhotoAction::Load("/photos/bad.jpg".into()));
     // The slow one finishes last: it was superseded.
     update(&mut state, loaded(2, "slow.jpg"));
     assert_eq!(
@@ -246,7 +343,7 @@ fn a_late_or_failed_load_keeps_the_photo_on_screen() {
     );
     update(
         &mut state,
-        TaskEvent::Loaded {
+        PhotoEvent::Loaded {
             generation: 3,
             result: Err(AvatarError::Corrupt("truncated".into())),
         },
@@ -267,7 +364,7 @@ fn a_pasted_network_path_is_refused_with_a_notice_and_never_loaded() {
     let (mut state, _) = connected();
     let effects = update(
         &mut state,
-        Action::Paste(Pasted::NetworkPath("\\\\host\\share\\x.jpg".into())),
+        PhotoAction::Paste(Pasted::NetworkPath("\\\\host\\share\\x.jpg".into())),
     );
     assert!(effects.is_empty(), "nothing is opened");
     assert_eq!(state.photo.loading, None);
@@ -291,7 +388,7 @@ fn pasted_text_that_names_no_file_is_ignored() {
     let (mut state, _) = connected();
     let effects = update(
         &mut state,
-        Action::Paste(Pasted::Path("/tmp/none.jpg".into())),
+        PhotoAction::Paste(Pasted::Path("/tmp/none.jpg".into())),
     );
     assert!(matches!(
         &effects[..],
@@ -300,16 +397,16 @@ fn pasted_text_that_names_no_file_is_ignored() {
             what: LoadWhat::Pasted(Pasted::Path(_))
         }]
     ));
-    update(&mut state, TaskEvent::PasteIgnored { generation: 1 });
+    update(&mut state, PhotoEvent::PasteIgnored { generation: 1 });
     assert_eq!(state.photo.loading, None);
     assert!(state.notice.is_none());
 
     let image = Arc::new(egui::ColorImage::filled([4, 4], egui::Color32::BLUE));
-    update(&mut state, Action::Paste(Pasted::Image(image)));
+    update(&mut state, PhotoAction::Paste(Pasted::Image(image)));
     assert_eq!(state.photo.loading.as_deref(), Some("Pasted image"));
 
     // Text that names no file: the clipboard's file list is read, off the UI thread.
-    let effects = update(&mut state, Action::Paste(Pasted::FileList));
+    let effects = update(&mut state, PhotoAction::Paste(Pasted::FileList));
     assert!(matches!(
         &effects[..],
         [Effect::Load {
@@ -324,11 +421,11 @@ fn pasted_text_that_names_no_file_is_ignored() {
 fn one_render_at_a_time_and_upload_sends_the_rendered_bytes() {
     let (mut state, _) = connected();
     answer_current(&mut state, None);
-    update(&mut state, Action::Load("/photos/me.jpg".into()));
+    update(&mut state, PhotoAction::Load("/photos/me.jpg".into()));
     update(&mut state, loaded(1, "me.jpg"));
     assert!(state.photo.preparing.is_some());
     // A drag while encoding: no second render is queued.
-    let effects = update(&mut state, Action::Frame(Edit::Rotate(1)));
+    let effects = update(&mut state, PhotoAction::Frame(Edit::Rotate(1)));
     assert!(!effects.iter().any(|e| matches!(e, Effect::Prepare { .. })));
     // The first render lands (for the old framing): the new framing is measured next.
     let photo = state.photo.photo.as_ref().expect("photo");
@@ -336,7 +433,7 @@ fn one_render_at_a_time_and_upload_sends_the_rendered_bytes() {
     let result = Ok(encoded(&photo.source, &old));
     let effects = update(
         &mut state,
-        TaskEvent::Prepared {
+        PhotoEvent::Prepared {
             generation: 1,
             framing: old,
             result,
@@ -355,7 +452,7 @@ fn one_render_at_a_time_and_upload_sends_the_rendered_bytes() {
     );
 
     // Upload now renders itself (the prepared bytes are of another framing)…
-    let effects = update(&mut state, Action::Upload);
+    let effects = update(&mut state, ChangeAction::Upload);
     let (id, request) = started_change(&effects);
     assert!(matches!(
         request,
@@ -369,7 +466,7 @@ fn one_render_at_a_time_and_upload_sends_the_rendered_bytes() {
     // …and sends the prepared bytes once they match.
     prepare(&mut state);
     let want = state.photo.ready_avatar().expect("ready").bytes.clone();
-    let effects = update(&mut state, Action::Upload);
+    let effects = update(&mut state, ChangeAction::Upload);
     match started_change(&effects).1 {
         ChangeRequest::Upload {
             prepared: Some(avatar),
@@ -383,7 +480,7 @@ fn one_render_at_a_time_and_upload_sends_the_rendered_bytes() {
 fn an_upload_goes_live_then_can_be_undone_to_the_exact_picture() {
     let before = picture(1);
     let mut state = ready(Some(before.clone()));
-    let effects = update(&mut state, Action::Upload);
+    let effects = update(&mut state, ChangeAction::Upload);
     let (id, _) = started_change(&effects);
     assert!(state.changing());
     // No fetch while a change runs.
@@ -401,7 +498,7 @@ fn an_upload_goes_live_then_can_be_undone_to_the_exact_picture() {
         "shows what the tenant shows now"
     );
 
-    let effects = update(&mut state, Action::Undo);
+    let effects = update(&mut state, ChangeAction::Undo);
     let (id, request) = started_change(&effects);
     assert!(matches!(request, ChangeRequest::Restore(p) if *p == before));
     finish(&mut state, id, Ok(ChangeOutcome::Restored));
@@ -415,11 +512,11 @@ fn an_upload_goes_live_then_can_be_undone_to_the_exact_picture() {
 #[test]
 fn undoing_a_first_upload_removes_the_picture() {
     let mut state = ready(None);
-    let (id, _) = started_change(&update(&mut state, Action::Upload));
+    let (id, _) = started_change(&update(&mut state, ChangeAction::Upload));
     let avatar = encoded(&source(), &Framing::new((64, 48)));
     finish(&mut state, id, Ok(ChangeOutcome::Uploaded(avatar)));
     assert_eq!(state.change.undo, Some((acme(), Previous::Nothing)));
-    let effects = update(&mut state, Action::Undo);
+    let effects = update(&mut state, ChangeAction::Undo);
     assert!(matches!(started_change(&effects).1, ChangeRequest::Remove));
 }
 
@@ -427,9 +524,9 @@ fn undoing_a_first_upload_removes_the_picture() {
 fn a_removal_asks_first_and_can_be_undone() {
     let before = picture(7);
     let mut state = ready(Some(before.clone()));
-    update(&mut state, Action::AskRemove);
+    update(&mut state, ChangeAction::AskRemove);
     assert!(state.change.confirm_remove);
-    let effects = update(&mut state, Action::KeepPicture);
+    let effects = update(&mut state, ChangeAction::KeepPicture);
     assert!(!state.change.confirm_remove);
     assert!(
         effects
@@ -437,8 +534,8 @@ fn a_removal_asks_first_and_can_be_undone() {
             .all(|e| !matches!(e, Effect::StartChange { .. }))
     );
 
-    update(&mut state, Action::AskRemove);
-    let effects = update(&mut state, Action::Remove);
+    update(&mut state, ChangeAction::AskRemove);
+    let effects = update(&mut state, ChangeAction::Remove);
     let (id, request) = started_change(&effects);
     assert!(matches!(request, ChangeRequest::Remove));
     assert!(!state.change.confirm_remove);
@@ -455,9 +552,12 @@ fn a_failure_offers_the_button_that_fits_and_try_again_repeats_it() {
     let cases: Vec<(ApiError, Option<NoticeAction>)> = vec![
         (
             ApiError::Unauthorized { server_text: None },
-            Some(NoticeAction::UpdateToken),
+            Some(NoticeAction::UpdateCredential),
         ),
-        (ApiError::UnusableToken, Some(NoticeAction::UpdateToken)),
+        (
+            ApiError::UnusableToken,
+            Some(NoticeAction::UpdateCredential),
+        ),
         (ApiError::Forbidden { server_text: None }, None),
         (
             ApiError::NotFound { server_text: None },
@@ -498,16 +598,16 @@ fn a_failure_offers_the_button_that_fits_and_try_again_repeats_it() {
     ];
     for (err, want) in cases {
         let mut state = ready(None);
-        let (id, _) = started_change(&update(&mut state, Action::Upload));
+        let (id, _) = started_change(&update(&mut state, ChangeAction::Upload));
         finish(&mut state, id, Err(ChangeError::Api(err.clone())));
         let notice = state.notice.as_ref().expect("notice");
         assert_eq!(notice.tone, Tone::Error, "{err:?}");
         assert_eq!(notice.title, err.to_string());
         assert_eq!(notice.server_text.as_deref(), err.server_text());
-        assert_eq!(notice.next_step, Some(err.next_step()));
+        assert_eq!(notice.next_step, Some(crate::messages::row(&err).next_step));
         assert_eq!(notice.action.as_ref().map(|(_, a)| *a), want, "{err:?}");
         assert!(!state.changing());
-        let effects = update(&mut state, Action::TryAgain);
+        let effects = update(&mut state, ChangeAction::TryAgain);
         assert!(matches!(
             started_change(&effects).1,
             ChangeRequest::Upload { .. }
@@ -518,7 +618,7 @@ fn a_failure_offers_the_button_that_fits_and_try_again_repeats_it() {
 #[test]
 fn a_rejected_token_leads_to_setup_with_the_reason() {
     let mut state = ready(None);
-    let (id, _) = started_change(&update(&mut state, Action::Upload));
+    let (id, _) = started_change(&update(&mut state, ChangeAction::Upload));
     finish(
         &mut state,
         id,
@@ -529,22 +629,23 @@ fn a_rejected_token_leads_to_setup_with_the_reason() {
     let reason = "The tenant rejected the API token (HTTP 401)";
     update(
         &mut state,
-        Action::OpenSetup {
+        SetupAction::Open {
             reason: Some(reason.into()),
         },
     );
     let form = form(&state);
     assert_eq!(form.reason.as_deref(), Some(reason));
-    assert_eq!(form.tenant, acme().origin());
+    assert_eq!(form.fill.tenant, Some(acme().origin()));
+    assert_eq!(form.fill.kind, Some(CredentialKind::Token));
     assert!(form.can_cancel);
-    update(&mut state, Action::CloseSetup);
+    update(&mut state, SetupAction::Close);
     assert!(matches!(state.screen, Screen::Main));
 }
 
 #[test]
 fn a_picture_that_cannot_be_encoded_says_why() {
     let mut state = ready(None);
-    let (id, _) = started_change(&update(&mut state, Action::Upload));
+    let (id, _) = started_change(&update(&mut state, ChangeAction::Upload));
     finish(
         &mut state,
         id,
@@ -558,7 +659,7 @@ fn a_picture_that_cannot_be_encoded_says_why() {
     let (generation, framing) = (photo.generation, photo.framing);
     update(
         &mut state,
-        TaskEvent::Prepared {
+        PhotoEvent::Prepared {
             generation,
             framing,
             result: Err(AvatarError::Encode("no memory".into())),
@@ -579,8 +680,8 @@ fn a_picture_that_cannot_be_encoded_says_why() {
 fn a_retry_counts_down_and_cancel_says_what_really_happened() {
     // Cancelled while waiting to retry: the last attempt was turned away, nothing changed.
     let mut state = ready(None);
-    let (id, _) = started_change(&update(&mut state, Action::Upload));
-    update(&mut state, TaskEvent::ChangeSent { id });
+    let (id, _) = started_change(&update(&mut state, ChangeAction::Upload));
+    update(&mut state, ChangeEvent::Sending { id });
     let at = Instant::now() + Duration::from_secs(30);
     let reason = ApiError::RateLimited {
         retry_after: Some(Duration::from_secs(30)),
@@ -588,7 +689,7 @@ fn a_retry_counts_down_and_cancel_says_what_really_happened() {
     };
     update(
         &mut state,
-        TaskEvent::Retrying {
+        ChangeEvent::Retrying {
             id,
             event: CallEvent::Retrying {
                 next_attempt: 2,
@@ -603,7 +704,7 @@ fn a_retry_counts_down_and_cancel_says_what_really_happened() {
     assert_eq!((retry.next_attempt, retry.attempts, retry.at), (2, 4, at));
     let effects = update(
         &mut state,
-        Action::CancelChange {
+        ChangeAction::Cancel {
             at: at - Duration::from_secs(1),
         },
     );
@@ -621,8 +722,8 @@ fn a_retry_counts_down_and_cancel_says_what_really_happened() {
     );
 
     // Cancelled before anything was sent.
-    let (id, _) = started_change(&update(&mut state, Action::Upload));
-    update(&mut state, Action::CancelChange { at: Instant::now() });
+    let (id, _) = started_change(&update(&mut state, ChangeAction::Upload));
+    update(&mut state, ChangeAction::Cancel { at: Instant::now() });
     assert_eq!(
         title(&state),
         "upload cancelled: your profile picture was not changed"
@@ -630,9 +731,9 @@ fn a_retry_counts_down_and_cancel_says_what_really_happened() {
     assert!(state.change.running.is_none(), "{id}");
 
     // Cancelled with the request out: it may have been applied; look again.
-    let (id, _) = started_change(&update(&mut state, Action::Upload));
-    update(&mut state, TaskEvent::ChangeSent { id });
-    let effects = update(&mut state, Action::CancelChange { at: Instant::now() });
+    let (id, _) = started_change(&update(&mut state, ChangeAction::Upload));
+    update(&mut state, ChangeEvent::Sending { id });
+    let effects = update(&mut state, ChangeAction::Cancel { at: Instant::now() });
     assert_eq!(
         title(&state),
         "upload cancelled after it was sent: the tenant may already show the new picture"
@@ -649,15 +750,15 @@ fn a_slow_older_fetch_cannot_replace_a_newer_one() {
     let (mut state, effects) = connected();
     assert_eq!(fetches(&effects), [1]);
     // The user uploads before the first fetch answers (Undo is then not offered).
-    update(&mut state, Action::Load("/photos/me.jpg".into()));
+    update(&mut state, PhotoAction::Load("/photos/me.jpg".into()));
     update(&mut state, loaded(1, "me.jpg"));
-    let (id, _) = started_change(&update(&mut state, Action::Upload));
+    let (id, _) = started_change(&update(&mut state, ChangeAction::Upload));
     let avatar = encoded(&source(), &Framing::new((64, 48)));
     let effects = finish(&mut state, id, Ok(ChangeOutcome::Uploaded(avatar)));
     assert_eq!(fetches(&effects), [2]);
     update(
         &mut state,
-        TaskEvent::Current {
+        ChangeEvent::Current {
             generation: 2,
             result: Ok(Some(CurrentPicture {
                 picture: new.clone(),
@@ -668,7 +769,7 @@ fn a_slow_older_fetch_cannot_replace_a_newer_one() {
     // The slow first fetch lands last, with the picture from before the upload.
     update(
         &mut state,
-        TaskEvent::Current {
+        ChangeEvent::Current {
             generation: 1,
             result: Ok(Some(CurrentPicture {
                 picture: old,
@@ -677,7 +778,7 @@ fn a_slow_older_fetch_cannot_replace_a_newer_one() {
         },
     );
     assert!(matches!(&state.current.shown, Current::Shown { picture, .. } if *picture == new));
-    let (id, _) = started_change(&update(&mut state, Action::Upload));
+    let (id, _) = started_change(&update(&mut state, ChangeAction::Upload));
     let avatar = encoded(&source(), &Framing::new((64, 48)));
     finish(&mut state, id, Ok(ChangeOutcome::Uploaded(avatar)));
     assert_eq!(state.change.undo, Some((acme(), Previous::Picture(new))));
@@ -688,7 +789,7 @@ fn a_fetch_that_fails_says_why() {
     let (mut state, _) = connected();
     update(
         &mut state,
-        TaskEvent::Current {
+        ChangeEvent::Current {
             generation: 1,
             result: Err(ApiError::Forbidden { server_text: None }),
         },
@@ -697,65 +798,116 @@ fn a_fetch_that_fails_says_why() {
         if said == "Could not fetch it: your account may not change its picture on this tenant (HTTP 403)"));
 }
 
-#[test]
-fn setup_tests_saves_and_connects() {
-    let (mut state, _) = start(
-        None,
-        None,
-        Settings::default(),
-        None,
-        "the test store",
-        None,
-    );
-    let effects = update(
-        &mut state,
-        Action::TestConnection {
-            tenant: acme(),
-            token: token("typed"),
-        },
-    );
-    assert!(matches!(&effects[..], [Effect::TestConnection { .. }]));
-    if let Screen::Setup(form) = &mut state.screen {
-        form.tenant = acme().origin();
-    }
-    assert_eq!(form(&state).busy, Some("Testing the connection…"));
-    // An answer for a tenant the form no longer shows is not its outcome.
-    update(
-        &mut state,
-        TaskEvent::Tested {
-            tenant: other_tenant(),
-            result: Err(ApiError::Unauthorized { server_text: None }),
-        },
-    );
-    assert!(form(&state).busy.is_some());
-    let me = WhoAmI {
+fn ada() -> WhoAmI {
+    WhoAmI {
         first_name: "Ada".into(),
         last_name: "Lovelace".into(),
         email: "ada@example.com".into(),
         tenant: "acme".into(),
         ..WhoAmI::default()
+    }
+}
+
+fn typed(text: &str) -> CredentialInput {
+    CredentialInput::Token(token(text))
+}
+
+/// One flow for every kind: test (a late answer for another tenant is not the outcome), save,
+/// connect; the settings remember the tenant and, for a certificate, its files.
+#[test]
+fn setup_tests_saves_and_connects_each_kind() {
+    let p12 = CredentialInput::P12 {
+        path: "/keys/ada.p12".into(),
+        password: crate::credentials::CertificatePassword::new("pw"),
     };
+    let pem = CredentialInput::Pem {
+        cert: "/keys/cert.pem".into(),
+        key: "/keys/key.pem".into(),
+    };
+    for input in [typed("typed"), p12, pem] {
+        let (mut state, _) = start_with(&env(None, None), Settings::default());
+        let test = SetupAction::Test {
+            tenant: acme(),
+            input: input.clone(),
+        };
+        let effects = update(&mut state, test);
+        assert!(matches!(&effects[..], [Effect::TestCredential { input: i, .. }] if *i == input));
+        assert_eq!(form(&state).busy, Some("Testing the connection…"));
+        let refused = Err(SetupProblem::Api(ApiError::Unauthorized {
+            server_text: None,
+        }));
+        update(
+            &mut state,
+            SetupEvent::Tested {
+                tenant: other_tenant(),
+                result: refused,
+            },
+        );
+        assert!(form(&state).busy.is_some(), "an answer for another tenant");
+        let credential = Credential::Token(token("opened"));
+        update(
+            &mut state,
+            SetupEvent::Tested {
+                tenant: acme(),
+                result: Ok((ada(), credential.clone())),
+            },
+        );
+        assert_eq!(
+            form(&state).outcome,
+            Some((
+                Tone::Success,
+                "Connected as Ada Lovelace <ada@example.com> on acme".into()
+            ))
+        );
+        let save = SetupAction::Save {
+            tenant: acme(),
+            input: input.clone(),
+            keep: true,
+        };
+        let effects = update(&mut state, save);
+        assert!(matches!(
+            &effects[..],
+            [Effect::SaveCredential { keep: true, .. }]
+        ));
+        let effects = update(
+            &mut state,
+            SetupEvent::Saved {
+                tenant: acme(),
+                kept: true,
+                result: Ok(credential),
+            },
+        );
+        assert!(matches!(state.screen, Screen::Main));
+        assert_eq!(title(&state), "saved in the test store");
+        let connection = state.tenant.connection.as_ref().expect("connected");
+        assert_eq!(connection.origin, Origin::Kept);
+        assert!(effects.iter().any(|e| matches!(e, Effect::SaveSettings(s)
+            if s.default_tenant == Some(acme().origin()) && s.tenants == [acme().origin()])));
+        assert_eq!(fetches(&effects).len(), 1);
+    }
+}
+
+/// What the tenant said to a test is the outcome, word for word.
+#[test]
+fn a_refused_test_says_why() {
+    let (mut state, _) = start_with(&env(None, None), Settings::default());
+    let input = typed("typed");
     update(
         &mut state,
-        TaskEvent::Tested {
+        SetupAction::Test {
             tenant: acme(),
-            result: Ok(me),
+            input,
         },
     );
-    assert_eq!(
-        form(&state).outcome,
-        Some((
-            Tone::Success,
-            "Connected as Ada Lovelace <ada@example.com> on acme".into()
-        ))
-    );
+    let said = Some("Invalid or expired API token".into());
+    let result = Err(SetupProblem::Api(ApiError::Unauthorized {
+        server_text: said,
+    }));
     update(
         &mut state,
-        TaskEvent::Tested {
+        SetupEvent::Tested {
             tenant: acme(),
-            result: Err(ApiError::Unauthorized {
-                server_text: Some("Invalid or expired API token".into()),
-            }),
+            result,
         },
     );
     assert_eq!(
@@ -768,61 +920,48 @@ fn setup_tests_saves_and_connects() {
                 .into()
         ))
     );
-
-    let effects = update(
-        &mut state,
-        Action::SaveToken {
-            tenant: acme(),
-            token: token("typed"),
-        },
-    );
-    assert!(matches!(&effects[..], [Effect::SaveToken { .. }]));
-    let effects = update(
-        &mut state,
-        TaskEvent::Saved {
-            tenant: acme(),
-            token: token("typed"),
-            result: Ok(()),
-        },
-    );
-    assert!(matches!(state.screen, Screen::Main));
-    assert_eq!(title(&state), "saved in the test store");
-    assert!(effects.iter().any(|e| matches!(e, Effect::SaveSettings(s)
-        if s.default_tenant == Some(acme().origin()) && s.tenants == [acme().origin()])));
-    assert_eq!(fetches(&effects).len(), 1);
 }
 
 #[test]
-fn without_a_keyring_the_token_is_used_for_this_session_only() {
-    let (mut state, _) = start(None, None, Settings::default(), None, "s", None);
-    update(
-        &mut state,
-        Action::SaveToken {
-            tenant: acme(),
-            token: token("typed"),
-        },
-    );
+fn without_a_keyring_a_credential_is_used_for_this_session_only() {
+    let (mut state, _) = start_with(&env(None, None), Settings::default());
+    let save = |keep| SetupAction::Save {
+        tenant: acme(),
+        input: typed("typed"),
+        keep,
+    };
+    update(&mut state, save(true));
     let failure = StoreError::Unavailable {
         detail: "no D-Bus session".into(),
     };
     update(
         &mut state,
-        TaskEvent::Saved {
+        SetupEvent::Saved {
             tenant: acme(),
-            token: token("typed"),
-            result: Err(failure),
+            kept: true,
+            result: Err(CredentialProblem::Store(failure)),
         },
     );
     assert!(form(&state).store_failed);
     assert!(form(&state).busy.is_none());
+    let effects = update(&mut state, save(false));
+    assert!(matches!(
+        &effects[..],
+        [Effect::SaveCredential { keep: false, .. }]
+    ));
     update(
         &mut state,
-        Action::Connect {
+        SetupEvent::Saved {
             tenant: acme(),
-            token: token("typed"),
+            kept: false,
+            result: Ok(Credential::Token(token("typed"))),
         },
     );
     assert!(matches!(state.screen, Screen::Main));
+    assert_eq!(
+        state.tenant.connection.as_ref().map(|c| &c.origin),
+        Some(&Origin::Entered)
+    );
     assert_eq!(
         title(&state),
         "using the token for https://acme.console.ves.volterra.io for this session only: it is \
@@ -831,39 +970,31 @@ fn without_a_keyring_the_token_is_used_for_this_session_only() {
 }
 
 #[test]
-fn a_saved_token_is_read_at_start_or_setup_says_why_not() {
-    let start_reading = || {
-        start(
-            Some(acme().origin()),
-            None,
-            Settings::default(),
-            None,
-            "s",
-            None,
-        )
-        .0
-    };
+fn a_credential_is_read_at_start_or_setup_says_why_not() {
+    let start_reading = || start_with(&env(Some(&acme().origin()), None), Settings::default()).0;
 
     let mut state = start_reading();
-    let effects = update(
-        &mut state,
-        TaskEvent::TokenRead {
-            tenant: acme(),
-            result: Ok(Some(token("kept"))),
-        },
-    );
+    let effects = read(&mut state, acme(), "kept", Origin::Kept);
     assert_eq!(
-        state.tenant.connection.as_ref().map(|c| &c.credential),
-        Some(&Credential::Token(token("kept")))
+        state
+            .tenant
+            .connection
+            .as_ref()
+            .map(|c| (&c.credential, &c.origin)),
+        Some((&Credential::Token(token("kept")), &Origin::Kept))
     );
     assert_eq!(fetches(&effects).len(), 1);
 
     let mut state = start_reading();
+    let nothing = CredentialProblem::Nothing {
+        vesctl_tenant: None,
+    };
+    let result = Err(nothing);
     update(
         &mut state,
-        TaskEvent::TokenRead {
+        TenantEvent::CredentialRead {
             tenant: acme(),
-            result: Ok(None),
+            result,
         },
     );
     assert_eq!(
@@ -873,13 +1004,15 @@ fn a_saved_token_is_read_at_start_or_setup_says_why_not() {
     assert!(!form(&state).store_failed);
 
     let mut state = start_reading();
+    let failure = StoreError::Unavailable {
+        detail: "no D-Bus session".into(),
+    };
+    let result = Err(CredentialProblem::Store(failure));
     update(
         &mut state,
-        TaskEvent::TokenRead {
+        TenantEvent::CredentialRead {
             tenant: acme(),
-            result: Err(StoreError::Unavailable {
-                detail: "no D-Bus session".into(),
-            }),
+            result,
         },
     );
     assert!(form(&state).store_failed);
@@ -892,55 +1025,47 @@ fn a_saved_token_is_read_at_start_or_setup_says_why_not() {
 
     // A read for a tenant the user has switched away from is not used.
     let mut state = start_reading();
-    update(&mut state, Action::SwitchTenant(other_tenant()));
-    update(
-        &mut state,
-        TaskEvent::TokenRead {
-            tenant: acme(),
-            result: Ok(Some(token("kept"))),
-        },
-    );
+    update(&mut state, TenantAction::Switch(other_tenant()));
+    read(&mut state, acme(), "kept", Origin::Kept);
     assert!(state.tenant.connection.is_none());
 }
 
 #[test]
-fn switching_tenant_reads_its_token_and_makes_it_the_default() {
+fn switching_tenant_reads_its_credential_and_makes_it_the_default() {
     let (mut state, _) = connected();
-    let effects = update(&mut state, Action::SwitchTenant(other_tenant()));
+    let effects = update(&mut state, TenantAction::Switch(other_tenant()));
     assert!(state.tenant.connection.is_none());
     assert!(
-        effects
-            .iter()
-            .any(|e| matches!(e, Effect::ReadToken { tenant } if *tenant == other_tenant()))
+        effects.iter().any(
+            |e| matches!(e, Effect::ReadCredential { tenant, .. } if *tenant == other_tenant())
+        )
     );
     assert!(effects.iter().any(|e| matches!(e, Effect::SaveSettings(s)
         if s.default_tenant == Some(other_tenant().origin()))));
 }
 
 #[test]
-fn forgetting_the_token_disconnects_unless_it_came_from_the_environment() {
-    let (mut state, _) = start(
-        Some(acme().origin()),
-        None,
-        Settings::default(),
-        None,
-        "s",
-        None,
-    );
+fn forgetting_disconnects_what_was_kept_but_not_the_environments() {
+    let (mut state, _) = start_with(&env(Some(&acme().origin()), None), Settings::default());
+    read(&mut state, acme(), "kept", Origin::Kept);
+    update(&mut state, SetupAction::Open { reason: None });
+    let forget = SetupAction::Forget {
+        tenant: acme(),
+        kind: CredentialKind::Token,
+    };
+    let effects = update(&mut state, forget);
+    assert!(matches!(
+        &effects[..],
+        [Effect::ForgetCredential {
+            kind: CredentialKind::Token,
+            ..
+        }]
+    ));
     update(
         &mut state,
-        TaskEvent::TokenRead {
+        SetupEvent::Forgotten {
             tenant: acme(),
-            result: Ok(Some(token("kept"))),
-        },
-    );
-    update(&mut state, Action::OpenSetup { reason: None });
-    let effects = update(&mut state, Action::ForgetToken { tenant: acme() });
-    assert!(matches!(&effects[..], [Effect::ForgetToken { .. }]));
-    update(
-        &mut state,
-        TaskEvent::Forgotten {
-            tenant: acme(),
+            kind: CredentialKind::Token,
             result: Ok(true),
         },
     );
@@ -950,16 +1075,23 @@ fn forgetting_the_token_disconnects_unless_it_came_from_the_environment() {
         form(&state).outcome,
         Some((
             Tone::Success,
-            "Forgot the token for https://acme.console.ves.volterra.io (removed from s)".into()
+            "Forgot the token for https://acme.console.ves.volterra.io (removed from the test store)"
+                .into()
         ))
     );
 
     let (mut state, _) = connected();
-    update(&mut state, Action::OpenSetup { reason: None });
+    update(&mut state, SetupAction::Open { reason: None });
+    let forget = SetupAction::Forget {
+        tenant: acme(),
+        kind: CredentialKind::Token,
+    };
+    update(&mut state, forget);
     update(
         &mut state,
-        TaskEvent::Forgotten {
+        SetupEvent::Forgotten {
             tenant: acme(),
+            kind: CredentialKind::Token,
             result: Ok(false),
         },
     );
@@ -978,7 +1110,7 @@ fn a_settings_file_that_cannot_be_written_is_reported() {
     let (mut state, _) = connected();
     update(
         &mut state,
-        TaskEvent::SettingsNotSaved("cannot write settings.json: disk full".into()),
+        TenantEvent::SettingsNotSaved("cannot write settings.json: disk full".into()),
     );
     assert_eq!(title(&state), "cannot write settings.json: disk full");
     assert_eq!(state.notice.as_ref().map(|n| n.tone), Some(Tone::Error));
@@ -988,11 +1120,11 @@ fn a_settings_file_that_cannot_be_written_is_reported() {
 fn the_open_dialog_starts_in_the_last_folder() {
     let (mut state, _) = connected();
     state.tenant.settings.last_folder = Some("/photos".into());
-    let effects = update(&mut state, Action::OpenDialog);
+    let effects = update(&mut state, PhotoAction::OpenDialog);
     assert!(
-        matches!(&effects[..], [Effect::PickFile { folder: Some(f) }] if f == &PathBuf::from("/photos"))
+        matches!(&effects[..], [Effect::PickPicture { folder: Some(f) }] if f == &PathBuf::from("/photos"))
     );
-    let effects = update(&mut state, TaskEvent::Picked(Some("/photos/b.jpg".into())));
+    let effects = update(&mut state, PhotoEvent::Picked(Some("/photos/b.jpg".into())));
     assert!(matches!(
         &effects[..],
         [Effect::Load {
@@ -1000,7 +1132,7 @@ fn the_open_dialog_starts_in_the_last_folder() {
             ..
         }]
     ));
-    assert!(update(&mut state, TaskEvent::Picked(None)).is_empty());
+    assert!(update(&mut state, PhotoEvent::Picked(None)).is_empty());
 }
 
 #[test]
@@ -1015,35 +1147,39 @@ fn change_kinds_word_their_progress() {
     );
 }
 
-/// A tenant that signs in with a certificate reads it (not a token) at start; a file that
-/// cannot be used opens setup on the certificate with the exact reason and the file dialog.
+/// A tenant that signs in with a kept certificate: a file that cannot be used opens setup on
+/// it with the exact reason and the file dialog; the dialog's answer fills the form.
 #[test]
-fn a_kept_certificate_is_read_at_start_and_a_moved_file_reopens_setup_with_the_dialog() {
-    use crate::app::msg::CertificateProblem;
-    use crate::app::state::CredentialKind;
-    use crate::credentials::CertificateError;
+fn a_kept_certificate_that_moved_reopens_setup_with_the_dialog() {
+    use crate::app::msg::FileField;
+    use crate::credentials::{CertificateError, CertificateFiles};
     let mut settings = Settings::default();
-    settings.set_certificate(&acme(), std::path::Path::new("/keys/ada.p12"));
-    let (mut state, effects) = start(None, None, settings, None, "s", None);
+    settings.set_certificate(&acme(), &CertificateFiles::P12("/keys/ada.p12".into()));
+    let (mut state, effects) = start_with(&env(None, None), settings);
     assert!(
-        matches!(&effects[..], [Effect::ReadCertificate { tenant, path, password: None }]
-            if *tenant == acme() && path == &PathBuf::from("/keys/ada.p12")),
+        matches!(&effects[..], [Effect::ReadCredential { tenant, settings }]
+            if *tenant == acme() && settings.certificate_for(&acme()).is_some()),
         "{effects:?}"
     );
 
     let missing = CertificateError::Missing {
         path: "/keys/ada.p12".into(),
     };
+    let problem = CredentialProblem::Certificate {
+        origin: Origin::Kept,
+        error: missing,
+    };
     let effects = update(
         &mut state,
-        TaskEvent::CertificateRead {
+        TenantEvent::CredentialRead {
             tenant: acme(),
-            result: Err(CertificateProblem::File(missing)),
+            result: Err(problem),
         },
     );
     let setup = form(&state);
-    assert_eq!(setup.kind, CredentialKind::Certificate);
-    assert_eq!(setup.certificate_path, "/keys/ada.p12");
+    assert_eq!(setup.fill.kind, Some(CredentialKind::P12));
+    assert_eq!(setup.fill.p12.as_deref(), Some("/keys/ada.p12"));
+    assert_eq!(setup.found_profile, None);
     assert_eq!(
         setup.reason.as_deref(),
         Some(
@@ -1052,28 +1188,43 @@ fn a_kept_certificate_is_read_at_start_and_a_moved_file_reopens_setup_with_the_d
         )
     );
     assert!(
-        matches!(&effects[..], [Effect::PickCertificate { folder: Some(f) }] if f == &PathBuf::from("/keys")),
+        matches!(&effects[..], [Effect::PickCredentialFile { field: FileField::P12, folder: Some(f) }]
+            if f == &PathBuf::from("/keys")),
         "{effects:?}"
     );
 
     // The dialog's answer fills the form; nothing is opened as a photo.
+    let serial = form(&state).fill.serial;
     let effects = update(
         &mut state,
-        TaskEvent::PickedCertificate(Some("/new/ada.p12".into())),
+        SetupEvent::FilePicked {
+            field: FileField::P12,
+            path: Some("/new/ada.p12".into()),
+        },
     );
     assert!(effects.is_empty(), "{effects:?}");
-    assert_eq!(form(&state).certificate_path, "/new/ada.p12");
+    let fill = &form(&state).fill;
+    assert_eq!(fill.p12.as_deref(), Some("/new/ada.p12"));
+    assert!(fill.serial > serial && !fill.reset);
 }
 
-/// A `.p12` dropped on the setup screen becomes the certificate to use, not a photo to load.
+/// A `.p12`, or a PEM certificate or key, dropped on the setup screen fills its field, and is
+/// not a photo to load.
 #[test]
-fn a_p12_dropped_on_setup_is_the_certificate() {
-    use crate::app::state::CredentialKind;
-    let (mut state, _) = start(None, None, Settings::default(), None, "s", None);
-    let effects = update(&mut state, Action::Load("/downloads/acme.P12".into()));
-    assert!(effects.is_empty(), "{effects:?}");
-    assert_eq!(form(&state).kind, CredentialKind::Certificate);
-    assert_eq!(form(&state).certificate_path, "/downloads/acme.P12");
+fn a_certificate_file_dropped_on_setup_fills_its_field() {
+    let (mut state, _) = start_with(&env(None, None), Settings::default());
+    for (dropped, kind) in [
+        ("/downloads/acme.P12", CredentialKind::P12),
+        ("/home/ada/.ves/cert.pem", CredentialKind::Pem),
+        ("/home/ada/.ves/key.pem", CredentialKind::Pem),
+    ] {
+        let effects = update(&mut state, PhotoAction::Load(dropped.into()));
+        assert!(effects.is_empty(), "{effects:?}");
+        let fill = &form(&state).fill;
+        assert_eq!(fill.kind, Some(kind));
+        let shown = [&fill.p12, &fill.cert, &fill.key].map(|f| f.as_deref());
+        assert!(shown.contains(&Some(dropped)), "{fill:?}");
+    }
     assert!(state.photo.loading.is_none());
 }
 
@@ -1083,28 +1234,28 @@ fn a_p12_dropped_on_setup_is_the_certificate() {
 fn cancelling_an_undo_or_a_removal_says_what_stays() {
     let before = picture(3);
     let mut state = ready(Some(before));
-    let (id, _) = started_change(&update(&mut state, Action::Upload));
+    let (id, _) = started_change(&update(&mut state, ChangeAction::Upload));
     let avatar = encoded(&source(), &Framing::new((64, 48)));
     finish(&mut state, id, Ok(ChangeOutcome::Uploaded(avatar)));
 
-    let (undo, _) = started_change(&update(&mut state, Action::Undo));
-    update(&mut state, Action::CancelChange { at: Instant::now() });
+    let (undo, _) = started_change(&update(&mut state, ChangeAction::Undo));
+    update(&mut state, ChangeAction::Cancel { at: Instant::now() });
     assert_eq!(title(&state), "undo cancelled: your new picture stays");
     assert!(state.change.running.is_none(), "{undo}");
 
-    update(&mut state, Action::AskRemove);
-    let (remove, _) = started_change(&update(&mut state, Action::Remove));
-    update(&mut state, Action::CancelChange { at: Instant::now() });
+    update(&mut state, ChangeAction::AskRemove);
+    let (remove, _) = started_change(&update(&mut state, ChangeAction::Remove));
+    update(&mut state, ChangeAction::Cancel { at: Instant::now() });
     assert_eq!(
         title(&state),
         "removal cancelled: your profile picture stays"
     );
     assert!(state.change.running.is_none(), "{remove}");
 
-    update(&mut state, Action::AskRemove);
-    let (remove, _) = started_change(&update(&mut state, Action::Remove));
-    update(&mut state, TaskEvent::ChangeSent { id: remove });
-    update(&mut state, Action::CancelChange { at: Instant::now() });
+    update(&mut state, ChangeAction::AskRemove);
+    let (remove, _) = started_change(&update(&mut state, ChangeAction::Remove));
+    update(&mut state, ChangeEvent::Sending { id: remove });
+    update(&mut state, ChangeAction::Cancel { at: Instant::now() });
     assert_eq!(
         title(&state),
         "removal cancelled after it was sent: your picture may already be removed"

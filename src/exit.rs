@@ -1,6 +1,6 @@
 use std::process::ExitCode;
 
-use crate::api::{ApiError, TenantUrlError};
+use crate::TenantUrlError;
 use crate::avatar::AvatarError;
 use crate::credentials::CertificateError;
 
@@ -35,7 +35,7 @@ impl Exit {
             Exit::Usage,
             "usage or configuration error (bad flag, `--crop` outside the picture, an avatar \
              that cannot fit `--max-bytes`, bad or non-https tenant URL, more than 4 KiB on \
-             stdin for `token set`)",
+             stdin for `token set`, a vesctl profile that cannot be read)",
         ),
         (
             Exit::Image,
@@ -69,7 +69,7 @@ impl Exit {
             Exit::NotP12,
             "the API certificate file is not a usable .p12 (PKCS#12) file: not one at all, its \
              key does not belong to its certificate, or it asks for far more key derivation \
-             than a real one",
+             than a real one; or a PEM certificate or key file holds none",
         ),
         (Exit::WrongPassword, "the password does not open the .p12"),
         (
@@ -98,36 +98,6 @@ impl From<Exit> for ExitCode {
     }
 }
 
-impl From<&ApiError> for Exit {
-    fn from(error: &ApiError) -> Self {
-        match error {
-            ApiError::Unauthorized { .. }
-            | ApiError::CertificateRejected { .. }
-            | ApiError::UnusableToken => Exit::NotAuthenticated,
-            ApiError::Forbidden { .. } => Exit::Forbidden,
-            ApiError::NotFound { .. } => Exit::NotFound,
-            ApiError::Conflict { .. } => Exit::Conflict,
-            ApiError::RateLimited { .. } | ApiError::WaitTooLong { status: 429, .. } => {
-                Exit::RateLimited
-            }
-            ApiError::Server { .. }
-            | ApiError::WaitTooLong { .. }
-            | ApiError::UnexpectedStatus { .. }
-            | ApiError::Redirect { .. }
-            | ApiError::InvalidResponse { .. }
-            | ApiError::ResponseTooLarge { .. }
-            | ApiError::NotAPicture { .. } => Exit::Server,
-            ApiError::Dns { .. }
-            | ApiError::ConnectionRefused { .. }
-            | ApiError::ConnectionReset { .. }
-            | ApiError::Tls { .. }
-            | ApiError::Timeout { .. }
-            | ApiError::Network { .. } => Exit::Network,
-            ApiError::Internal { .. } => Exit::Internal,
-        }
-    }
-}
-
 impl From<&AvatarError> for Exit {
     fn from(error: &AvatarError) -> Self {
         match error {
@@ -146,6 +116,7 @@ impl From<&CertificateError> for Exit {
                 Exit::CertificateMissing
             }
             CertificateError::NotP12 { .. }
+            | CertificateError::NotPem { .. }
             | CertificateError::TooCostly { .. }
             | CertificateError::KeyMismatch { .. } => Exit::NotP12,
             CertificateError::WrongPassword { .. } => Exit::WrongPassword,
@@ -176,7 +147,7 @@ mod tests {
     /// The README's table is the same table, word for word.
     #[test]
     fn the_readme_shows_the_same_table() {
-        let readme = include_str!("../../README.md");
+        let readme = include_str!("../README.md");
         for (exit, meaning) in Exit::TABLE {
             let row = format!("| {} | {} |", exit as u8, meaning);
             assert!(readme.contains(&row), "README lacks the row {row:?}");

@@ -1,0 +1,90 @@
+//! The framing's buttons, slider and keys: rotate, zoom, reset; arrows nudge.
+
+use eframe::egui;
+
+use crate::app::state::Photo;
+use crate::app::theme;
+use crate::avatar::{Edit, Framing, MIN_SIDE};
+
+/// Under the picture: rotate, zoom, reset, and the keys that do the same.
+pub fn framing_controls(ui: &mut egui::Ui, picture: &Photo) -> Option<Edit> {
+    let mut edit = None;
+    ui.horizontal_wrapped(|ui| {
+        if ui
+            .button("Rotate left")
+            .on_hover_text("Turn the picture a quarter turn counter-clockwise")
+            .clicked()
+        {
+            edit = Some(Edit::Rotate(-1));
+        }
+        if ui
+            .button("Rotate right")
+            .on_hover_text("Turn the picture a quarter turn clockwise")
+            .clicked()
+        {
+            edit = Some(Edit::Rotate(1));
+        }
+        ui.add_space(theme::space::M);
+        let framing = &picture.framing;
+        let (width, height) = framing.size();
+        let short = f64::from(width.min(height));
+        let mut zoom = short / framing.crop().side;
+        let max_zoom = (short / MIN_SIDE).max(1.0);
+        let slider = ui
+            .add_enabled(
+                max_zoom > 1.0,
+                egui::Slider::new(&mut zoom, 1.0..=max_zoom)
+                    .logarithmic(true)
+                    .max_decimals(1)
+                    .suffix("×")
+                    .text("Zoom"),
+            )
+            .on_hover_text("Arrows move the crop, + and − zoom");
+        if slider.changed() {
+            edit = Some(Edit::SetSide(short / zoom));
+        }
+        ui.add_space(theme::space::M);
+        if ui
+            .add_enabled(!framing.is_default(), egui::Button::new("Reset"))
+            .on_hover_text("Back to the largest centred square, unrotated")
+            .clicked()
+        {
+            edit = Some(Edit::Reset);
+        }
+    });
+    edit
+}
+
+/// Keyboard framing, when no text field has focus: arrows nudge (Shift: more), +/- zoom.
+pub fn keyboard(ctx: &egui::Context, framing: &Framing) -> Option<Edit> {
+    if ctx.memory(|m| m.focused().is_some()) {
+        return None;
+    }
+    let crop = framing.crop();
+    ctx.input(|i| {
+        let step = crop.side * if i.modifiers.shift { 0.1 } else { 0.02 };
+        let pressed = |key| i.key_pressed(key);
+        let center = (crop.center_x, crop.center_y);
+        if pressed(egui::Key::ArrowLeft) {
+            Some(Edit::Pan(-step, 0.0))
+        } else if pressed(egui::Key::ArrowRight) {
+            Some(Edit::Pan(step, 0.0))
+        } else if pressed(egui::Key::ArrowUp) {
+            Some(Edit::Pan(0.0, -step))
+        } else if pressed(egui::Key::ArrowDown) {
+            Some(Edit::Pan(0.0, step))
+        } else if pressed(egui::Key::Plus) || pressed(egui::Key::Equals) {
+            Some(Edit::Zoom {
+                factor: 1.15,
+                anchor: center,
+            })
+        } else if pressed(egui::Key::Minus) {
+            Some(Edit::Zoom {
+                factor: 1.0 / 1.15,
+                anchor: center,
+            })
+        } else {
+            None
+        }
+    })
+}
