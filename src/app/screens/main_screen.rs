@@ -119,7 +119,7 @@ fn central(ui: &mut egui::Ui, state: &AppState, area: Rect, files_hovering: bool
                 },
             );
         }
-        None => actions.extend(empty_view(ui, area)),
+        None => actions.extend(empty_view(ui, area, state.current.initials_name.as_deref())),
     }
     if files_hovering {
         let painter = ui.painter();
@@ -299,8 +299,9 @@ fn upload_progress(ui: &egui::Ui, state: &AppState) -> String {
     )
 }
 
-/// No picture yet: a calm drop zone with one line on what to do.
-fn empty_view(ui: &mut egui::Ui, area: Rect) -> Option<Action> {
+/// No picture yet: a calm drop zone with one line on what to do; and, once the tenant has said
+/// who the user is, the initials avatar for people without a photo.
+fn empty_view(ui: &mut egui::Ui, area: Rect, initials_name: Option<&str>) -> Option<Action> {
     let p = theme::palette(ui);
     let zone = area.shrink(space::XL);
     let painter = ui.painter();
@@ -330,6 +331,17 @@ fn empty_view(ui: &mut egui::Ui, area: Rect) -> Option<Action> {
             let hint = shortcuts::hint(ui.ctx(), "Open a picture", &shortcuts::OPEN);
             if ui.button("Choose image…").on_hover_text(hint).clicked() {
                 action = Some(PhotoAction::OpenDialog.into());
+            }
+            if let Some(name) = initials_name {
+                ui.add_space(space::S);
+                if ui
+                    .link(messages::USE_INITIALS)
+                    .on_hover_text(messages::use_initials_hint(name))
+                    .clicked()
+                {
+                    let name = name.to_owned();
+                    action = Some(PhotoAction::UseInitials { name }.into());
+                }
             }
         });
     });

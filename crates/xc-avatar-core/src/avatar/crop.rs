@@ -268,7 +268,13 @@ pub enum Edit {
     SetCrop(Crop),
     SetSide(f64),
     Rotate(i32),
+    /// Back to the home framing (the face's, or the centred square), unrotated.
     Reset,
+    /// The largest centred square, keeping the rotation.
+    Centre,
+    /// The first framing around this face (upright pixels, as [`super::find_faces`] gives
+    /// it), unrotated; Reset then returns to it.
+    OnFace(Face),
 }
 
 impl Edit {
@@ -280,6 +286,8 @@ impl Edit {
             Edit::SetSide(side) => framing.set_side(side),
             Edit::Rotate(turns) => framing.rotate(turns),
             Edit::Reset => framing.reset(),
+            Edit::Centre => framing.centre(),
+            Edit::OnFace(face) => *framing = Framing::around_face(framing.upright_size(), &face),
         }
     }
 }

@@ -1,15 +1,25 @@
-//! The framing's buttons, slider and keys: rotate, zoom, reset; arrows nudge.
+//! The framing's buttons, slider and keys: rotate, zoom, reset, centre, the next face; arrows
+//! nudge.
 
 use eframe::egui;
 
 use crate::app::state::Photo;
 use crate::app::theme;
 use crate::avatar::{Edit, Framing, MIN_SIDE};
+use crate::messages;
 
-/// Under the picture: rotate, zoom, reset, and the keys that do the same.
+/// Under the picture: "Framed on the face" when it is, rotate, zoom, reset, centre, the next
+/// face, and the keys that do the same.
 pub fn framing_controls(ui: &mut egui::Ui, picture: &Photo) -> Option<Edit> {
     let mut edit = None;
     ui.horizontal_wrapped(|ui| {
+        if picture.framed_on_face() {
+            ui.label(theme::caption(
+                ui,
+                messages::sentence(messages::FRAMED_ON_THE_FACE),
+            ));
+            ui.add_space(theme::space::M);
+        }
         if ui
             .button("Rotate left")
             .on_hover_text("Turn the picture a quarter turn counter-clockwise")
@@ -44,12 +54,36 @@ pub fn framing_controls(ui: &mut egui::Ui, picture: &Photo) -> Option<Edit> {
             edit = Some(Edit::SetSide(short / zoom));
         }
         ui.add_space(theme::space::M);
+        let reset_hint = if picture.face.is_some() {
+            messages::RESET_TO_FACE_HINT
+        } else {
+            messages::RESET_HINT
+        };
         if ui
             .add_enabled(!framing.is_default(), egui::Button::new("Reset"))
-            .on_hover_text("Back to the largest centred square, unrotated")
+            .on_hover_text(reset_hint)
             .clicked()
         {
             edit = Some(Edit::Reset);
+        }
+        // Only where Reset goes elsewhere (a face) is the centre a step of its own.
+        if picture.face.is_some()
+            && ui
+                .add_enabled(!framing.is_centred(), egui::Button::new(messages::CENTRE))
+                .on_hover_text(messages::CENTRE_HINT)
+                .clicked()
+        {
+            edit = Some(Edit::Centre);
+        }
+        if let Some(next) = picture.next_face() {
+            let number = picture.face.map_or(0, |i| (i + 1) % picture.faces.len()) + 1;
+            if ui
+                .button(messages::NEXT_FACE)
+                .on_hover_text(messages::next_face_hint(number, picture.faces.len()))
+                .clicked()
+            {
+                edit = Some(Edit::OnFace(next));
+            }
         }
     });
     edit
