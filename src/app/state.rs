@@ -124,6 +124,8 @@ pub struct Photo {
     pub face: Option<usize>,
     /// The user changed the framing: faces found later do not move it.
     pub touched: bool,
+    /// The search for faces has reported (the photo shows before it does).
+    pub faces_known: bool,
 }
 
 impl Photo {
@@ -143,6 +145,7 @@ impl Photo {
             faces: Vec::new(),
             face: None,
             touched: false,
+            faces_known: false,
         }
     }
 

@@ -143,12 +143,14 @@ pub fn harness(config: AppConfig) -> Harness<'static, XcAvatarApp> {
     harness
 }
 
-/// Whether the current picture is being fetched or the estimate measured: their spinners keep
+/// Whether the current picture is being fetched, the photo's faces looked for, or the estimate
+/// measured: their spinners keep
 /// `run()` from settling, and a fetch would take answers the tests script for other requests.
 pub fn busy_in_background(app: &XcAvatarApp) -> bool {
     let state = app.state();
     (state.current.tenant.is_some() && matches!(state.current.shown, Current::Fetching))
         || state.photo.preparing.is_some()
+        || state.photo.photo.as_ref().is_some_and(|p| !p.faces_known)
 }
 
 /// Steps frames until `done` holds; background tasks report through the app's channel.

@@ -196,13 +196,20 @@ impl Executor {
                     None,
                 )
             });
+            let opened = matches!(&event, PhotoEvent::Loaded { result: Ok(_), .. });
             sender.send(event);
             // The photo shows first; its faces follow (`update` drops them if another photo
-            // was opened meanwhile, and moves no framing the user already changed).
-            if let Some((preview, scale)) = preview {
-                let found =
-                    std::panic::AssertUnwindSafe(|| avatar::faces_in_preview(&preview, scale));
-                let faces = std::panic::catch_unwind(found).unwrap_or_default();
+            // was opened meanwhile, and moves no framing the user already changed). An
+            // initials avatar has no preview to look in: no face.
+            if opened {
+                let faces = preview
+                    .and_then(|(preview, scale)| {
+                        let found = std::panic::AssertUnwindSafe(|| {
+                            avatar::faces_in_preview(&preview, scale)
+                        });
+                        std::panic::catch_unwind(found).ok()
+                    })
+                    .unwrap_or_default();
                 sender.send(PhotoEvent::FacesFound { generation, faces });
             }
         });

@@ -102,7 +102,8 @@ fn central(ui: &mut egui::Ui, state: &AppState, area: Rect, files_hovering: bool
         Some(picture) => {
             // The picture is the hero; its controls sit right under it, on two rows when
             // the window is narrow.
-            let controls_height = if area.width() < 540.0 { 84.0 } else { 44.0 };
+            let rows = crop_editor::control_rows(picture, area.width());
+            let controls_height = 40.0 * rows as f32 + 4.0;
             let (picture_area, controls) =
                 area.split_top_bottom_at_y(area.bottom() - controls_height);
             if let Some(edit) = crop_editor::editor(ui, picture, picture_area) {
@@ -111,7 +112,12 @@ fn central(ui: &mut egui::Ui, state: &AppState, area: Rect, files_hovering: bool
             ui.scope_builder(
                 egui::UiBuilder::new()
                     .max_rect(controls)
-                    .layout(egui::Layout::left_to_right(egui::Align::Center).with_main_wrap(true)),
+                    .layout(if picture.faces.is_empty() {
+                        egui::Layout::left_to_right(egui::Align::Center).with_main_wrap(true)
+                    } else {
+                        // The faces' row above the framing's.
+                        egui::Layout::top_down(egui::Align::Min)
+                    }),
                 |ui| {
                     if let Some(edit) = crop_editor::framing_controls(ui, picture) {
                         actions.push(PhotoAction::Frame(edit).into());

@@ -88,6 +88,7 @@ pub fn handle(state: &mut AppState, event: PhotoEvent, effects: &mut Vec<Effect>
                 photo.face = Some(0);
             }
             photo.faces = faces;
+            photo.faces_known = true;
         }
         PhotoEvent::PasteIgnored { .. } => state.photo.loading = None,
         PhotoEvent::Loaded { result, .. } => {

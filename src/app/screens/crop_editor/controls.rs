@@ -8,18 +8,36 @@ use crate::app::theme;
 use crate::avatar::{Edit, Framing, MIN_SIDE};
 use crate::messages;
 
-/// Under the picture: "Framed on the face" when it is, rotate, zoom, reset, centre, the next
-/// face, and the keys that do the same.
+/// How many rows of controls `framing_controls` shows for this picture at `width`.
+pub fn control_rows(picture: &Photo, width: f32) -> usize {
+    usize::from(width < 540.0) + 1 + usize::from(!picture.faces.is_empty())
+}
+
+/// Under the picture: with faces, a row saying "Framed on the face" when it is, with "Next face"
+/// when there are several; then rotate, zoom, reset, centre, and the keys that do the same.
 pub fn framing_controls(ui: &mut egui::Ui, picture: &Photo) -> Option<Edit> {
     let mut edit = None;
+    if !picture.faces.is_empty() {
+        ui.horizontal(|ui| {
+            if picture.framed_on_face() {
+                ui.label(theme::caption(
+                    ui,
+                    messages::sentence(messages::FRAMED_ON_THE_FACE),
+                ));
+            }
+            if let Some(next) = picture.next_face() {
+                let number = picture.face.map_or(0, |i| (i + 1) % picture.faces.len()) + 1;
+                if ui
+                    .small_button(messages::NEXT_FACE)
+                    .on_hover_text(messages::next_face_hint(number, picture.faces.len()))
+                    .clicked()
+                {
+                    edit = Some(Edit::OnFace(next));
+                }
+            }
+        });
+    }
     ui.horizontal_wrapped(|ui| {
-        if picture.framed_on_face() {
-            ui.label(theme::caption(
-                ui,
-                messages::sentence(messages::FRAMED_ON_THE_FACE),
-            ));
-            ui.add_space(theme::space::M);
-        }
         if ui
             .button("Rotate left")
             .on_hover_text("Turn the picture a quarter turn counter-clockwise")
@@ -46,6 +64,9 @@ pub fn framing_controls(ui: &mut egui::Ui, picture: &Photo) -> Option<Edit> {
                 egui::Slider::new(&mut zoom, 1.0..=max_zoom)
                     .logarithmic(true)
                     .max_decimals(1)
+                    // Rounded only when the user moves it: rounding the zoom a framing on a
+                    // face has (4.17×) each frame would move the crop by itself.
+                    .clamping(egui::SliderClamping::Edits)
                     .suffix("×")
                     .text("Zoom"),
             )
@@ -74,16 +95,6 @@ pub fn framing_controls(ui: &mut egui::Ui, picture: &Photo) -> Option<Edit> {
                 .clicked()
         {
             edit = Some(Edit::Centre);
-        }
-        if let Some(next) = picture.next_face() {
-            let number = picture.face.map_or(0, |i| (i + 1) % picture.faces.len()) + 1;
-            if ui
-                .button(messages::NEXT_FACE)
-                .on_hover_text(messages::next_face_hint(number, picture.faces.len()))
-                .clicked()
-            {
-                edit = Some(Edit::OnFace(next));
-            }
         }
     });
     edit

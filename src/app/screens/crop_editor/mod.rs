@@ -11,7 +11,7 @@ mod previews;
 
 use eframe::egui::{self, Color32, Pos2, Rect, Response, Sense, Stroke, StrokeKind, Vec2, pos2};
 
-pub use controls::{framing_controls, keyboard};
+pub use controls::{control_rows, framing_controls, keyboard};
 pub use paint::picture_disc;
 pub use previews::previews;
 
