@@ -196,6 +196,23 @@ pub fn with_photo(fixture: &Fixture, token: &str, name: &str) -> Harness<'static
     harness
 }
 
+/// The app signed in, with "No photo? Use your initials" clicked once whoami named the user,
+/// and the initials avatar open and measured.
+pub fn with_initials(fixture: &Fixture) -> Harness<'static, XcAvatarApp> {
+    let mut harness = harness(fixture.config(Some(DEFAULT_TOKEN), None));
+    wait_for(&mut harness, "who the user is", |app| {
+        app.state().current.initials_name.is_some()
+    });
+    harness.get_by_label("No photo? Use your initials").click();
+    harness.step();
+    wait_for(&mut harness, "the initials", |app| {
+        let state = app.state();
+        state.photo.loading.is_none() && state.photo.photo.as_ref().is_some_and(|p| p.faces_known)
+    });
+    wait_for_estimate(&mut harness);
+    harness
+}
+
 /// Clicks Upload, then steps until `done`.
 pub fn upload_until(
     harness: &mut Harness<'_, XcAvatarApp>,

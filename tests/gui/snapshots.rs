@@ -92,17 +92,7 @@ fn snapshot_framed_on_the_face() {
 )]
 fn snapshot_initials() {
     let fixture = Fixture::new();
-    let mut harness = harness(fixture.config(Some(DEFAULT_TOKEN), None));
-    wait_for(&mut harness, "the user's name", |app| {
-        app.state().current.initials_name.is_some()
-    });
-    harness.get_by_label("No photo? Use your initials").click();
-    harness.step();
-    wait_for(&mut harness, "the initials", |app| {
-        let state = app.state();
-        state.photo.loading.is_none() && state.photo.photo.as_ref().is_some_and(|p| p.faces_known)
-    });
-    wait_for_estimate(&mut harness);
+    let mut harness = with_initials(&fixture);
     both_themes(&mut harness, "initials");
 }
 
