@@ -10,7 +10,9 @@ use crate::messages;
 
 /// How many rows of controls `framing_controls` shows for this picture at `width`.
 pub fn control_rows(picture: &Photo, width: f32) -> usize {
-    usize::from(width < 540.0) + 1 + usize::from(!picture.faces.is_empty())
+    // Rotate ×2, the zoom and Reset need 540 px on one row; Centre (with a face) 100 more.
+    let one_row = if picture.face.is_some() { 640.0 } else { 540.0 };
+    usize::from(width < one_row) + 1 + usize::from(!picture.faces.is_empty())
 }
 
 /// Under the picture: with faces, a row saying "Framed on the face" when it is, with "Next face"
