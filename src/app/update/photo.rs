@@ -79,12 +79,14 @@ pub fn handle(state: &mut AppState, event: PhotoEvent, effects: &mut Vec<Effect>
             else {
                 return;
             };
-            // A user who started framing before the search ended keeps their framing; the
-            // faces are still offered (Next face, a click on one).
-            if !photo.touched
-                && let Some(largest) = faces.first()
-            {
-                photo.framing = Framing::around_face(photo.source.size(), largest);
+            // A user who started framing before the search ended keeps their framing: the
+            // face only becomes where Reset goes (and Next face, a click, offer the others).
+            if let Some(largest) = faces.first() {
+                if photo.touched {
+                    photo.framing.set_home_on_face(largest);
+                } else {
+                    photo.framing = Framing::around_face(photo.source.size(), largest);
+                }
                 photo.face = Some(0);
             }
             photo.faces = faces;

@@ -1346,10 +1346,14 @@ fn a_user_who_framed_before_the_faces_arrived_keeps_their_framing() {
             faces: faces.to_vec(),
         },
     );
-    assert_eq!(photo(&state).framing, theirs);
+    assert_eq!(photo(&state).framing.crop(), theirs.crop());
     assert!(!photo(&state).framed_on_face());
-    // The faces are still offered.
-    assert_eq!(photo(&state).next_face(), Some(faces[0]));
+    // The faces are still offered, and Reset now goes to the largest.
+    assert_eq!(photo(&state).next_face(), Some(faces[1]));
+    update(&mut state, PhotoAction::Frame(Edit::Reset));
+    let size = photo(&state).source.size();
+    assert_eq!(photo(&state).framing, Framing::around_face(size, &faces[0]));
+    assert!(photo(&state).framed_on_face());
 }
 
 #[test]

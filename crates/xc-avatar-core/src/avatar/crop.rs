@@ -128,6 +128,12 @@ impl Framing {
         }
     }
 
+    /// Makes the framing around `face` the home (what Reset returns to), leaving the crop and
+    /// rotation as they are: faces found after the user started framing.
+    pub fn set_home_on_face(&mut self, face: &Face) {
+        self.home = Framing::around_face(self.upright, face).home;
+    }
+
     /// A framing with the given rotation and crop; `None` when the crop does not fit.
     pub fn with(upright: (u32, u32), rotation: Rotation, crop: Crop) -> Option<Self> {
         let framing = Framing {
