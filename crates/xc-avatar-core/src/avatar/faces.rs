@@ -31,7 +31,8 @@ use super::source::Source;
 /// Long side of the greyscale picture the fine pass looks at. SeetaFace's box around a face of
 /// 5 % of the long side (cheek to cheek) is then ≈ 40 px, its window: on generated photos this
 /// size, step and pyramid found every face of 4.8 % and more at 96 positions and sizes, in
-/// 40 % of the time 900 px, step 4 and pyramid 0.8 took (`examples/face-timing.rs`).
+/// 40 % of the time 900 px, step 4 and pyramid 0.8 took (README, "Framing on the face: the cost
+/// of looking"; `the_smallest_face_is_found_wherever_it_sits` keeps it honest).
 pub const DETECT_MAX_SIDE: u32 = 720;
 /// Long side of the coarse pass's picture: half the fine one, so its window (40 px) is the
 /// fine pass's 80.
