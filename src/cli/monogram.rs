@@ -51,7 +51,7 @@ pub fn monogram(args: &MonogramArgs, report: &Report) -> Exit {
         json!({
             "output": args.output,
             "monogram": monogram_json(&monogram, &name),
-            "avatar": super::picture::avatar_json(&avatar),
+            "avatar": super::report::avatar_json(&avatar),
         }),
     )
 }

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::args::{AvatarArgs, CallArgs, CurrentArgs, PrepareArgs, UploadArgs};
 use super::context::{Context, block_on};
 use super::framing::Framed;
-use super::report::Report;
+use super::report::{Report, avatar_json};
 use crate::api::{PICTURE_MAX_BYTES, TenantPicture, XcClient};
 use crate::avatar::{self, EncodedAvatar, Framing, Source};
 use crate::exit::Exit;
@@ -182,16 +182,6 @@ fn merge(fields: &mut Value, more: Value) {
     if let (Some(fields), Value::Object(more)) = (fields.as_object_mut(), more) {
         fields.extend(more);
     }
-}
-
-pub(super) fn avatar_json(avatar: &EncodedAvatar) -> Value {
-    json!({
-        "content_type": avatar.content_type(),
-        "width": avatar.size,
-        "height": avatar.size,
-        "bytes": avatar.bytes.len(),
-        "quality": avatar.quality,
-    })
 }
 
 /// `OUT` with the picture's own extension: `me` → `me.jpg`; `me.png` holding a JPEG → `me.jpg`.
