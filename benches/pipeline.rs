@@ -8,12 +8,19 @@
 //! runs. Plus, in process, decode-to-preview
 //! of the 24 MP photo (what the app does when a file is dropped).
 //!
+//! The cost of looking for a face: `prepare` of a 24 MP photo with a face (built from the
+//! fixture portrait, `tests/support/scenes.rs`) framed on the face (the default) against
+//! `--frame centre`, alternating, and face detection alone in process.
+//!
 //! Needs `vipsthumbnail` (apt libvips-tools) for the comparison; without it ours still runs.
 //! Under `cargo test` (no `--bench` flag) it does nothing, so the test suite stays fast.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
+
+#[path = "../tests/support/mod.rs"]
+mod support;
 
 use image::codecs::jpeg::JpegEncoder;
 use image::{ImageEncoder, RgbImage};
@@ -33,6 +40,18 @@ fn main() {
         std::fs::create_dir_all(&dir).expect("bench dir");
         for (width, height, orientation, _) in PHOTOS {
             photo(&dir, width, height, orientation);
+        }
+        for (name, make) in [
+            (
+                FACE_PHOTOS[0].0,
+                support::scenes::photo_24mp as fn() -> Vec<u8>,
+            ),
+            (FACE_PHOTOS[1].0, support::scenes::photo_24mp_portrait),
+        ] {
+            let path = dir.join(name);
+            if !path.exists() {
+                std::fs::write(&path, make()).expect("write face photo");
+            }
         }
         return;
     }
@@ -60,7 +79,7 @@ fn main() {
     );
     for (path, label) in &photos {
         let ours_out = dir.join("ours.jpg");
-        let mut ours = Command::new(env!("CARGO_BIN_EXE_xc-avatar"));
+        let mut ours = Command::new(binary());
         ours.arg("prepare")
             .arg(path)
             .arg("-o")
@@ -103,6 +122,10 @@ fn main() {
         assert_eq!((avatar.width(), avatar.height()), (512, 512));
     }
 
+    for (name, label) in FACE_PHOTOS {
+        cost_of_looking(&dir.join(name), label);
+    }
+
     // Decode-to-preview in process: what the app does when a photo is dropped.
     let bytes = std::fs::read(&photos[0].0).expect("read photo");
     let mut times = Vec::new();
@@ -133,6 +156,105 @@ fn main() {
     if !met && std::env::var_os("XC_AVATAR_BENCH_ENFORCE").is_some() {
         std::process::exit(1);
     }
+}
+
+/// 24 MP photos with a face (6000×4000): the face 6 % of the long side, left of centre (near
+/// the smallest we find: its square needs the full-size decode), and a portrait whose face is a
+/// quarter of the long side (its square is sharp from the 1/4-scale decode detection made).
+const FACE_PHOTOS: [(&str, &str); 2] = [
+    ("face-small-6000x4000.jpg", "24 MP, face 6 %"),
+    ("face-portrait-6000x4000.jpg", "24 MP, face 25 %"),
+];
+/// The target for framing on the face against the centred square, in CPU time.
+const LOOKING_TARGET: f64 = 1.5;
+
+/// `prepare` framed on the face (the default) against `--frame centre` on the same photo, as
+/// whole processes, alternating; then detection alone in process (preview decode excluded,
+/// then included).
+fn cost_of_looking(photo: &Path, label: &str) {
+    let out = photo.with_file_name("face-out.jpg");
+    let prepare = |extra: &[&str]| {
+        let mut command = Command::new(binary());
+        command
+            .arg("prepare")
+            .arg(photo)
+            .arg("-o")
+            .arg(&out)
+            .args(extra)
+            .env("RUST_LOG", "off");
+        command
+    };
+    let (mut face, mut centre) = (prepare(&[]), prepare(&["--frame", "centre"]));
+    let (mut face_runs, mut centre_runs) = (Vec::new(), Vec::new());
+    for _ in 0..RUNS {
+        face_runs.push(run(&mut face));
+        centre_runs.push(run(&mut centre));
+    }
+    let (face, centre) = (median(&face_runs), median(&centre_runs));
+    print_row(label, "--frame face", &face);
+    print_row(label, "--frame centre", &centre);
+    if let (Some(a), Some(b)) = (face.cpu_secs(), centre.cpu_secs()) {
+        let ratio = a / b;
+        println!(
+            "{label:<24} {:<14} {:>8.2}× {:>8.2}× {}  (CPU target ≤ {LOOKING_TARGET}×: {})",
+            "ratio",
+            face.wall.as_secs_f64() / centre.wall.as_secs_f64(),
+            ratio,
+            match (face.peak_mib(), centre.peak_mib()) {
+                (Some(a), Some(b)) => format!("{:>8.2}×", a / b),
+                _ => format!("{:>9}", "n/a"),
+            },
+            if ratio <= LOOKING_TARGET {
+                "met"
+            } else {
+                "MISSED"
+            }
+        );
+    }
+    // Detection alone, as the measured binary itself times it (its debug log line).
+    let (mut alone, mut decode) = (Vec::new(), Vec::new());
+    let mut line = String::new();
+    for _ in 0..RUNS {
+        let logged = Command::new(binary())
+            .arg("prepare")
+            .arg(photo)
+            .arg("-o")
+            .arg(&out)
+            .env("RUST_LOG", "xc_avatar_core=debug")
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run prepare");
+        let stderr = String::from_utf8_lossy(&logged.stderr);
+        let Some(found) = stderr.lines().find_map(|l| l.split_once("faces: ")) else {
+            panic!("no detection line in the log:\n{stderr}");
+        };
+        line = found.1.to_owned();
+        let millis = |after: &str| {
+            found
+                .1
+                .split_once(after)
+                .and_then(|(_, rest)| rest.split_whitespace().next()?.parse::<f64>().ok())
+        };
+        alone.extend(millis(" in "));
+        decode.extend(millis(" decode "));
+    }
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+    };
+    println!(
+        "{label}: detection alone {:.0} ms, the preview's decode {:.0} ms (medians; last: {line})",
+        median(alone),
+        median(decode)
+    );
+}
+
+/// The binary measured: `XC_AVATAR_BENCH_BINARY` (e.g. the shipping build, `target/release/
+/// xc-avatar`, while the harness is built quickly with `--profile dev`), else cargo's own.
+fn binary() -> PathBuf {
+    std::env::var_os("XC_AVATAR_BENCH_BINARY")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_xc-avatar")))
 }
 
 struct Run {

@@ -78,6 +78,8 @@ pub enum Effect {
 pub enum LoadWhat {
     File(PathBuf),
     Pasted(Pasted),
+    /// An avatar of the initials of this name.
+    Initials(String),
 }
 
 /// A change of the picture on the tenant.

@@ -42,7 +42,7 @@ pub use msg::{ChangeEvent, FileField, Pasted, PhotoEvent, SetupEvent, TaskEvent,
 pub use opened::channel as opened_channel;
 use screens::ScreenInput;
 pub use screens::SetupInput;
-pub use state::{AppState, Connection, Current, Screen, SetupState};
+pub use state::{AppState, Connection, Current, Photo, Screen, SetupState};
 use state::{Notice, TenantState, Tone};
 pub use theme::{DARK as DARK_PALETTE, LIGHT as LIGHT_PALETTE};
 use update::update;

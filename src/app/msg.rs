@@ -11,7 +11,7 @@ use eframe::egui;
 
 use crate::TenantUrl;
 use crate::api::{ApiError, CallEvent, TenantPicture, WhoAmI};
-use crate::avatar::{AvatarError, Edit, EncodedAvatar, Framing, Source};
+use crate::avatar::{AvatarError, Edit, EncodedAvatar, Face, Framing, Source};
 use crate::credentials::{Credential, CredentialInput, CredentialKind, StoreError};
 use crate::settings::Appearance;
 use crate::sign_in::{CredentialProblem, Found};
@@ -42,6 +42,9 @@ pub enum PhotoAction {
     Paste(Pasted),
     /// Change the crop or rotation.
     Frame(Edit),
+    /// "No photo? Use your initials": an avatar of the initials of `name` (whoami's), opened
+    /// like a photo.
+    UseInitials { name: String },
 }
 
 /// A change of the picture on the tenant.
@@ -147,6 +150,11 @@ pub enum PhotoEvent {
     PasteIgnored {
         generation: u64,
     },
+    /// The faces in photo `generation` (upright picture pixels, largest first).
+    FacesFound {
+        generation: u64,
+        faces: Vec<Face>,
+    },
     /// What `framing` of photo `generation` encodes to.
     Prepared {
         generation: u64,
@@ -174,8 +182,13 @@ pub enum ChangeEvent {
         generation: u64,
         result: Result<Option<CurrentPicture>, ApiError>,
     },
-    /// Who the credential acts as, for the fetch `generation` (the name the Console shows).
-    User { generation: u64, name: String },
+    /// Who the credential acts as, for the fetch `generation`: the name the Console shows,
+    /// and the one initials are taken from.
+    User {
+        generation: u64,
+        name: String,
+        initials_name: String,
+    },
 }
 
 pub enum TenantEvent {

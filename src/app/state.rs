@@ -8,7 +8,7 @@ use eframe::egui;
 
 use crate::TenantUrl;
 use crate::api::TenantPicture;
-use crate::avatar::{EncodedAvatar, Framing, Source};
+use crate::avatar::{EncodedAvatar, Face, Framing, Source};
 use crate::credentials::{ApiToken, Credential, CredentialKind};
 pub use crate::messages::ChangeKind;
 use crate::settings::Settings;
@@ -117,6 +117,52 @@ pub struct Photo {
     pub framing: Framing,
     /// The load it came from, so a late render of an earlier photo is not shown for it.
     pub generation: u64,
+    /// The faces found in it (upright picture pixels, largest first); empty until the search,
+    /// which runs after the photo shows, reports.
+    pub faces: Vec<Face>,
+    /// The face the home framing sits on (what Reset returns to), if any.
+    pub face: Option<usize>,
+    /// The user changed the framing: faces found later do not move it.
+    pub touched: bool,
+    /// The search for faces has reported (the photo shows before it does).
+    pub faces_known: bool,
+}
+
+impl Photo {
+    /// A photo just opened: centred, untouched, no face known yet.
+    pub fn new(
+        name: String,
+        source: Source,
+        texture: egui::TextureHandle,
+        generation: u64,
+    ) -> Self {
+        Photo {
+            name,
+            framing: Framing::new(source.size()),
+            source,
+            texture,
+            generation,
+            faces: Vec::new(),
+            face: None,
+            touched: false,
+            faces_known: false,
+        }
+    }
+
+    /// Whether it shows the framing on a face as it was made ("Framed on the face").
+    pub fn framed_on_face(&self) -> bool {
+        self.face.is_some() && self.framing.is_default()
+    }
+
+    /// The face after the one framed (or the largest), for "Next face"; `None` with fewer
+    /// than two faces.
+    pub fn next_face(&self) -> Option<Face> {
+        if self.faces.len() < 2 {
+            return None;
+        }
+        let next = self.face.map_or(0, |i| (i + 1) % self.faces.len());
+        self.faces.get(next).copied()
+    }
 }
 
 /// A framing of a photo, encoded as Upload would send it.
@@ -211,6 +257,8 @@ pub struct CurrentState {
     pub generation: u64,
     /// The user's name as the Console shows it, from whoami.
     pub user_name: Option<String>,
+    /// The name initials are taken from (first and last name, else the e-mail's), from whoami.
+    pub initials_name: Option<String>,
 }
 
 #[derive(Default)]

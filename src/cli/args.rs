@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use super::framing::FrameArg;
 use crate::avatar;
 use crate::exit::Exit;
 
@@ -51,7 +52,8 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Upload FILE as your profile picture (centre square, 512×512, within 128 KiB)
+    /// Upload FILE as your profile picture (framed on the face, 512×512, within 128 KiB), or
+    /// your initials with --monogram
     #[command(after_help = after_help())]
     Upload(UploadArgs),
     /// Write the avatar `upload` would send to OUT, without sending anything
@@ -75,6 +77,23 @@ pub enum Command {
     /// List the tenants set up, or choose the default one
     #[command(after_help = after_help())]
     Tenants(TenantsArgs),
+    /// Write an avatar of your initials to OUT (512×512, PNG or JPEG by OUT's extension), for
+    /// when you have no photo; the name comes from --name, else from the tenant
+    #[command(after_help = after_help())]
+    Monogram(MonogramArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct MonogramArgs {
+    /// The name to take the initials from, e.g. "Ada Lovelace" (default: yours, as the tenant
+    /// knows it)
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Where to write it: a .png or .jpg file
+    #[arg(short, long)]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
 }
 
 #[derive(Subcommand, Debug)]
@@ -146,10 +165,18 @@ pub struct TenantsArgs {
 #[derive(Args, Debug)]
 pub struct UploadArgs {
     /// The picture to upload (JPEG, PNG, WebP, HEIC, AVIF, GIF, BMP, TIFF)
-    pub file: PathBuf,
+    #[arg(required_unless_present = "monogram")]
+    pub file: Option<PathBuf>,
+    /// Upload your initials on a colour instead of a photo (see `monogram`)
+    #[arg(long, conflicts_with = "file")]
+    pub monogram: bool,
+    /// With --monogram: the name to take the initials from (default: yours, as the tenant
+    /// knows it)
+    #[arg(long, requires = "monogram")]
+    pub name: Option<String>,
     /// Send FILE's bytes unchanged (a JPEG, PNG, GIF or WebP up to 4 MiB, e.g. one `current`
     /// saved): no framing, resizing or re-encoding, so a saved picture goes back byte for byte
-    #[arg(long, conflicts_with_all = ["size", "crop", "rotate", "format", "max_bytes"])]
+    #[arg(long, conflicts_with_all = ["size", "crop", "frame", "rotate", "format", "max_bytes", "monogram"])]
     pub exact: bool,
     #[command(flatten)]
     pub avatar: AvatarArgs,
@@ -192,9 +219,13 @@ pub struct AvatarArgs {
           value_parser = clap::value_parser!(u32).range(64..=2048))]
     pub size: u32,
     /// Square to keep: left, top and side in pixels of the right-way-up picture (after
-    /// --rotate); default: the largest centred square
+    /// --rotate); default: as --frame says
     #[arg(long, value_name = "X,Y,SIDE", value_parser = parse_crop)]
     pub crop: Option<avatar::Crop>,
+    /// face: the square on the largest face, which fills about half of it (centred when there
+    /// is no face); centre: the largest centred square
+    #[arg(long, value_enum, default_value_t = FrameArg::Face, conflicts_with = "crop")]
+    pub frame: FrameArg,
     /// Turn the picture clockwise by this many degrees before cropping
     #[arg(long, default_value = "0", value_name = "DEGREES",
           value_parser = ["0", "90", "180", "270"])]

@@ -3,11 +3,14 @@
 //! - `args`: the flags (clap);
 //! - `report`: one line, or one JSON object, per command;
 //! - `context`: the settings, environment, tenant, credential and client a command starts from;
-//! - `picture`, `credential`, `tenants`: the commands.
+//! - `picture`, `credential`, `tenants`, `monogram`: the commands (`framing`: where `prepare`
+//!   and `upload` put the square).
 
 mod args;
 mod context;
 mod credential;
+mod framing;
+mod monogram;
 mod picture;
 mod report;
 mod tenants;
@@ -81,6 +84,7 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
             credential::forget(CredentialKind::P12, args, &report("cert forget"))
         }
         Some(Command::Tenants(args)) => tenants::tenants(args, &report("tenants")),
+        Some(Command::Monogram(args)) => monogram::monogram(args, &report("monogram")),
     }
     .into()
 }

@@ -7,7 +7,8 @@ use serde_json::{Value, json};
 
 use super::args::{AvatarArgs, CallArgs, CurrentArgs, PrepareArgs, UploadArgs};
 use super::context::{Context, block_on};
-use super::report::Report;
+use super::framing::Framed;
+use super::report::{Report, avatar_json};
 use crate::api::{PICTURE_MAX_BYTES, TenantPicture, XcClient};
 use crate::avatar::{self, EncodedAvatar, Framing, Source};
 use crate::exit::Exit;
@@ -18,18 +19,27 @@ pub fn upload(args: &UploadArgs, report: &Report) -> Exit {
         Ok(client) => client,
         Err(exit) => return exit,
     };
-    if args.exact {
-        return upload_exact(&client, &args.file, report);
-    }
-    let avatar = match render(&args.file, &args.avatar, report) {
-        Ok(avatar) => avatar,
-        Err(exit) => return exit,
+    let (avatar, about, how) = match &args.file {
+        Some(file) if args.exact => return upload_exact(&client, file, report),
+        Some(file) => match render(file, &args.avatar, report) {
+            Ok((avatar, framed)) => (avatar, framed.json(), framed.describe().map(str::to_owned)),
+            Err(exit) => return exit,
+        },
+        None => match super::monogram::for_upload(&client, args, report) {
+            Ok(rendered) => rendered,
+            Err(exit) => return exit,
+        },
     };
     match block_on(client.update_image(&avatar)) {
-        Ok(()) => report.success(
-            messages::uploaded_to(client.tenant(), &avatar),
-            json!({ "tenant": client.tenant().origin(), "avatar": avatar_json(&avatar) }),
-        ),
+        Ok(()) => {
+            let mut fields =
+                json!({ "tenant": client.tenant().origin(), "avatar": avatar_json(&avatar) });
+            merge(&mut fields, about);
+            report.success(
+                messages::uploaded_to(client.tenant(), &avatar, how.as_deref()),
+                fields,
+            )
+        }
         Err(err) => report.api_error(&err),
     }
 }
@@ -71,16 +81,18 @@ fn read_at_most(file: &Path, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
 }
 
 pub fn prepare(args: &PrepareArgs, report: &Report) -> Exit {
-    let avatar = match render(&args.file, &args.avatar, report) {
-        Ok(avatar) => avatar,
+    let (avatar, framed) = match render(&args.file, &args.avatar, report) {
+        Ok(rendered) => rendered,
         Err(exit) => return exit,
     };
     if let Err(err) = std::fs::write(&args.output, &avatar.bytes) {
         return report.usage(messages::cannot_write(&args.output, &err));
     }
+    let mut fields = json!({ "output": args.output, "avatar": avatar_json(&avatar) });
+    merge(&mut fields, framed.json());
     report.success(
-        messages::wrote_avatar(&args.output, &avatar),
-        json!({ "output": args.output, "avatar": avatar_json(&avatar) }),
+        messages::wrote_avatar(&args.output, &avatar, framed.describe()),
+        fields,
     )
 }
 
@@ -134,29 +146,42 @@ pub fn remove(args: &CallArgs, report: &Report) -> Exit {
     }
 }
 
-/// Reads FILE and renders the avatar the flags describe; the crop is checked against the
+/// Reads FILE and renders the avatar the flags describe: framed as `--crop` says, else on the
+/// face (or centred, `--frame`), then turned by `--rotate`; the crop is checked against the
 /// picture as rotated, since only then is its size known.
-fn render(file: &Path, args: &AvatarArgs, report: &Report) -> Result<EncodedAvatar, Exit> {
+fn render(
+    file: &Path,
+    args: &AvatarArgs,
+    report: &Report,
+) -> Result<(EncodedAvatar, Framed), Exit> {
     let source = Source::open(file).map_err(|err| report.image_error(file, &err))?;
-    let mut framing = Framing::new(source.size());
-    framing.rotate(args.rotation().quarter_turns());
-    if let Some(crop) = args.crop {
-        framing = Framing::with(source.size(), args.rotation(), crop).ok_or_else(|| {
-            let degrees = args.rotation().degrees();
-            report.usage(messages::crop_outside(&crop, file, framing.size(), degrees))
-        })?;
-    }
-    avatar::render(&source, &framing, &args.output()).map_err(|err| report.image_error(file, &err))
+    let framed = match args.crop {
+        None => {
+            let mut framed =
+                Framed::first(&source, args.frame).map_err(|err| report.image_error(file, &err))?;
+            framed.framing.rotate(args.rotation().quarter_turns());
+            framed
+        }
+        Some(crop) => {
+            let mut turned = Framing::new(source.size());
+            turned.rotate(args.rotation().quarter_turns());
+            let framing = Framing::with(source.size(), args.rotation(), crop).ok_or_else(|| {
+                let degrees = args.rotation().degrees();
+                report.usage(messages::crop_outside(&crop, file, turned.size(), degrees))
+            })?;
+            Framed::given(framing)
+        }
+    };
+    let avatar = avatar::render(&source, &framed.framing, &args.output())
+        .map_err(|err| report.image_error(file, &err))?;
+    Ok((avatar, framed))
 }
 
-fn avatar_json(avatar: &EncodedAvatar) -> Value {
-    json!({
-        "content_type": avatar.content_type(),
-        "width": avatar.size,
-        "height": avatar.size,
-        "bytes": avatar.bytes.len(),
-        "quality": avatar.quality,
-    })
+/// Adds `more`'s fields to `fields` (both JSON objects).
+fn merge(fields: &mut Value, more: Value) {
+    if let (Some(fields), Value::Object(more)) = (fields.as_object_mut(), more) {
+        fields.extend(more);
+    }
 }
 
 /// `OUT` with the picture's own extension: `me` → `me.jpg`; `me.png` holding a JPEG → `me.jpg`.

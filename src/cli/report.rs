@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::TenantUrl;
 use crate::api::{ApiError, CallEvent, ClientOptions, Deadline, WhoAmI};
-use crate::avatar::AvatarError;
+use crate::avatar::{AvatarError, EncodedAvatar};
 use crate::credentials::CertificateError;
 use crate::exit::Exit;
 use crate::messages::{self, Explained, Front, explain, explain_certificate};
@@ -146,4 +146,15 @@ impl Report {
 /// Who a credential acts as, for `--json`.
 pub fn user_json(me: &WhoAmI) -> Value {
     json!({ "name": me.display_name(), "tenant": me.tenant })
+}
+
+/// The avatar a command made or sent, for `--json`.
+pub(super) fn avatar_json(avatar: &EncodedAvatar) -> Value {
+    json!({
+        "content_type": avatar.content_type(),
+        "width": avatar.size,
+        "height": avatar.size,
+        "bytes": avatar.bytes.len(),
+        "quality": avatar.quality,
+    })
 }

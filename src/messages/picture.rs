@@ -154,11 +154,13 @@ pub fn remove_question_body(tenant: &TenantUrl) -> String {
 
 // ---- the command line's picture commands ----
 
-/// `upload`'s line: "uploaded your new profile picture to https://acme… (512×512 JPEG, …)".
-pub fn uploaded_to(tenant: &TenantUrl, avatar: &EncodedAvatar) -> String {
+/// `upload`'s line: "uploaded your new profile picture to https://acme… (512×512 JPEG, …)",
+/// with how it was framed or what it shows (`framed on the face`, `initials AL`) when known.
+pub fn uploaded_to(tenant: &TenantUrl, avatar: &EncodedAvatar, how: Option<&str>) -> String {
     format!(
-        "uploaded your new profile picture to {tenant} ({})",
-        avatar.describe()
+        "uploaded your new profile picture to {tenant} ({}{})",
+        avatar.describe(),
+        how.map(|how| format!(", {how}")).unwrap_or_default()
     )
 }
 
@@ -190,8 +192,86 @@ pub fn exact_not_a_picture(file: &Path, what: &str) -> String {
 }
 
 /// `prepare`'s line.
-pub fn wrote_avatar(output: &Path, avatar: &EncodedAvatar) -> String {
-    format!("wrote {} ({})", output.display(), avatar.describe())
+pub fn wrote_avatar(output: &Path, avatar: &EncodedAvatar, how: Option<&str>) -> String {
+    format!(
+        "wrote {} ({}{})",
+        output.display(),
+        avatar.describe(),
+        how.map(|how| format!(", {how}")).unwrap_or_default()
+    )
+}
+
+/// How the square was placed when a face was found: the command line's clause, the app's
+/// caption under the picture.
+pub const FRAMED_ON_THE_FACE: &str = "framed on the face";
+
+// ---- the app's framing on faces, and the initials avatar ----
+
+/// Beside Reset: the largest centred square.
+pub const CENTRE: &str = "Centre";
+pub const CENTRE_HINT: &str = "The largest centred square, keeping the rotation";
+pub const RESET_HINT: &str = "Back to the largest centred square, unrotated";
+pub const RESET_TO_FACE_HINT: &str = "Back to the framing on the face, unrotated";
+/// With several faces: frame the next one.
+pub const NEXT_FACE: &str = "Next face";
+
+/// "Next face"'s hint: which face comes next, of how many.
+pub fn next_face_hint(next: usize, of: usize) -> String {
+    format!("Frame face {next} of {of} (or click a face in the picture)")
+}
+
+/// A face in the picture, under the pointer: what a click does.
+pub const CLICK_FACE_HINT: &str = "Click to frame this face";
+
+/// The empty drop zone's second way in, for people without a photo.
+pub const USE_INITIALS: &str = "No photo? Use your initials";
+
+pub fn use_initials_hint(name: &str) -> String {
+    format!(
+        "An avatar of the initials of {name} on a colour of its own, framed and uploaded like a photo"
+    )
+}
+
+/// Shown while the initials avatar is made.
+pub const INITIALS_LOADING: &str = "Your initials";
+
+/// The initials avatar's name in the editor: "Your initials (AL)", or a silhouette and why.
+pub fn initials_name(initials: &str, draws_letters: bool) -> String {
+    match initials {
+        "" => "A silhouette (the name has no letter)".to_owned(),
+        initials if !draws_letters => {
+            format!("A silhouette (no font on this system has {initials})")
+        }
+        initials => format!("Your initials ({initials})"),
+    }
+}
+
+/// `monogram -o OUT` with an extension we do not write.
+pub fn monogram_extension(output: &Path) -> String {
+    format!(
+        "{}: name the file .png or .jpg (or .jpeg); the format follows the extension",
+        output.display()
+    )
+}
+
+/// `monogram`'s line: "wrote me.png (initials AL, 512×512 PNG, …)".
+pub fn wrote_monogram(output: &Path, shown: &str, avatar: &EncodedAvatar) -> String {
+    format!(
+        "wrote {} ({shown}, {})",
+        output.display(),
+        avatar.describe()
+    )
+}
+
+/// What an initials avatar shows: "initials AL", or a silhouette and why.
+pub fn monogram_shows(initials: &str, draws_letters: bool) -> String {
+    match initials {
+        "" => "a silhouette: the name has no letter".to_owned(),
+        initials if !draws_letters => {
+            format!("a silhouette: no font on this system has {initials}")
+        }
+        initials => format!("initials {initials}"),
+    }
 }
 
 /// `current`'s line when there is a picture.

@@ -143,12 +143,14 @@ pub fn harness(config: AppConfig) -> Harness<'static, XcAvatarApp> {
     harness
 }
 
-/// Whether the current picture is being fetched or the estimate measured: their spinners keep
+/// Whether the current picture is being fetched, the photo's faces looked for, or the estimate
+/// measured: their spinners keep
 /// `run()` from settling, and a fetch would take answers the tests script for other requests.
 pub fn busy_in_background(app: &XcAvatarApp) -> bool {
     let state = app.state();
     (state.current.tenant.is_some() && matches!(state.current.shown, Current::Fetching))
         || state.photo.preparing.is_some()
+        || state.photo.photo.as_ref().is_some_and(|p| !p.faces_known)
 }
 
 /// Steps frames until `done` holds; background tasks report through the app's channel.
@@ -191,6 +193,23 @@ pub fn with_current_picture(fixture: &Fixture) -> Harness<'static, XcAvatarApp> 
 pub fn with_photo(fixture: &Fixture, token: &str, name: &str) -> Harness<'static, XcAvatarApp> {
     let mut harness = harness(fixture.config(Some(token), None));
     drop_file(&mut harness, fixture.photo(name));
+    harness
+}
+
+/// The app signed in, with "No photo? Use your initials" clicked once whoami named the user,
+/// and the initials avatar open and measured.
+pub fn with_initials(fixture: &Fixture) -> Harness<'static, XcAvatarApp> {
+    let mut harness = harness(fixture.config(Some(DEFAULT_TOKEN), None));
+    wait_for(&mut harness, "who the user is", |app| {
+        app.state().current.initials_name.is_some()
+    });
+    harness.get_by_label("No photo? Use your initials").click();
+    harness.step();
+    wait_for(&mut harness, "the initials", |app| {
+        let state = app.state();
+        state.photo.loading.is_none() && state.photo.photo.as_ref().is_some_and(|p| p.faces_known)
+    });
+    wait_for_estimate(&mut harness);
     harness
 }
 

@@ -9,6 +9,7 @@ mod crop;
 mod current;
 mod design;
 mod executor;
+mod faces;
 mod harness;
 mod phone;
 mod setup;

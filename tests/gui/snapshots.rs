@@ -54,10 +54,46 @@ fn snapshot_setup_with_an_error() {
 fn snapshot_empty_main_screen() {
     let fixture = Fixture::new();
     let mut harness = harness(fixture.config(Some(DEFAULT_TOKEN), None));
-    wait_for(&mut harness, "the current picture", |app| {
-        matches!(app.state().current.shown, Current::Missing)
-    });
+    wait_for(
+        &mut harness,
+        "the current picture and the user's name",
+        |app| {
+            matches!(app.state().current.shown, Current::Missing)
+                && app.state().current.initials_name.is_some()
+        },
+    );
     both_themes(&mut harness, "main_empty");
+}
+
+#[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "snapshots are made with llvmpipe on Linux; other GPUs antialias differently"
+)]
+fn snapshot_framed_on_the_face() {
+    let fixture = Fixture::new();
+    let path = fixture.dir.path().join("team.jpg");
+    std::fs::write(&path, crate::support::scenes::two_faces().bytes).expect("write scene");
+    let mut harness = harness(fixture.config(Some(DEFAULT_TOKEN), None));
+    drop_file(&mut harness, path);
+    wait_for(&mut harness, "the faces and the user's name", |app| {
+        let state = app.state();
+        state.photo.photo.as_ref().is_some_and(|p| p.faces_known)
+            && state.current.user_name.is_some()
+    });
+    wait_for_estimate(&mut harness);
+    both_themes(&mut harness, "framed_on_face");
+}
+
+#[test]
+#[cfg_attr(
+    not(target_os = "linux"),
+    ignore = "snapshots are made with llvmpipe on Linux; other GPUs antialias differently"
+)]
+fn snapshot_initials() {
+    let fixture = Fixture::new();
+    let mut harness = with_initials(&fixture);
+    both_themes(&mut harness, "initials");
 }
 
 #[test]

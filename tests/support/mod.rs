@@ -8,6 +8,7 @@ use image::{ImageFormat, Rgb, RgbImage};
 pub mod certificates;
 pub mod child;
 pub mod command;
+pub mod scenes;
 pub mod window;
 
 #[allow(unused_imports)] // not every test binary starts a program

@@ -186,13 +186,32 @@ impl Executor {
             // A panic must not leave the load slot taken (no picture could open again) nor
             // the "Opening…" spinner turning forever.
             let opened = std::panic::AssertUnwindSafe(|| tasks::load(&ctx, generation, what));
-            let event = std::panic::catch_unwind(opened).unwrap_or_else(|_| PhotoEvent::Loaded {
-                generation,
-                result: Err(AvatarError::Corrupt(
-                    "opening it failed unexpectedly".into(),
-                )),
+            let (event, preview) = std::panic::catch_unwind(opened).unwrap_or_else(|_| {
+                let failed = AvatarError::Corrupt("opening it failed unexpectedly".into());
+                (
+                    PhotoEvent::Loaded {
+                        generation,
+                        result: Err(failed),
+                    },
+                    None,
+                )
             });
+            let opened = matches!(&event, PhotoEvent::Loaded { result: Ok(_), .. });
             sender.send(event);
+            // The photo shows first; its faces follow (`update` drops them if another photo
+            // was opened meanwhile, and moves no framing the user already changed). An
+            // initials avatar has no preview to look in: no face.
+            if opened {
+                let faces = preview
+                    .and_then(|(preview, scale)| {
+                        let found = std::panic::AssertUnwindSafe(|| {
+                            avatar::faces_in_preview(&preview, scale)
+                        });
+                        std::panic::catch_unwind(found).ok()
+                    })
+                    .unwrap_or_default();
+                sender.send(PhotoEvent::FacesFound { generation, faces });
+            }
         });
     }
 
@@ -225,8 +244,16 @@ impl Executor {
             };
             sender.send(ChangeEvent::Current { generation, result });
             if let Some(user) = user {
-                let name = user.short_name();
-                sender.send(ChangeEvent::User { generation, name });
+                sender.send(ChangeEvent::User {
+                    generation,
+                    name: user.short_name(),
+                    initials_name: avatar::name_for_initials(
+                        &user.first_name,
+                        &user.last_name,
+                        &user.email,
+                        &user.name,
+                    ),
+                });
             }
         });
     }

@@ -21,29 +21,45 @@ use crate::credentials::{Credential, CredentialInput, SecretStore};
 use crate::messages::{PASTED_NAME, file_name};
 use crate::sign_in::{self, CredentialProblem, Origin};
 
-/// Opens what a load names and makes its texture (texture uploads are thread-safe in egui).
-pub fn load(ctx: &egui::Context, generation: u64, what: LoadWhat) -> PhotoEvent {
+/// A photo's preview, in which to look for faces, with its scale (preview pixels per picture
+/// pixel).
+pub type FacePreview = (image::RgbaImage, f64);
+
+/// Opens what a load names and makes its texture (texture uploads are thread-safe in egui);
+/// with the preview to look for faces in (none for an initials avatar).
+pub fn load(
+    ctx: &egui::Context,
+    generation: u64,
+    what: LoadWhat,
+) -> (PhotoEvent, Option<FacePreview>) {
     let result = match what {
+        LoadWhat::Initials(name) => {
+            let result = initials(ctx, &name);
+            return (PhotoEvent::Loaded { generation, result }, None);
+        }
         LoadWhat::File(path) => Source::open(&path).map(|source| (source, Some(path))),
         LoadWhat::Pasted(Pasted::Path(path)) => {
             if !path.is_file() {
-                return PhotoEvent::PasteIgnored { generation };
+                return (PhotoEvent::PasteIgnored { generation }, None);
             }
             Source::open(&path).map(|source| (source, Some(path)))
         }
         // Refused by `update` with a notice before any load starts.
-        LoadWhat::Pasted(Pasted::NetworkPath(_)) => return PhotoEvent::PasteIgnored { generation },
+        LoadWhat::Pasted(Pasted::NetworkPath(_)) => {
+            return (PhotoEvent::PasteIgnored { generation }, None);
+        }
         LoadWhat::Pasted(Pasted::FileList) => match copied_file() {
             Some(path) => Source::open(&path).map(|source| (source, Some(path))),
-            None => return PhotoEvent::PasteIgnored { generation },
+            None => return (PhotoEvent::PasteIgnored { generation }, None),
         },
         LoadWhat::Pasted(Pasted::Image(image)) => png_of(&image)
             .and_then(Source::from_bytes)
             .map(|source| (source, None)),
     };
+    let mut for_faces = None;
     let result = result.and_then(|(source, path)| {
-        let (preview, _) = source.preview(avatar::PREVIEW_MAX_SIDE)?;
-        Ok(LoadedPhoto {
+        let (preview, scale) = source.preview(avatar::PREVIEW_MAX_SIDE)?;
+        let loaded = LoadedPhoto {
             name: path
                 .as_deref()
                 .map_or_else(|| PASTED_NAME.to_owned(), file_name),
@@ -54,9 +70,24 @@ pub fn load(ctx: &egui::Context, generation: u64, what: LoadWhat) -> PhotoEvent 
                 .map(Path::to_path_buf),
             source,
             texture: texture(ctx, "photo", &preview),
-        })
+        };
+        for_faces = Some((preview, scale));
+        Ok(loaded)
     });
-    PhotoEvent::Loaded { generation, result }
+    (PhotoEvent::Loaded { generation, result }, for_faces)
+}
+
+/// An avatar of `name`'s initials, opened as a photo is: the same preview, framing and upload.
+fn initials(ctx: &egui::Context, name: &str) -> Result<LoadedPhoto, AvatarError> {
+    let monogram = avatar::Monogram::new(name);
+    let source = Source::from_bytes(monogram.png(avatar::DEFAULT_SIZE)?)?;
+    let (preview, _) = source.preview(avatar::PREVIEW_MAX_SIDE)?;
+    Ok(LoadedPhoto {
+        name: crate::messages::initials_name(monogram.initials(), monogram.draws_letters()),
+        folder: None,
+        texture: texture(ctx, "photo", &preview),
+        source,
+    })
 }
 
 /// The first file of the list a file manager copied, if the clipboard holds one. A file on

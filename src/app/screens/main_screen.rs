@@ -102,7 +102,8 @@ fn central(ui: &mut egui::Ui, state: &AppState, area: Rect, files_hovering: bool
         Some(picture) => {
             // The picture is the hero; its controls sit right under it, on two rows when
             // the window is narrow.
-            let controls_height = if area.width() < 540.0 { 84.0 } else { 44.0 };
+            let rows = crop_editor::control_rows(picture, area.width());
+            let controls_height = 40.0 * rows as f32 + 4.0;
             let (picture_area, controls) =
                 area.split_top_bottom_at_y(area.bottom() - controls_height);
             if let Some(edit) = crop_editor::editor(ui, picture, picture_area) {
@@ -111,7 +112,12 @@ fn central(ui: &mut egui::Ui, state: &AppState, area: Rect, files_hovering: bool
             ui.scope_builder(
                 egui::UiBuilder::new()
                     .max_rect(controls)
-                    .layout(egui::Layout::left_to_right(egui::Align::Center).with_main_wrap(true)),
+                    .layout(if picture.faces.is_empty() {
+                        egui::Layout::left_to_right(egui::Align::Center).with_main_wrap(true)
+                    } else {
+                        // The faces' row above the framing's.
+                        egui::Layout::top_down(egui::Align::Min)
+                    }),
                 |ui| {
                     if let Some(edit) = crop_editor::framing_controls(ui, picture) {
                         actions.push(PhotoAction::Frame(edit).into());
@@ -119,7 +125,7 @@ fn central(ui: &mut egui::Ui, state: &AppState, area: Rect, files_hovering: bool
                 },
             );
         }
-        None => actions.extend(empty_view(ui, area)),
+        None => actions.extend(empty_view(ui, area, state.current.initials_name.as_deref())),
     }
     if files_hovering {
         let painter = ui.painter();
@@ -299,8 +305,9 @@ fn upload_progress(ui: &egui::Ui, state: &AppState) -> String {
     )
 }
 
-/// No picture yet: a calm drop zone with one line on what to do.
-fn empty_view(ui: &mut egui::Ui, area: Rect) -> Option<Action> {
+/// No picture yet: a calm drop zone with one line on what to do; and, once the tenant has said
+/// who the user is, the initials avatar for people without a photo.
+fn empty_view(ui: &mut egui::Ui, area: Rect, initials_name: Option<&str>) -> Option<Action> {
     let p = theme::palette(ui);
     let zone = area.shrink(space::XL);
     let painter = ui.painter();
@@ -330,6 +337,17 @@ fn empty_view(ui: &mut egui::Ui, area: Rect) -> Option<Action> {
             let hint = shortcuts::hint(ui.ctx(), "Open a picture", &shortcuts::OPEN);
             if ui.button("Choose image…").on_hover_text(hint).clicked() {
                 action = Some(PhotoAction::OpenDialog.into());
+            }
+            if let Some(name) = initials_name {
+                ui.add_space(space::S);
+                if ui
+                    .link(messages::USE_INITIALS)
+                    .on_hover_text(messages::use_initials_hint(name))
+                    .clicked()
+                {
+                    let name = name.to_owned();
+                    action = Some(PhotoAction::UseInitials { name }.into());
+                }
             }
         });
     });

@@ -146,9 +146,14 @@ pub fn handle(state: &mut AppState, event: ChangeEvent) {
             });
         }
         ChangeEvent::Finished { tenant, result, .. } => finish(state, tenant, result),
-        ChangeEvent::User { generation, name } => {
+        ChangeEvent::User {
+            generation,
+            name,
+            initials_name,
+        } => {
             if generation == state.current.generation {
                 state.current.user_name = Some(name).filter(|n| !n.is_empty());
+                state.current.initials_name = Some(initials_name).filter(|n| !n.trim().is_empty());
             }
         }
         ChangeEvent::Current { generation, .. } if generation != state.current.generation => {

@@ -4,7 +4,7 @@
 use crate::app::effects::{Effect, LoadWhat};
 use crate::app::msg::{Pasted, PhotoAction, PhotoEvent};
 use crate::app::state::{AppState, Notice, Photo, Prepared, Screen, Tone};
-use crate::avatar::Framing;
+use crate::avatar::{Edit, Framing};
 use crate::messages::{self, file_name};
 
 pub fn act(state: &mut AppState, action: PhotoAction, effects: &mut Vec<Effect>) {
@@ -39,7 +39,15 @@ pub fn act(state: &mut AppState, action: PhotoAction, effects: &mut Vec<Effect>)
         PhotoAction::Frame(edit) => {
             if let Some(photo) = &mut state.photo.photo {
                 edit.apply(&mut photo.framing);
+                photo.touched = true;
+                if let Edit::OnFace(face) = edit {
+                    photo.face = photo.faces.iter().position(|f| *f == face);
+                }
             }
+        }
+        PhotoAction::UseInitials { name } => {
+            let shown = messages::INITIALS_LOADING.to_owned();
+            start_load(state, shown, LoadWhat::Initials(name), effects);
         }
     }
 }
@@ -58,8 +66,32 @@ pub fn handle(state: &mut AppState, event: PhotoEvent, effects: &mut Vec<Effect>
     match event {
         PhotoEvent::Picked(Some(path)) => act(state, PhotoAction::Load(path), effects),
         PhotoEvent::Picked(None) => {}
-        PhotoEvent::Loaded { generation, .. } | PhotoEvent::PasteIgnored { generation }
+        PhotoEvent::Loaded { generation, .. }
+        | PhotoEvent::PasteIgnored { generation }
+        | PhotoEvent::FacesFound { generation, .. }
             if generation != state.photo.load_generation => {}
+        PhotoEvent::FacesFound { generation, faces } => {
+            let Some(photo) = state
+                .photo
+                .photo
+                .as_mut()
+                .filter(|p| p.generation == generation)
+            else {
+                return;
+            };
+            // A user who started framing before the search ended keeps their framing: the
+            // face only becomes where Reset goes (and Next face, a click, offer the others).
+            if let Some(largest) = faces.first() {
+                if photo.touched {
+                    photo.framing.set_home_on_face(largest);
+                } else {
+                    photo.framing = Framing::around_face(photo.source.size(), largest);
+                }
+                photo.face = Some(0);
+            }
+            photo.faces = faces;
+            photo.faces_known = true;
+        }
         PhotoEvent::PasteIgnored { .. } => state.photo.loading = None,
         PhotoEvent::Loaded { result, .. } => {
             state.photo.loading = None;
@@ -70,13 +102,12 @@ pub fn handle(state: &mut AppState, event: PhotoEvent, effects: &mut Vec<Effect>
                         settings.last_folder = loaded.folder;
                         effects.push(Effect::SaveSettings(settings.clone()));
                     }
-                    state.photo.photo = Some(Photo {
-                        name: loaded.name,
-                        framing: Framing::new(loaded.source.size()),
-                        source: loaded.source,
-                        texture: loaded.texture,
-                        generation: state.photo.load_generation,
-                    });
+                    state.photo.photo = Some(Photo::new(
+                        loaded.name,
+                        loaded.source,
+                        loaded.texture,
+                        state.photo.load_generation,
+                    ));
                     state.notice = None;
                 }
                 // Whatever was open before stays.

@@ -1261,3 +1261,183 @@ fn cancelling_an_undo_or_a_removal_says_what_stays() {
         "removal cancelled after it was sent: your picture may already be removed"
     );
 }
+
+// ---- framed on the face; the initials avatar ----
+
+fn face(x: f64, y: f64, side: f64) -> avatar::Face {
+    avatar::Face {
+        x,
+        y,
+        width: side,
+        height: side,
+        score: 10.0,
+    }
+}
+
+/// A photo loaded (64×48), and two faces in it, largest first.
+fn loaded_with_faces() -> (AppState, [avatar::Face; 2]) {
+    let (mut state, _) = connected();
+    update(&mut state, PhotoAction::Load("/photos/team.jpg".into()));
+    update(&mut state, loaded(1, "team.jpg"));
+    (state, [face(36.0, 10.0, 12.0), face(6.0, 20.0, 8.0)])
+}
+
+fn photo(state: &AppState) -> &crate::app::state::Photo {
+    state.photo.photo.as_ref().expect("a photo")
+}
+
+#[test]
+fn faces_found_frame_the_photo_on_the_largest_and_reset_returns_there() {
+    let (mut state, faces) = loaded_with_faces();
+    let size = photo(&state).source.size();
+    assert!(photo(&state).framing.is_centred() && !photo(&state).framed_on_face());
+
+    update(
+        &mut state,
+        PhotoEvent::FacesFound {
+            generation: 1,
+            faces: faces.to_vec(),
+        },
+    );
+    let on_face = Framing::around_face(size, &faces[0]);
+    assert_eq!(photo(&state).framing, on_face);
+    assert!(photo(&state).framed_on_face());
+    // What will be sent is measured again for the new framing, once the centred one that was
+    // being measured when the faces came is done.
+    let centred = Framing::new(size);
+    let photo_source = photo(&state).source.clone();
+    let effects = update(
+        &mut state,
+        PhotoEvent::Prepared {
+            generation: 1,
+            framing: centred,
+            result: Ok(encoded(&photo_source, &centred)),
+        },
+    );
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Prepare { framing, .. } if *framing == on_face))
+    );
+    assert!(state.photo.ready_avatar().is_none());
+
+    update(&mut state, PhotoAction::Frame(Edit::Pan(-4.0, 2.0)));
+    assert!(!photo(&state).framed_on_face());
+    update(&mut state, PhotoAction::Frame(Edit::Reset));
+    assert_eq!(photo(&state).framing, on_face);
+    assert!(photo(&state).framed_on_face());
+
+    update(&mut state, PhotoAction::Frame(Edit::Centre));
+    assert!(photo(&state).framing.is_centred());
+    assert!(!photo(&state).framed_on_face());
+    update(&mut state, PhotoAction::Frame(Edit::Reset));
+    assert_eq!(photo(&state).framing, on_face);
+}
+
+#[test]
+fn a_user_who_framed_before_the_faces_arrived_keeps_their_framing() {
+    let (mut state, faces) = loaded_with_faces();
+    update(&mut state, PhotoAction::Frame(Edit::Pan(5.0, 0.0)));
+    let theirs = photo(&state).framing;
+    update(
+        &mut state,
+        PhotoEvent::FacesFound {
+            generation: 1,
+            faces: faces.to_vec(),
+        },
+    );
+    assert_eq!(photo(&state).framing.crop(), theirs.crop());
+    assert!(!photo(&state).framed_on_face());
+    // The faces are still offered, and Reset now goes to the largest.
+    assert_eq!(photo(&state).next_face(), Some(faces[1]));
+    update(&mut state, PhotoAction::Frame(Edit::Reset));
+    let size = photo(&state).source.size();
+    assert_eq!(photo(&state).framing, Framing::around_face(size, &faces[0]));
+    assert!(photo(&state).framed_on_face());
+}
+
+#[test]
+fn faces_of_an_earlier_photo_are_dropped() {
+    let (mut state, faces) = loaded_with_faces();
+    update(&mut state, PhotoAction::Load("/photos/other.jpg".into()));
+    update(&mut state, loaded(2, "other.jpg"));
+    update(
+        &mut state,
+        PhotoEvent::FacesFound {
+            generation: 1,
+            faces: faces.to_vec(),
+        },
+    );
+    assert!(photo(&state).faces.is_empty());
+    assert!(photo(&state).framing.is_centred());
+}
+
+#[test]
+fn no_face_keeps_the_centre_with_no_caption() {
+    let (mut state, _) = loaded_with_faces();
+    update(
+        &mut state,
+        PhotoEvent::FacesFound {
+            generation: 1,
+            faces: Vec::new(),
+        },
+    );
+    assert!(photo(&state).framing.is_centred());
+    assert!(!photo(&state).framed_on_face());
+    assert_eq!(photo(&state).next_face(), None);
+    assert_eq!(state.notice, None);
+}
+
+#[test]
+fn next_face_cycles_through_the_faces_and_reset_returns_to_the_chosen_one() {
+    let (mut state, faces) = loaded_with_faces();
+    update(
+        &mut state,
+        PhotoEvent::FacesFound {
+            generation: 1,
+            faces: faces.to_vec(),
+        },
+    );
+    let size = photo(&state).source.size();
+    let next = photo(&state).next_face().expect("two faces");
+    assert_eq!(next, faces[1]);
+    update(&mut state, PhotoAction::Frame(Edit::OnFace(next)));
+    assert_eq!(photo(&state).face, Some(1));
+    assert_eq!(photo(&state).framing, Framing::around_face(size, &faces[1]));
+    assert!(photo(&state).framed_on_face());
+    update(&mut state, PhotoAction::Frame(Edit::Pan(0.0, 3.0)));
+    update(&mut state, PhotoAction::Frame(Edit::Reset));
+    assert_eq!(photo(&state).framing, Framing::around_face(size, &faces[1]));
+    // Round again to the largest.
+    assert_eq!(photo(&state).next_face(), Some(faces[0]));
+}
+
+#[test]
+fn the_initials_avatar_opens_through_the_same_load() {
+    let (mut state, _) = connected();
+    let generation = state.current.generation;
+    update(
+        &mut state,
+        ChangeEvent::User {
+            generation,
+            name: "Ada Lovelace".into(),
+            initials_name: "Ada Lovelace".into(),
+        },
+    );
+    assert_eq!(state.current.initials_name.as_deref(), Some("Ada Lovelace"));
+    let effects = update(
+        &mut state,
+        PhotoAction::UseInitials {
+            name: "Ada Lovelace".into(),
+        },
+    );
+    assert!(
+        matches!(&effects[..], [Effect::Load { generation: 1, what: LoadWhat::Initials(name) }]
+            if name == "Ada Lovelace"),
+        "{effects:?}"
+    );
+    assert_eq!(
+        state.photo.loading.as_deref(),
+        Some(crate::messages::INITIALS_LOADING)
+    );
+}

@@ -1,7 +1,16 @@
 //! The crop model: a square in the displayed picture (right way up, then turned by the user),
 //! kept inside the picture by every operation.
 
+use super::faces::Face;
 use super::orient::Rotation;
+
+/// How much of the square a face's box fills, top to bottom, when the framing is made around
+/// it: about half, as portrait avatars are framed (the detector's box runs from the eyebrows to
+/// the chin, so hair and neck fill most of the rest).
+pub const FACE_SHARE: f64 = 0.40;
+/// How far below the face's centre the square's centre goes, as a share of the side: the eyes
+/// then sit a little above the middle, with room for the hair above.
+const FACE_DROP: f64 = 0.05;
 
 /// The smallest square side the user can zoom to, in source pixels (or the picture's short side
 /// when that is smaller): below it an avatar is a few blown-up pixels.
@@ -79,6 +88,9 @@ pub struct Framing {
     upright: (u32, u32),
     rotation: Rotation,
     crop: Crop,
+    /// Where [`Framing::reset`] goes back to, unrotated: the centred square, or the square made
+    /// around a face.
+    home: Crop,
 }
 
 impl Framing {
@@ -89,7 +101,37 @@ impl Framing {
             upright,
             rotation: Rotation::None,
             crop: Crop::centered(upright),
+            home: Crop::centered(upright),
         }
+    }
+
+    /// The first framing of a picture with a face: the face fills about half the square
+    /// ([`FACE_SHARE`]), centred across, its eyes a little above the middle, and the square kept
+    /// inside the picture (moved, then shrunk, as little as the edges require). Reset comes back
+    /// here. `face` is in upright pixels, as [`super::find_faces`] gives it.
+    pub fn around_face(upright: (u32, u32), face: &Face) -> Self {
+        let (center_x, center_y) = face.center();
+        // In whole pixels, so the square `--json` reports is exactly the one rendered, and
+        // giving it back with `--crop` makes the same bytes.
+        let side = (face.height.max(face.width) / FACE_SHARE).round();
+        let crop = Crop::from_corner(
+            (center_x - side / 2.0).round(),
+            (center_y + FACE_DROP * side - side / 2.0).round(),
+            side,
+        )
+        .clamped(upright);
+        Framing {
+            upright,
+            rotation: Rotation::None,
+            crop,
+            home: crop,
+        }
+    }
+
+    /// Makes the framing around `face` the home (what Reset returns to), leaving the crop and
+    /// rotation as they are: faces found after the user started framing.
+    pub fn set_home_on_face(&mut self, face: &Face) {
+        self.home = Framing::around_face(self.upright, face).home;
     }
 
     /// A framing with the given rotation and crop; `None` when the crop does not fit.
@@ -98,6 +140,7 @@ impl Framing {
             upright,
             rotation,
             crop,
+            home: Crop::centered(upright),
         };
         crop.fits(framing.size()).then_some(framing)
     }
@@ -124,9 +167,20 @@ impl Framing {
         self.crop
     }
 
-    /// Whether this is what [`Framing::new`] gives (so "Reset" has nothing to do).
+    /// Whether this is where [`Framing::reset`] goes (so "Reset" has nothing to do).
     pub fn is_default(&self) -> bool {
-        *self == Framing::new(self.upright)
+        self.rotation == Rotation::None && self.crop == self.home
+    }
+
+    /// Whether the crop is the largest centred square of the picture as shown (so "Centre" has
+    /// nothing to do).
+    pub fn is_centred(&self) -> bool {
+        self.crop == Crop::centered(self.size())
+    }
+
+    /// The largest centred square of the picture as shown, keeping the rotation ("Centre").
+    pub fn centre(&mut self) {
+        self.crop = Crop::centered(self.size());
     }
 
     /// Moves the crop to `crop`, or as near as the picture allows.
@@ -189,9 +243,10 @@ impl Framing {
         self.set_crop(self.crop);
     }
 
-    /// Back to [`Framing::new`].
+    /// Back to the first framing: [`Framing::new`]'s, or [`Framing::around_face`]'s.
     pub fn reset(&mut self) {
-        *self = Framing::new(self.upright);
+        self.rotation = Rotation::None;
+        self.crop = self.home;
     }
 }
 
@@ -219,7 +274,13 @@ pub enum Edit {
     SetCrop(Crop),
     SetSide(f64),
     Rotate(i32),
+    /// Back to the home framing (the face's, or the centred square), unrotated.
     Reset,
+    /// The largest centred square, keeping the rotation.
+    Centre,
+    /// The first framing around this face (upright pixels, as [`super::find_faces`] gives
+    /// it), unrotated; Reset then returns to it.
+    OnFace(Face),
 }
 
 impl Edit {
@@ -231,6 +292,8 @@ impl Edit {
             Edit::SetSide(side) => framing.set_side(side),
             Edit::Rotate(turns) => framing.rotate(turns),
             Edit::Reset => framing.reset(),
+            Edit::Centre => framing.centre(),
+            Edit::OnFace(face) => *framing = Framing::around_face(framing.upright_size(), &face),
         }
     }
 }
@@ -377,6 +440,59 @@ mod tests {
             )
             .is_none()
         );
+    }
+
+    fn face(x: f64, y: f64, side: f64) -> Face {
+        Face {
+            x,
+            y,
+            width: side,
+            height: side,
+            score: 10.0,
+        }
+    }
+
+    /// The face fills FACE_SHARE of the square, centred across, a little above the middle.
+    #[test]
+    fn a_face_framing_puts_the_face_in_the_upper_middle() {
+        let framing = Framing::around_face((4000, 3000), &face(1900.0, 1000.0, 200.0));
+        let crop = framing.crop();
+        assert_eq!(crop.side, 500.0);
+        assert_eq!(crop.center_x, 2000.0);
+        assert_eq!(crop.center_y, 1100.0 + 25.0);
+        assert!(framing.is_default() && !framing.is_centred());
+    }
+
+    /// A face at an edge: the square is moved inside, as little as needed; a face too large
+    /// for its square gets the whole short side.
+    #[test]
+    fn a_face_at_the_edge_keeps_the_square_inside() {
+        let size = (4000, 3000);
+        let corner = Framing::around_face(size, &face(0.0, 0.0, 200.0)).crop();
+        assert_eq!(corner, Crop::from_corner(0.0, 0.0, 500.0));
+        let huge = Framing::around_face(size, &face(500.0, 0.0, 2800.0)).crop();
+        assert_eq!(huge.side, 3000.0);
+        assert!(huge.fits(size));
+        let lost = Framing::around_face(size, &face(f64::NAN, 10.0, f64::INFINITY)).crop();
+        assert!(lost.fits(size));
+    }
+
+    /// Reset comes back to the face framing, not the centre; Centre goes to the centre and
+    /// keeps the rotation.
+    #[test]
+    fn reset_returns_to_the_face_and_centre_keeps_the_turn() {
+        let mut framing = Framing::around_face((600, 400), &face(20.0, 20.0, 60.0));
+        let home = framing;
+        framing.pan(100.0, 50.0);
+        framing.reset();
+        assert_eq!(framing, home);
+        framing.rotate(1);
+        framing.centre();
+        assert_eq!(framing.rotation(), Rotation::Cw90);
+        assert_eq!(framing.crop(), Crop::centered((400, 600)));
+        assert!(framing.is_centred());
+        framing.reset();
+        assert_eq!(framing, home);
     }
 
     #[derive(Clone, Debug)]

@@ -4,12 +4,16 @@
 //! - [`Source`]: the file's bytes and header (format, size, EXIF orientation); decodes on demand,
 //!   shrinking while decoding where the format allows.
 //! - [`Framing`]: the user's rotation and square crop, always inside the picture.
+//! - [`find_faces`]: the faces in a picture, for [`Framing::around_face`].
+//! - [`Monogram`]: an initials avatar for people without a photo.
 //! - [`render`]: the square at the output size, right way up, as JPEG or PNG within a byte budget.
 
 mod crop;
 mod encode;
+mod faces;
 mod heif;
 mod jpeg;
+mod monogram;
 mod orient;
 mod pixels;
 mod source;
@@ -19,7 +23,12 @@ pub use encode::{
     DEFAULT_MAX_BYTES, DEFAULT_SIZE, EncodedAvatar, FormatChoice, MAX_BODY_BYTES, Output,
     OutputFormat, SIZES, render,
 };
+pub use faces::{
+    COARSE_SIDE, DETECT_MAX_SIDE, Face, Search, compact_face_model, faces_in_preview,
+    faces_in_preview_with, find_faces,
+};
 pub use jpeg::MAX_JPEG_SCANS;
+pub use monogram::{Monogram, PALETTE, TEXT, contrast, initials, name_for_initials};
 pub use orient::{Orient, Rotation};
 pub use pixels::{Limits, MAX_DIMENSION, MAX_PIXELS};
 pub use source::{MAX_FILE_BYTES, PREVIEW_MAX_SIDE, Source};

@@ -1,14 +1,44 @@
-//! The framing's buttons, slider and keys: rotate, zoom, reset; arrows nudge.
+//! The framing's buttons, slider and keys: rotate, zoom, reset, centre, the next face; arrows
+//! nudge.
 
 use eframe::egui;
 
 use crate::app::state::Photo;
 use crate::app::theme;
 use crate::avatar::{Edit, Framing, MIN_SIDE};
+use crate::messages;
 
-/// Under the picture: rotate, zoom, reset, and the keys that do the same.
+/// How many rows of controls `framing_controls` shows for this picture at `width`.
+pub fn control_rows(picture: &Photo, width: f32) -> usize {
+    // Rotate ×2, the zoom and Reset need 540 px on one row; Centre (with a face) 100 more.
+    let one_row = if picture.face.is_some() { 640.0 } else { 540.0 };
+    usize::from(width < one_row) + 1 + usize::from(!picture.faces.is_empty())
+}
+
+/// Under the picture: with faces, a row saying "Framed on the face" when it is, with "Next face"
+/// when there are several; then rotate, zoom, reset, centre, and the keys that do the same.
 pub fn framing_controls(ui: &mut egui::Ui, picture: &Photo) -> Option<Edit> {
     let mut edit = None;
+    if !picture.faces.is_empty() {
+        ui.horizontal(|ui| {
+            if picture.framed_on_face() {
+                ui.label(theme::caption(
+                    ui,
+                    messages::sentence(messages::FRAMED_ON_THE_FACE),
+                ));
+            }
+            if let Some(next) = picture.next_face() {
+                let number = picture.face.map_or(0, |i| (i + 1) % picture.faces.len()) + 1;
+                if ui
+                    .small_button(messages::NEXT_FACE)
+                    .on_hover_text(messages::next_face_hint(number, picture.faces.len()))
+                    .clicked()
+                {
+                    edit = Some(Edit::OnFace(next));
+                }
+            }
+        });
+    }
     ui.horizontal_wrapped(|ui| {
         if ui
             .button("Rotate left")
@@ -36,6 +66,9 @@ pub fn framing_controls(ui: &mut egui::Ui, picture: &Photo) -> Option<Edit> {
                 egui::Slider::new(&mut zoom, 1.0..=max_zoom)
                     .logarithmic(true)
                     .max_decimals(1)
+                    // Rounded only when the user moves it: rounding the zoom a framing on a
+                    // face has (4.17×) each frame would move the crop by itself.
+                    .clamping(egui::SliderClamping::Edits)
                     .suffix("×")
                     .text("Zoom"),
             )
@@ -44,12 +77,26 @@ pub fn framing_controls(ui: &mut egui::Ui, picture: &Photo) -> Option<Edit> {
             edit = Some(Edit::SetSide(short / zoom));
         }
         ui.add_space(theme::space::M);
+        let reset_hint = if picture.face.is_some() {
+            messages::RESET_TO_FACE_HINT
+        } else {
+            messages::RESET_HINT
+        };
         if ui
             .add_enabled(!framing.is_default(), egui::Button::new("Reset"))
-            .on_hover_text("Back to the largest centred square, unrotated")
+            .on_hover_text(reset_hint)
             .clicked()
         {
             edit = Some(Edit::Reset);
+        }
+        // Only where Reset goes elsewhere (a face) is the centre a step of its own.
+        if picture.face.is_some()
+            && ui
+                .add_enabled(!framing.is_centred(), egui::Button::new(messages::CENTRE))
+                .on_hover_text(messages::CENTRE_HINT)
+                .clicked()
+        {
+            edit = Some(Edit::Centre);
         }
     });
     edit

@@ -11,7 +11,7 @@ mod previews;
 
 use eframe::egui::{self, Color32, Pos2, Rect, Response, Sense, Stroke, StrokeKind, Vec2, pos2};
 
-pub use controls::{framing_controls, keyboard};
+pub use controls::{control_rows, framing_controls, keyboard};
 pub use paint::picture_disc;
 pub use previews::previews;
 
@@ -81,7 +81,37 @@ pub fn editor(ui: &mut egui::Ui, picture: &Photo, area: Rect) -> Option<Edit> {
         None => pan_or_zoom(ui, &response, &layout, crop),
     };
     paint(ui, picture, &layout, crop_rect, &corners);
-    edit
+    edit.or_else(|| face_clicked(ui, &response, picture, &layout))
+}
+
+/// A face under the pointer is outlined; a click frames it. Only on the picture as it was
+/// taken (faces are found upright; once turned, the buttons still choose them).
+fn face_clicked(
+    ui: &egui::Ui,
+    response: &Response,
+    picture: &Photo,
+    layout: &Layout,
+) -> Option<Edit> {
+    if picture.faces.len() < 2 || picture.framing.rotation() != crate::avatar::Rotation::None {
+        return None;
+    }
+    let pointer = response.hover_pos()?;
+    let at = layout.to_picture(pointer);
+    let face = *picture.faces.iter().find(|face| face.contains(at))?;
+    let outline = Rect::from_min_size(
+        layout.to_screen((face.x, face.y)),
+        Vec2::new(face.width as f32, face.height as f32) * layout.scale,
+    );
+    ui.painter().rect_stroke(
+        outline,
+        4.0,
+        Stroke::new(1.5, Color32::from_white_alpha(200)),
+        StrokeKind::Outside,
+    );
+    response
+        .clone()
+        .on_hover_text(crate::messages::CLICK_FACE_HINT);
+    response.clicked().then_some(Edit::OnFace(face))
 }
 
 /// Each corner of the crop, the corner opposite it, and its name.
