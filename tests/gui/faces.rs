@@ -38,6 +38,63 @@ fn click_at(harness: &mut Harness<'_, XcAvatarApp>, at: egui::Pos2) {
     }
 }
 
+/// The tooltip `hint` appears once the pointer rests at `at` (after egui's tooltip delay).
+fn hint_on_hover(harness: &mut Harness<'_, XcAvatarApp>, at: egui::Pos2, hint: &str) {
+    harness.hover_at(at);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while harness.query_by_label_contains(hint).is_none() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no hint {hint:?} at {at:?}"
+        );
+        harness.step();
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn each_framing_control_says_what_it_does_on_hover() {
+    let fixture = Fixture::new();
+    let scene = scenes::two_faces();
+    let path = fixture.dir.path().join("two.jpg");
+    std::fs::write(&path, &scene.bytes).expect("write scene");
+    let mut harness = harness(fixture.config(Some(DEFAULT_TOKEN), None));
+    drop_file(&mut harness, path);
+    wait_for(&mut harness, "the faces", |app| photo(app).faces_known);
+    wait_for_estimate(&mut harness);
+
+    let centre_of = |harness: &Harness<'_, XcAvatarApp>, label: &str| {
+        harness.get_by_label(label).rect().center()
+    };
+    let at = centre_of(&harness, "Next face");
+    hint_on_hover(
+        &mut harness,
+        at,
+        "Frame face 2 of 2 (or click a face in the picture)",
+    );
+    // Reset is disabled while the framing is already the face's: move it first.
+    harness.key_press(egui::Key::ArrowLeft);
+    settle(&mut harness);
+    let at = centre_of(&harness, "Reset");
+    hint_on_hover(
+        &mut harness,
+        at,
+        "Back to the framing on the face, unrotated",
+    );
+    let at = centre_of(&harness, "Centre");
+    hint_on_hover(
+        &mut harness,
+        at,
+        "The largest centred square, keeping the rotation",
+    );
+
+    let editor = harness.get_by_label_contains("two.jpg: crop").rect();
+    let scale = editor.width() / scene.size.0 as f32;
+    let (x, y, w, h) = scene.faces[1];
+    let face = editor.min + egui::vec2((x + w / 2.0) as f32, (y + h / 2.0) as f32) * scale;
+    hint_on_hover(&mut harness, face, "Click to frame this face");
+}
+
 #[test]
 fn a_photo_opens_framed_on_its_face_and_the_other_face_is_one_click_away() {
     let fixture = Fixture::new();
@@ -129,6 +186,16 @@ fn no_photo_the_initials_are_previewed_and_uploaded() {
     wait_for(&mut harness, "who the user is", |app| {
         app.state().current.initials_name.is_some()
     });
+    let link = harness
+        .get_by_label("No photo? Use your initials")
+        .rect()
+        .center();
+    hint_on_hover(
+        &mut harness,
+        link,
+        "An avatar of the initials of Ada Lovelace on a colour of its own, framed and uploaded \
+         like a photo",
+    );
     harness.get_by_label("No photo? Use your initials").click();
     settle(&mut harness);
     wait_for(&mut harness, "the initials", |app| {
