@@ -151,7 +151,7 @@ impl Photo {
 
     /// Whether it shows the framing on a face as it was made ("Framed on the face").
     pub fn framed_on_face(&self) -> bool {
-        self.face.is_some() && self.framing.is_default()
+        self.face.is_some() && self.framing.is_home()
     }
 
     /// The face after the one framed (or the largest), for "Next face"; `None` with fewer

@@ -168,6 +168,58 @@ fn a_photo_opens_framed_on_its_face_and_the_other_face_is_one_click_away() {
 }
 
 #[test]
+fn on_a_turned_picture_the_other_face_is_chosen_and_the_turn_is_kept() {
+    let fixture = Fixture::new();
+    let scene = scenes::two_faces();
+    let path = fixture.dir.path().join("two.jpg");
+    std::fs::write(&path, &scene.bytes).expect("write scene");
+    let mut harness = harness(fixture.config(Some(DEFAULT_TOKEN), None));
+    drop_file(&mut harness, path);
+    wait_for(&mut harness, "the faces", |app| photo(app).faces_known);
+    let faces = photo(harness.state()).faces.clone();
+    let on_face_turned = |face: &xc_avatar::avatar::Face| {
+        let mut framing = Framing::around_face(scene.size, face);
+        framing.rotate(1);
+        framing
+    };
+
+    // Turned a quarter right, the framing on the larger face turns with the picture and is
+    // still said to be on the face.
+    harness.get_by_label("Rotate right").click();
+    settle(&mut harness);
+    assert_eq!(photo(harness.state()).framing, on_face_turned(&faces[0]));
+    harness.get_by_label("Framed on the face");
+
+    // Next face keeps the turn.
+    harness.get_by_label("Next face").click();
+    settle(&mut harness);
+    assert_eq!(photo(harness.state()).framing, on_face_turned(&faces[1]));
+    harness.get_by_label("Framed on the face");
+
+    // A click on the larger face where the turned picture shows it frames it, turned.
+    let editor = harness.get_by_label_contains("two.jpg: crop").rect();
+    let shown = faces[0].turned(1, scene.size);
+    let scale = editor.width() / scene.size.1 as f32;
+    let at = editor.min
+        + egui::vec2(
+            (shown.x + shown.width / 2.0) as f32,
+            (shown.y + shown.height / 2.0) as f32,
+        ) * scale;
+    click_at(&mut harness, at);
+    settle(&mut harness);
+    assert_eq!(photo(harness.state()).framing, on_face_turned(&faces[0]));
+    harness.get_by_label("Framed on the face");
+
+    // Reset: the face's framing, unrotated.
+    harness.get_by_label("Reset").click();
+    settle(&mut harness);
+    assert_eq!(
+        photo(harness.state()).framing,
+        Framing::around_face(scene.size, &faces[0])
+    );
+}
+
+#[test]
 fn a_photo_without_a_face_stays_centred_with_no_caption() {
     let fixture = Fixture::new();
     let mut harness = with_photo(&fixture, DEFAULT_TOKEN, "stripes.jpg");

@@ -367,6 +367,77 @@ fn big_photos_are_shrunk_while_decoding_and_previewed_within_2048() {
     assert_quadrants(&image, "big JPEG");
 }
 
+/// A 3000×2000 photo-like JPEG (gradient and grain) as cameras write it (4:2:0) or as an
+/// editor may (4:4:4), with an EXIF orientation if asked.
+fn camera_jpeg(subsamp: turbojpeg::Subsamp, orientation: Option<u16>) -> Vec<u8> {
+    let photo = support::scenes::background((3000, 2000), 11);
+    let mut compressor = turbojpeg::Compressor::new().expect("compressor");
+    compressor.set_subsamp(subsamp).expect("subsampling");
+    compressor.set_quality(90).expect("quality");
+    let image = turbojpeg::Image {
+        pixels: photo.as_raw().as_slice(),
+        width: 3000,
+        pitch: 3000 * 3,
+        height: 2000,
+        format: turbojpeg::PixelFormat::RGB,
+    };
+    let jpeg = compressor.compress_to_vec(image).expect("compress");
+    match orientation {
+        Some(o) => support::jpeg_with_exif(&jpeg, &support::exif_with_orientation(o)),
+        None => jpeg,
+    }
+}
+
+#[test]
+fn a_small_square_decodes_only_its_part_and_comes_out_as_from_the_whole_picture() {
+    // A face's square in a big photo: the first render decodes only down to its last row and
+    // across its columns. The avatar must be the very bytes a whole decode gives, whatever the
+    // chroma subsampling, orientation, scale, or where the square sits (odd offsets, edges).
+    let crops = [
+        // (left, top, side) in upright pixels; side < 1024 decodes at full size, ≥ 1024 at 1/2.
+        (1237.3, 611.8, 700.0),
+        (0.0, 0.0, 520.0),
+        (1.5, 1479.0, 521.0),
+        (2000.0 - 1100.0, 3000.0 - 1100.0, 1100.0),
+        (33.0, 17.0, 1500.0),
+    ];
+    for subsamp in [turbojpeg::Subsamp::Sub2x2, turbojpeg::Subsamp::None] {
+        for orientation in [None, Some(6)] {
+            let bytes = camera_jpeg(subsamp, orientation);
+            for (left, top, side) in crops {
+                let what = format!("{subsamp:?}, EXIF {orientation:?}, square {left},{top},{side}");
+                let first = Source::from_bytes(bytes.clone()).expect("loads");
+                let upright = first.size();
+                // The crops are for the upright 2000×3000 picture; without EXIF 6 the picture
+                // is 3000×2000, so the same square is read with x and y swapped.
+                let (left, top) = if upright.0 < upright.1 {
+                    (left, top)
+                } else {
+                    (top, left)
+                };
+                let crop = Crop::from_corner(left, top, side);
+                let framing = Framing::with(upright, Rotation::None, crop).expect("fits");
+                let from_part = render(&first, &framing, &Output::default()).expect("renders");
+                assert_eq!(first.part_decode_count(), 1, "{what}: decoded a part only");
+
+                let whole = Source::from_bytes(bytes.clone()).expect("loads");
+                let shrink = if side >= 1024.0 { 2 } else { 1 };
+                whole.preview(3000 / shrink).expect("whole decode, kept");
+                let from_whole = render(&whole, &framing, &Output::default()).expect("renders");
+                assert_eq!(
+                    whole.part_decode_count(),
+                    0,
+                    "{what}: the kept whole decode was used"
+                );
+                assert!(
+                    from_part.bytes == from_whole.bytes,
+                    "{what}: the avatars differ"
+                );
+            }
+        }
+    }
+}
+
 // ---- bad input: a specific error each, never a panic ----
 
 #[test]

@@ -384,9 +384,21 @@ fn rendering_again_for_a_new_crop_does_not_decode_again() {
     let mut framing = Framing::new(source.size());
     avatar::render(&source, &framing, &output).expect("render");
     assert_eq!(source.decode_count(), 1);
+    assert_eq!(
+        source.part_decode_count(),
+        1,
+        "a first render decodes its square only"
+    );
     framing.rotate(1);
+    avatar::render(&source, &framing, &output).expect("render again");
+    assert_eq!(
+        (source.decode_count(), source.part_decode_count()),
+        (2, 1),
+        "rendering again (the user is framing) decodes the whole picture once"
+    );
     let clone = source.clone();
-    avatar::render(&clone, &framing, &output).expect("render again");
+    framing.rotate(1);
+    avatar::render(&clone, &framing, &output).expect("and again");
     avatar::render(&source, &Framing::new(source.size()), &output).expect("and again");
-    assert_eq!(source.decode_count(), 1, "the kept decode was used");
+    assert_eq!(source.decode_count(), 2, "the kept decode was used");
 }

@@ -128,6 +128,27 @@ impl Framing {
         }
     }
 
+    /// Frames `face` (a box in the upright picture) as [`Framing::around_face`] does, keeping
+    /// the picture turned as it is: the user who turned it and picks another face keeps their
+    /// turn. Reset then returns to this framing, unrotated.
+    pub fn frame_face(&mut self, face: &Face) {
+        let turns = self.rotation.quarter_turns();
+        *self = Framing::around_face(self.upright, face);
+        self.rotate(turns);
+    }
+
+    /// Whether the crop is the home square (where Reset goes), turned as the picture is now:
+    /// the framing on a face, whatever the turn.
+    pub fn is_home(&self) -> bool {
+        let mut home = Framing {
+            rotation: Rotation::None,
+            crop: self.home,
+            ..*self
+        };
+        home.rotate(self.rotation.quarter_turns());
+        home.crop == self.crop
+    }
+
     /// Makes the framing around `face` the home (what Reset returns to), leaving the crop and
     /// rotation as they are: faces found after the user started framing.
     pub fn set_home_on_face(&mut self, face: &Face) {
@@ -278,8 +299,8 @@ pub enum Edit {
     Reset,
     /// The largest centred square, keeping the rotation.
     Centre,
-    /// The first framing around this face (upright pixels, as [`super::find_faces`] gives
-    /// it), unrotated; Reset then returns to it.
+    /// The framing around this face (upright pixels, as [`super::find_faces`] gives it),
+    /// keeping the picture's turn; Reset then returns to it, unrotated.
     OnFace(Face),
 }
 
@@ -293,7 +314,7 @@ impl Edit {
             Edit::Rotate(turns) => framing.rotate(turns),
             Edit::Reset => framing.reset(),
             Edit::Centre => framing.centre(),
-            Edit::OnFace(face) => *framing = Framing::around_face(framing.upright_size(), &face),
+            Edit::OnFace(face) => framing.frame_face(&face),
         }
     }
 }
@@ -493,6 +514,36 @@ mod tests {
         assert!(framing.is_centred());
         framing.reset();
         assert_eq!(framing, home);
+    }
+
+    /// Another face chosen on a turned picture keeps the turn: the square is the face's
+    /// framing turned with the picture, it counts as home, and Reset is the face's, unrotated.
+    #[test]
+    fn framing_another_face_keeps_the_turn() {
+        let size = (600, 400);
+        let (first, second) = (face(20.0, 20.0, 60.0), face(400.0, 200.0, 80.0));
+        let mut framing = Framing::around_face(size, &first);
+        for turns in 1..4 {
+            framing.rotate(1);
+            framing.frame_face(&second);
+            assert_eq!(framing.rotation().quarter_turns(), turns);
+            let mut want = Framing::around_face(size, &second);
+            want.rotate(turns);
+            assert_eq!(framing, want, "{turns} turns");
+            assert!(framing.is_home() && !framing.is_default());
+            // The face, turned with the picture, is inside the square.
+            let shown = second.turned(turns, size);
+            let crop = framing.crop();
+            assert!(
+                shown.contains((crop.center_x, crop.center_y)),
+                "{turns} turns: {crop:?}"
+            );
+            framing.pan(5.0, 5.0);
+            assert!(!framing.is_home());
+            framing.frame_face(&second);
+        }
+        framing.reset();
+        assert_eq!(framing, Framing::around_face(size, &second));
     }
 
     #[derive(Clone, Debug)]

@@ -145,6 +145,161 @@ fn decode_jpeg_turbo(bytes: &[u8], stored: (u32, u32), shrink: u32) -> Option<Pi
     })
 }
 
+/// A rectangle of the stored picture, in its pixels (fractions allowed).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) struct Region {
+    pub left: f64,
+    pub top: f64,
+    pub width: f64,
+    pub height: f64,
+}
+
+/// The part of a JPEG that covers `region`, decoded at 1/`shrink` by libjpeg-turbo, with where
+/// it sits in the whole picture decoded at that shrink and that whole's size; or `None` for
+/// anything the whole decode should handle (what `decode_jpeg_turbo` refuses, a region that is
+/// the whole picture, any error or warning).
+///
+/// libjpeg-turbo's cropped decode: the rows above the region are entropy-decoded only (no
+/// IDCT, no colour conversion), the rows below not at all, and only the region's columns are
+/// converted. For a face's square in a large photo that is a fraction of a whole decode, and
+/// only the square's pixels are allocated. The TurboJPEG calls the `turbojpeg` crate wraps have
+/// no cropping, so this uses its raw bindings.
+pub(super) fn decode_jpeg_part(
+    bytes: &[u8],
+    stored: (u32, u32),
+    shrink: u32,
+    region: Region,
+) -> Option<(Pixels, (u32, u32), (u32, u32))> {
+    use std::ffi::c_int;
+    use turbojpeg::raw;
+
+    /// A TurboJPEG decompressor, destroyed when dropped.
+    struct Handle(raw::tjhandle);
+    impl Drop for Handle {
+        fn drop(&mut self) {
+            // SAFETY: the handle came from tj3Init, is not null, and is destroyed once.
+            unsafe { raw::tj3Destroy(self.0) }
+        }
+    }
+    impl Handle {
+        fn get(&self, param: raw::TJPARAM) -> c_int {
+            // SAFETY: a live handle; tj3Get reads a parameter and returns -1 for a bad one.
+            unsafe { raw::tj3Get(self.0, c_int::try_from(param).unwrap_or(-1)) }
+        }
+        fn set(&self, param: raw::TJPARAM, value: c_int) -> Option<()> {
+            let param = c_int::try_from(param).ok()?;
+            // SAFETY: a live handle; tj3Set validates both arguments.
+            (unsafe { raw::tj3Set(self.0, param, value) } == 0).then_some(())
+        }
+    }
+
+    if !matches!(shrink, 1 | 2 | 4 | 8) {
+        return None;
+    }
+    // SAFETY: tj3Init has no preconditions; it returns null on failure, checked below.
+    let handle =
+        Handle(unsafe { raw::tj3Init(c_int::try_from(raw::TJINIT_TJINIT_DECOMPRESS).ok()?) });
+    if handle.0.is_null() {
+        return None;
+    }
+    handle.set(
+        raw::TJPARAM_TJPARAM_SCANLIMIT,
+        c_int::try_from(MAX_JPEG_SCANS).ok()?,
+    )?;
+    let length = bytes.len().try_into().ok()?;
+    // SAFETY: `bytes` is valid for `length` bytes for the whole call; TurboJPEG only reads it.
+    if unsafe { raw::tj3DecompressHeader(handle.0, bytes.as_ptr(), length) } != 0 {
+        return None;
+    }
+    // The same checks as the whole decode: the size the probe allowed, 8-bit lossy, colours
+    // libjpeg-turbo converts to RGB.
+    let size = (
+        u32::try_from(handle.get(raw::TJPARAM_TJPARAM_JPEGWIDTH)).ok()?,
+        u32::try_from(handle.get(raw::TJPARAM_TJPARAM_JPEGHEIGHT)).ok()?,
+    );
+    let colorspace = u32::try_from(handle.get(raw::TJPARAM_TJPARAM_COLORSPACE)).ok()?;
+    if size != stored
+        || handle.get(raw::TJPARAM_TJPARAM_PRECISION) != 8
+        || handle.get(raw::TJPARAM_TJPARAM_LOSSLESS) != 0
+        || handle.get(raw::TJPARAM_TJPARAM_SUBSAMP) < 0
+        || ![
+            raw::TJCS_TJCS_YCbCr,
+            raw::TJCS_TJCS_GRAY,
+            raw::TJCS_TJCS_RGB,
+        ]
+        .contains(&colorspace)
+    {
+        return None;
+    }
+    let factor = raw::tjscalingfactor {
+        num: 1,
+        denom: c_int::try_from(shrink).ok()?,
+    };
+    // SAFETY: a live handle; the factor is one TurboJPEG supports (checked by it too).
+    if unsafe { raw::tj3SetScalingFactor(handle.0, factor) } != 0 {
+        return None;
+    }
+    // The whole picture at this shrink, as TurboJPEG sizes it (rounded up).
+    let whole = (stored.0.div_ceil(shrink), stored.1.div_ceil(shrink));
+    let (scale_x, scale_y) = (
+        f64::from(whole.0) / f64::from(stored.0),
+        f64::from(whole.1) / f64::from(stored.1),
+    );
+    // The left edge must fall on an iMCU column of the scaled picture; 32 stored pixels is a
+    // whole number of iMCUs in every subsampling (8, 16 or 32 wide).
+    let align = 32 / shrink;
+    let clamp = |value: f64, most: u32| value.clamp(0.0, f64::from(most)) as u32;
+    let left = clamp((region.left * scale_x).floor(), whole.0) / align * align;
+    let top = clamp((region.top * scale_y).floor(), whole.1);
+    let right = clamp(((region.left + region.width) * scale_x).ceil(), whole.0);
+    let bottom = clamp(((region.top + region.height) * scale_y).ceil(), whole.1);
+    if right <= left || bottom <= top || (left, top, right, bottom) == (0, 0, whole.0, whole.1) {
+        return None;
+    }
+    let (width, height) = (right - left, bottom - top);
+    let crop = raw::tjregion {
+        x: c_int::try_from(left).ok()?,
+        y: c_int::try_from(top).ok()?,
+        w: c_int::try_from(width).ok()?,
+        h: c_int::try_from(height).ok()?,
+    };
+    // SAFETY: a live handle whose header and scaling are set; TurboJPEG checks the region
+    // against the scaled picture and the iMCU alignment.
+    if unsafe { raw::tj3SetCroppingRegion(handle.0, crop) } != 0 {
+        return None;
+    }
+    let pitch = usize::try_from(width).ok()?.checked_mul(3)?;
+    let mut data = vec![0_u8; pitch.checked_mul(usize::try_from(height).ok()?)?];
+    let format = c_int::try_from(raw::TJPF_TJPF_RGB).ok()?;
+    // SAFETY: `data` holds `height` rows of `pitch` bytes, exactly the cropped RGB picture
+    // TurboJPEG writes; `bytes` is valid for `length` bytes and only read.
+    let decoded = unsafe {
+        raw::tj3Decompress8(
+            handle.0,
+            bytes.as_ptr(),
+            length,
+            data.as_mut_ptr(),
+            c_int::try_from(pitch).ok()?,
+            format,
+        )
+    };
+    // Non-zero also for a warning (a truncated file, stray bytes): the whole decode, and the
+    // lenient decoder after it, decide what such a file shows.
+    if decoded != 0 {
+        return None;
+    }
+    Some((
+        Pixels {
+            data,
+            width,
+            height,
+            alpha: false,
+        },
+        (left, top),
+        whole,
+    ))
+}
+
 fn decode_jpeg_lenient(
     bytes: &[u8],
     stored: (u32, u32),

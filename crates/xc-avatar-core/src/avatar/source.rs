@@ -18,7 +18,9 @@ use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Rg
 
 use super::AvatarError;
 use super::heif;
-use super::jpeg::{MAX_JPEG_SCANS, decode_jpeg, jpeg_scan_count, probe_jpeg};
+use super::jpeg::{
+    MAX_JPEG_SCANS, Region, decode_jpeg, decode_jpeg_part, jpeg_scan_count, probe_jpeg,
+};
 use super::orient::Orient;
 use super::pixels::{Limits, MAX_DIMENSION, Pixels, resize};
 
@@ -63,8 +65,19 @@ enum Format {
 #[derive(Default)]
 struct Decoded {
     kept: Mutex<Vec<(u32, Arc<Pixels>)>>,
-    /// How many times the file was decoded (for the tests that prove the cache works).
+    /// How many times the file was decoded, whole or in part (for the tests that prove the
+    /// cache works).
     count: AtomicU32,
+    /// How many decodes were of a part only ([`Source::decode_part`]).
+    parts: AtomicU32,
+}
+
+/// Part of a picture decoded at some shrink: `pixels` sit at `origin` in the whole picture
+/// decoded at that shrink, which is `whole` pixels large.
+pub(super) struct Part {
+    pub pixels: Arc<Pixels>,
+    pub origin: (u32, u32),
+    pub whole: (u32, u32),
 }
 
 impl std::fmt::Debug for Source {
@@ -231,16 +244,11 @@ impl Source {
     /// do that while decoding (JPEG); other formats come at full size. A decode at the same
     /// shrink kept from before is used instead of decoding again.
     pub(super) fn decode(&self, shrink: u32) -> Result<Arc<Pixels>, AvatarError> {
-        // Formats other than JPEG decode at full size whatever the shrink.
-        let key = if self.format == Format::Image(ImageFormat::Jpeg) {
-            shrink
-        } else {
-            1
-        };
-        let lock = || self.decoded.kept.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((_, pixels)) = lock().iter().find(|(at, _)| *at == key) {
-            return Ok(Arc::clone(pixels));
+        if let Some(pixels) = self.kept(shrink) {
+            return Ok(pixels);
         }
+        let key = self.decode_key(shrink);
+        let lock = || self.decoded.kept.lock().unwrap_or_else(|e| e.into_inner());
         self.decoded.count.fetch_add(1, Ordering::Relaxed);
         let pixels = Arc::new(guarded(|| match self.format {
             Format::Image(ImageFormat::Jpeg) => {
@@ -261,6 +269,74 @@ impl Source {
             kept.push((key, Arc::clone(&pixels)));
         }
         Ok(pixels)
+    }
+
+    /// The stored pixels of `region` (and some around it, as the decoder's blocks fall), at
+    /// 1/`shrink` like [`Source::decode`]. A JPEG's first render at a scale decodes only the
+    /// region (`decode_jpeg_part`): a face's square in a 24 MP photo costs a fraction of the
+    /// whole frame. Any later render at that scale decodes the whole frame once and keeps it,
+    /// when it is small enough to keep: a second render means the user is framing the picture,
+    /// and every move after that is then free. Other formats, and failures of the partial
+    /// decode, get the whole decode.
+    pub(super) fn decode_part(&self, shrink: u32, region: Region) -> Result<Part, AvatarError> {
+        let whole = |pixels: Arc<Pixels>| Part {
+            origin: (0, 0),
+            whole: (pixels.width, pixels.height),
+            pixels,
+        };
+        let whole_bytes = u64::from(self.stored.0.div_ceil(shrink))
+            * u64::from(self.stored.1.div_ceil(shrink))
+            * 3;
+        let framing_again = self.decoded.parts.load(Ordering::Relaxed) > 0
+            && whole_bytes <= KEEP_DECODED_MAX_BYTES as u64;
+        if self.format != Format::Image(ImageFormat::Jpeg)
+            || framing_again
+            || self.kept(shrink).is_some()
+        {
+            return self.decode(shrink).map(whole);
+        }
+        let part = catch_unwind(AssertUnwindSafe(|| {
+            decode_jpeg_part(&self.bytes, self.stored, shrink, region)
+        }))
+        .ok()
+        .flatten();
+        match part {
+            Some((pixels, origin, whole)) => {
+                self.decoded.count.fetch_add(1, Ordering::Relaxed);
+                self.decoded.parts.fetch_add(1, Ordering::Relaxed);
+                Ok(Part {
+                    pixels: Arc::new(pixels),
+                    origin,
+                    whole,
+                })
+            }
+            None => self.decode(shrink).map(whole),
+        }
+    }
+
+    /// The decode kept at `shrink` (any shrink for formats decoded whole), if there is one.
+    fn kept(&self, shrink: u32) -> Option<Arc<Pixels>> {
+        let key = self.decode_key(shrink);
+        let kept = self.decoded.kept.lock().unwrap_or_else(|e| e.into_inner());
+        kept.iter()
+            .find(|(at, _)| *at == key)
+            .map(|(_, pixels)| Arc::clone(pixels))
+    }
+
+    /// What a decode at `shrink` is kept under: formats other than JPEG decode at full size
+    /// whatever the shrink.
+    fn decode_key(&self, shrink: u32) -> u32 {
+        if self.format == Format::Image(ImageFormat::Jpeg) {
+            shrink
+        } else {
+            1
+        }
+    }
+
+    /// How many of those decodes were of a part of the picture only.
+    #[doc(hidden)]
+    pub fn part_decode_count(&self) -> u32 {
+        self.decoded.parts.load(Ordering::Relaxed)
     }
 
     /// How many times this picture (or a clone of it) was decoded.

@@ -84,23 +84,28 @@ pub fn editor(ui: &mut egui::Ui, picture: &Photo, area: Rect) -> Option<Edit> {
     edit.or_else(|| face_clicked(ui, &response, picture, &layout))
 }
 
-/// A face under the pointer is outlined; a click frames it. Only on the picture as it was
-/// taken (faces are found upright; once turned, the buttons still choose them).
+/// A face under the pointer is outlined; a click frames it, keeping the picture's turn.
 fn face_clicked(
     ui: &egui::Ui,
     response: &Response,
     picture: &Photo,
     layout: &Layout,
 ) -> Option<Edit> {
-    if picture.faces.len() < 2 || picture.framing.rotation() != crate::avatar::Rotation::None {
+    if picture.faces.len() < 2 {
         return None;
     }
     let pointer = response.hover_pos()?;
     let at = layout.to_picture(pointer);
-    let face = *picture.faces.iter().find(|face| face.contains(at))?;
+    // Faces are boxes in the upright picture; the picture is shown turned as framed.
+    let framing = &picture.framing;
+    let turns = framing.rotation().quarter_turns();
+    let (face, shown) = picture.faces.iter().find_map(|face| {
+        let shown = face.turned(turns, framing.upright_size());
+        shown.contains(at).then_some((*face, shown))
+    })?;
     let outline = Rect::from_min_size(
-        layout.to_screen((face.x, face.y)),
-        Vec2::new(face.width as f32, face.height as f32) * layout.scale,
+        layout.to_screen((shown.x, shown.y)),
+        Vec2::new(shown.width as f32, shown.height as f32) * layout.scale,
     );
     ui.painter().rect_stroke(
         outline,
