@@ -1,11 +1,14 @@
 //! JPEG: its header and EXIF orientation read without decoding, progressive scans counted
 //! before a decode is allowed, and pixels decoded shrunk by 1/2, 1/4 or 1/8 (DCT scaling) —
 //! by libjpeg-turbo when it decodes the file cleanly, else by `jpeg-decoder` (pure Rust,
-//! lenient), which also takes CMYK/YCCK.
+//! lenient), which also takes CMYK/YCCK. libjpeg-turbo can also decode only a part: the
+//! square a render needs.
+
+use std::sync::Arc;
 
 use super::AvatarError;
 use super::orient::Orient;
-use super::pixels::{Limits, Pixels};
+use super::pixels::{Limits, Part, Pixels};
 
 /// Most scans a progressive JPEG may have. Encoders write about 10; each scan costs a pass over
 /// the whole picture, so a small file with thousands of them would cost minutes.
@@ -154,8 +157,7 @@ pub(super) struct Region {
     pub height: f64,
 }
 
-/// The part of a JPEG that covers `region`, decoded at 1/`shrink` by libjpeg-turbo, with where
-/// it sits in the whole picture decoded at that shrink and that whole's size; or `None` for
+/// The part of a JPEG that covers `region`, decoded at 1/`shrink` by libjpeg-turbo; or `None` for
 /// anything the whole decode should handle (what `decode_jpeg_turbo` refuses, a region that is
 /// the whole picture, any error or warning).
 ///
@@ -169,7 +171,7 @@ pub(super) fn decode_jpeg_part(
     stored: (u32, u32),
     shrink: u32,
     region: Region,
-) -> Option<(Pixels, (u32, u32), (u32, u32))> {
+) -> Option<Part> {
     use std::ffi::c_int;
     use turbojpeg::raw;
 
@@ -288,16 +290,16 @@ pub(super) fn decode_jpeg_part(
     if decoded != 0 {
         return None;
     }
-    Some((
-        Pixels {
+    Some(Part {
+        pixels: Arc::new(Pixels {
             data,
             width,
             height,
             alpha: false,
-        },
-        (left, top),
+        }),
+        origin: (left, top),
         whole,
-    ))
+    })
 }
 
 fn decode_jpeg_lenient(

@@ -1,6 +1,8 @@
 //! Decoded pixels, shared by the decoders (`source`, `heif`) and the encoder, and the limits
 //! every decoder keeps to.
 
+use std::sync::Arc;
+
 use fast_image_resize::images::{TypedImage, TypedImageRef};
 use fast_image_resize::pixels::{U8x3, U8x4};
 use fast_image_resize::{ImageBufferError, PixelTrait, ResizeOptions, Resizer};
@@ -50,6 +52,14 @@ pub(super) struct Pixels {
     pub width: u32,
     pub height: u32,
     pub alpha: bool,
+}
+
+/// Part of a picture decoded at some shrink: `pixels` sit at `origin` in the whole picture
+/// decoded at that shrink, which is `whole` pixels large.
+pub(super) struct Part {
+    pub pixels: Arc<Pixels>,
+    pub origin: (u32, u32),
+    pub whole: (u32, u32),
 }
 
 impl Pixels {

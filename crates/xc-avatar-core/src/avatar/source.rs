@@ -22,7 +22,7 @@ use super::jpeg::{
     MAX_JPEG_SCANS, Region, decode_jpeg, decode_jpeg_part, jpeg_scan_count, probe_jpeg,
 };
 use super::orient::Orient;
-use super::pixels::{Limits, MAX_DIMENSION, Pixels, resize};
+use super::pixels::{Limits, MAX_DIMENSION, Part, Pixels, resize};
 
 /// Longest side of the preview the crop editor shows.
 pub const PREVIEW_MAX_SIDE: u32 = 2048;
@@ -70,14 +70,6 @@ struct Decoded {
     count: AtomicU32,
     /// How many decodes were of a part only ([`Source::decode_part`]).
     parts: AtomicU32,
-}
-
-/// Part of a picture decoded at some shrink: `pixels` sit at `origin` in the whole picture
-/// decoded at that shrink, which is `whole` pixels large.
-pub(super) struct Part {
-    pub pixels: Arc<Pixels>,
-    pub origin: (u32, u32),
-    pub whole: (u32, u32),
 }
 
 impl std::fmt::Debug for Source {
@@ -301,14 +293,10 @@ impl Source {
         .ok()
         .flatten();
         match part {
-            Some((pixels, origin, whole)) => {
+            Some(part) => {
                 self.decoded.count.fetch_add(1, Ordering::Relaxed);
                 self.decoded.parts.fetch_add(1, Ordering::Relaxed);
-                Ok(Part {
-                    pixels: Arc::new(pixels),
-                    origin,
-                    whole,
-                })
+                Ok(part)
             }
             None => self.decode(shrink).map(whole),
         }
