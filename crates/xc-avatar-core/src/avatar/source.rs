@@ -264,12 +264,12 @@ impl Source {
     }
 
     /// The stored pixels of `region` (and some around it, as the decoder's blocks fall), at
-    /// 1/`shrink` like [`Source::decode`]. A JPEG's first render at a scale decodes only the
-    /// region (`decode_jpeg_part`): a face's square in a 24 MP photo costs a fraction of the
-    /// whole frame. Any later render at that scale decodes the whole frame once and keeps it,
-    /// when it is small enough to keep: a second render means the user is framing the picture,
-    /// and every move after that is then free. Other formats, and failures of the partial
-    /// decode, get the whole decode.
+    /// 1/`shrink` like [`Source::decode`]. A JPEG's first render decodes only the region
+    /// (`decode_jpeg_part`): a face's square in a 24 MP photo costs a fraction of the whole
+    /// frame. A render after that means the user is framing the picture: it decodes the whole
+    /// frame at its scale once and keeps it, so every move after it is free — unless that
+    /// whole frame is too large to keep, in which case each render decodes its part again.
+    /// Other formats, and failures of the partial decode, get the whole decode.
     pub(super) fn decode_part(&self, shrink: u32, region: Region) -> Result<Part, AvatarError> {
         let whole = |pixels: Arc<Pixels>| Part {
             origin: (0, 0),
