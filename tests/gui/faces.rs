@@ -18,6 +18,19 @@ fn photo(app: &XcAvatarApp) -> &xc_avatar::app::Photo {
     app.state().photo.photo.as_ref().expect("a photo")
 }
 
+/// The app signed in with the two-faces scene dropped on it as "two.jpg", its faces found and
+/// its avatar measured.
+fn with_two_faces(fixture: &Fixture) -> (Harness<'static, XcAvatarApp>, scenes::Scene) {
+    let scene = scenes::two_faces();
+    let path = fixture.dir.path().join("two.jpg");
+    std::fs::write(&path, &scene.bytes).expect("write scene");
+    let mut harness = harness(fixture.config(Some(DEFAULT_TOKEN), None));
+    drop_file(&mut harness, path);
+    wait_for(&mut harness, "the faces", |app| photo(app).faces_known);
+    wait_for_estimate(&mut harness);
+    (harness, scene)
+}
+
 /// Two frames: one where the click or key becomes a change, one that draws it.
 fn settle(harness: &mut Harness<'_, XcAvatarApp>) {
     harness.step();
@@ -55,13 +68,7 @@ fn hint_on_hover(harness: &mut Harness<'_, XcAvatarApp>, at: egui::Pos2, hint: &
 #[test]
 fn each_framing_control_says_what_it_does_on_hover() {
     let fixture = Fixture::new();
-    let scene = scenes::two_faces();
-    let path = fixture.dir.path().join("two.jpg");
-    std::fs::write(&path, &scene.bytes).expect("write scene");
-    let mut harness = harness(fixture.config(Some(DEFAULT_TOKEN), None));
-    drop_file(&mut harness, path);
-    wait_for(&mut harness, "the faces", |app| photo(app).faces_known);
-    wait_for_estimate(&mut harness);
+    let (mut harness, scene) = with_two_faces(&fixture);
 
     let centre_of = |harness: &Harness<'_, XcAvatarApp>, label: &str| {
         harness.get_by_label(label).rect().center()
@@ -98,13 +105,7 @@ fn each_framing_control_says_what_it_does_on_hover() {
 #[test]
 fn a_photo_opens_framed_on_its_face_and_the_other_face_is_one_click_away() {
     let fixture = Fixture::new();
-    let scene = scenes::two_faces();
-    let path = fixture.dir.path().join("two.jpg");
-    std::fs::write(&path, &scene.bytes).expect("write scene");
-    let mut harness = harness(fixture.config(Some(DEFAULT_TOKEN), None));
-    drop_file(&mut harness, path);
-    wait_for(&mut harness, "the faces", |app| photo(app).faces_known);
-    wait_for_estimate(&mut harness);
+    let (mut harness, scene) = with_two_faces(&fixture);
 
     // On the larger face, said under the picture.
     harness.get_by_label("Framed on the face");
@@ -170,12 +171,7 @@ fn a_photo_opens_framed_on_its_face_and_the_other_face_is_one_click_away() {
 #[test]
 fn on_a_turned_picture_the_other_face_is_chosen_and_the_turn_is_kept() {
     let fixture = Fixture::new();
-    let scene = scenes::two_faces();
-    let path = fixture.dir.path().join("two.jpg");
-    std::fs::write(&path, &scene.bytes).expect("write scene");
-    let mut harness = harness(fixture.config(Some(DEFAULT_TOKEN), None));
-    drop_file(&mut harness, path);
-    wait_for(&mut harness, "the faces", |app| photo(app).faces_known);
+    let (mut harness, scene) = with_two_faces(&fixture);
     let faces = photo(harness.state()).faces.clone();
     let on_face_turned = |face: &xc_avatar::avatar::Face| {
         let mut framing = Framing::around_face(scene.size, face);

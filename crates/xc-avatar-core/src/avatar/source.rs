@@ -281,11 +281,11 @@ impl Source {
             * 3;
         let framing_again = self.decoded.parts.load(Ordering::Relaxed) > 0
             && whole_bytes <= KEEP_DECODED_MAX_BYTES as u64;
-        if self.format != Format::Image(ImageFormat::Jpeg)
-            || framing_again
-            || self.kept(shrink).is_some()
-        {
+        if self.format != Format::Image(ImageFormat::Jpeg) || framing_again {
             return self.decode(shrink).map(whole);
+        }
+        if let Some(pixels) = self.kept(shrink) {
+            return Ok(whole(pixels));
         }
         let part = catch_unwind(AssertUnwindSafe(|| {
             decode_jpeg_part(&self.bytes, self.stored, shrink, region)
